@@ -1,0 +1,274 @@
+using EdgeRnn.Runtime.Kernels;
+
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>Copies elements through a precomputed index map: destination[i] = source[map[i]] (Transpose, Slice, Expand, Tile, Gather with constant indices).</summary>
+internal sealed class IndexMapKernel(string node, PlanValue source, PlanValue destination, int[] map) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        int[] map1 = map;
+        if (source.IsFloat)
+        {
+            float[] s = source.Floats(frame);
+            float[] d = frame.Floats(destination.Slot);
+            for (int i = 0; i < map1.Length; i++)
+            {
+                d[i] = s[map1[i]];
+            }
+        }
+        else
+        {
+            long[] s = source.Longs(frame);
+            long[] d = frame.Longs(destination.Slot);
+            for (int i = 0; i < map1.Length; i++)
+            {
+                d[i] = s[map1[i]];
+            }
+        }
+    }
+}
+
+/// <summary>Concatenates inputs along an axis: for each outer index, copies each input's contiguous block in turn.</summary>
+internal sealed class ConcatKernel(string node, PlanValue[] sources, int[] blockSizes, int outer, PlanValue destination) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        int offset = 0;
+        for (int o = 0; o < outer; o++)
+        {
+            for (int i = 0; i < sources.Length; i++)
+            {
+                int n = blockSizes[i];
+                if (destination.IsFloat)
+                {
+                    sources[i].Floats(frame).AsSpan(o * n, n).CopyTo(frame.Floats(destination.Slot).AsSpan(offset, n));
+                }
+                else
+                {
+                    sources[i].Longs(frame).AsSpan(o * n, n).CopyTo(frame.Longs(destination.Slot).AsSpan(offset, n));
+                }
+
+                offset += n;
+            }
+        }
+    }
+}
+
+/// <summary>Gather with run-time indices (an embedding lookup): out[o, j, i] = data[o, idx[j], i].</summary>
+internal sealed class GatherKernel(string node, PlanValue data, PlanValue indices, int outer, int axisDim, int inner, PlanValue destination) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        long[] idx = indices.Longs(frame);
+        for (int o = 0; o < outer; o++)
+        {
+            for (int j = 0; j < idx.Length; j++)
+            {
+                long k = idx[j];
+                if (k < 0)
+                {
+                    k += axisDim;
+                }
+
+                if ((ulong)k >= (ulong)axisDim)
+                {
+                    ThrowHelpers.ThrowIndexOutOfRange(NodeName, idx[j], axisDim);
+                }
+
+                int src = ((o * axisDim) + (int)k) * inner;
+                int dst = ((o * idx.Length) + j) * inner;
+                if (destination.IsFloat)
+                {
+                    data.Floats(frame).AsSpan(src, inner).CopyTo(frame.Floats(destination.Slot).AsSpan(dst, inner));
+                }
+                else
+                {
+                    data.Longs(frame).AsSpan(src, inner).CopyTo(frame.Longs(destination.Slot).AsSpan(dst, inner));
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Element type conversion between float and integer slots (Cast); integer targets truncate toward zero.</summary>
+internal sealed class CastKernel(string node, PlanValue source, PlanValue destination) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        if (source.IsFloat)
+        {
+            float[] s = source.Floats(frame);
+            long[] d = frame.Longs(destination.Slot);
+            bool toBool = destination.ElementType == TensorElementType.Bool;
+            for (int i = 0; i < s.Length; i++)
+            {
+                d[i] = toBool ? (s[i] != 0 ? 1 : 0) : (long)s[i];
+            }
+        }
+        else
+        {
+            long[] s = source.Longs(frame);
+            if (destination.IsFloat)
+            {
+                float[] d = frame.Floats(destination.Slot);
+                for (int i = 0; i < s.Length; i++)
+                {
+                    d[i] = s[i];
+                }
+            }
+            else
+            {
+                long[] d = frame.Longs(destination.Slot);
+                bool toBool = destination.ElementType == TensorElementType.Bool;
+                bool toInt32 = destination.ElementType == TensorElementType.Int32;
+                for (int i = 0; i < s.Length; i++)
+                {
+                    d[i] = toBool ? (s[i] != 0 ? 1 : 0) : toInt32 ? (int)s[i] : s[i];
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The elementwise binary operators.</summary>
+internal enum BinaryOp
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+}
+
+/// <summary>Elementwise binary arithmetic with numpy broadcasting; same-shape float inputs take the SIMD kernels.</summary>
+internal sealed class BinaryKernel(string node, BinaryOp op, PlanValue a, PlanValue b, int[]? mapA, int[]? mapB, PlanValue destination) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        if (destination.IsFloat)
+        {
+            float[] x = a.Floats(frame);
+            float[] y = b.Floats(frame);
+            float[] d = frame.Floats(destination.Slot);
+            if (mapA is null && mapB is null)
+            {
+                switch (op)
+                {
+                    case BinaryOp.Add: Elementwise.Add(x, y, d); break;
+                    case BinaryOp.Subtract: Elementwise.Subtract(x, y, d); break;
+                    case BinaryOp.Multiply: Elementwise.Multiply(x, y, d); break;
+                    default: Elementwise.Divide(x, y, d); break;
+                }
+
+                return;
+            }
+
+            for (int i = 0; i < d.Length; i++)
+            {
+                float u = x[mapA is null ? i : mapA[i]];
+                float v = y[mapB is null ? i : mapB[i]];
+                d[i] = op switch
+                {
+                    BinaryOp.Add => u + v,
+                    BinaryOp.Subtract => u - v,
+                    BinaryOp.Multiply => u * v,
+                    _ => u / v,
+                };
+            }
+        }
+        else
+        {
+            long[] x = a.Longs(frame);
+            long[] y = b.Longs(frame);
+            long[] d = frame.Longs(destination.Slot);
+            for (int i = 0; i < d.Length; i++)
+            {
+                long u = x[mapA is null ? i : mapA[i]];
+                long v = y[mapB is null ? i : mapB[i]];
+                d[i] = op switch
+                {
+                    BinaryOp.Add => u + v,
+                    BinaryOp.Subtract => u - v,
+                    BinaryOp.Multiply => u * v,
+                    _ => v == 0 ? 0 : u / v,
+                };
+            }
+        }
+    }
+}
+
+/// <summary>The elementwise activation operators.</summary>
+internal enum UnaryOp
+{
+    Sigmoid,
+    Tanh,
+    Relu,
+}
+
+/// <summary>Elementwise activations over a whole slot.</summary>
+internal sealed class UnaryKernel(string node, UnaryOp op, PlanValue source, PlanValue destination) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        float[] s = source.Floats(frame);
+        float[] d = frame.Floats(destination.Slot);
+        switch (op)
+        {
+            case UnaryOp.Sigmoid: Activations.Sigmoid(s, d); break;
+            case UnaryOp.Tanh: Activations.Tanh(s, d); break;
+            default: Activations.Relu(s, d); break;
+        }
+    }
+}
+
+/// <summary>Softmax along one axis: exp(x - max) / sum over the axis.</summary>
+internal sealed class SoftmaxKernel(string node, PlanValue source, int outer, int axisDim, int inner, PlanValue destination) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        float[] s = source.Floats(frame);
+        float[] d = frame.Floats(destination.Slot);
+        for (int o = 0; o < outer; o++)
+        {
+            for (int i = 0; i < inner; i++)
+            {
+                int baseIndex = (o * axisDim * inner) + i;
+                float max = float.NegativeInfinity;
+                for (int k = 0; k < axisDim; k++)
+                {
+                    max = MathF.Max(max, s[baseIndex + (k * inner)]);
+                }
+
+                float sum = 0;
+                for (int k = 0; k < axisDim; k++)
+                {
+                    float e = MathF.Exp(s[baseIndex + (k * inner)] - max);
+                    d[baseIndex + (k * inner)] = e;
+                    sum += e;
+                }
+
+                float inv = 1f / sum;
+                for (int k = 0; k < axisDim; k++)
+                {
+                    d[baseIndex + (k * inner)] *= inv;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Copies a value into another slot (a graph output that must own its buffer).</summary>
+internal sealed class CopyKernel(string node, PlanValue source, PlanValue destination) : Kernel(node)
+{
+    public override void Execute(Frame frame)
+    {
+        if (source.IsFloat)
+        {
+            source.Floats(frame).AsSpan(0, destination.Length).CopyTo(frame.Floats(destination.Slot));
+        }
+        else
+        {
+            source.Longs(frame).AsSpan(0, destination.Length).CopyTo(frame.Longs(destination.Slot));
+        }
+    }
+}

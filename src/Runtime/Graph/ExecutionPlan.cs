@@ -1,0 +1,56 @@
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>
+/// An immutable, shareable plan for one set of input shapes: slot sizes, kernels in order, where the graph inputs
+/// go and where the outputs come from. Executions happen in a <see cref="Frame"/>.
+/// </summary>
+internal sealed class ExecutionPlan
+{
+    private readonly Kernel[] _kernels;
+
+    public ExecutionPlan(SlotInfo[] slots, Kernel[] kernels, PlanValue[] inputs, PlanValue[] outputs, StateSlot[] stateSlots)
+    {
+        Slots = slots;
+        _kernels = kernels;
+        Inputs = inputs;
+        Outputs = outputs;
+        StateSlots = stateSlots;
+    }
+
+    public IReadOnlyList<SlotInfo> Slots { get; }
+
+    public IReadOnlyList<PlanValue> Inputs { get; }
+
+    public IReadOnlyList<PlanValue> Outputs { get; }
+
+    public IReadOnlyList<StateSlot> StateSlots { get; }
+
+    public int KernelCount => _kernels.Length;
+
+    public Frame CreateFrame() => new(Slots, allocateAll: true);
+
+    public void Execute(Frame frame)
+    {
+        foreach (Kernel k in _kernels)
+        {
+            k.Execute(frame);
+        }
+    }
+
+    /// <summary>Puts every carried state slot back to its initial value.</summary>
+    public void ResetState(Frame frame)
+    {
+        foreach (StateSlot s in StateSlots)
+        {
+            float[] buffer = frame.Floats(s.Slot);
+            if (s.Initial is null)
+            {
+                Array.Clear(buffer);
+            }
+            else
+            {
+                s.Initial.CopyTo(buffer, 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>What a plan slot holds: float or 64-bit integer elements, and how many.</summary>
+internal readonly record struct SlotInfo(bool IsFloat, int Length, string Name);
+
+/// <summary>
+/// The mutable buffers one execution of a <see cref="ExecutionPlan"/> works in: one array per slot. A streaming
+/// state owns one frame for its whole life; a whole-sequence run makes one per call. Frames are not thread-safe.
+/// </summary>
+internal sealed class Frame
+{
+    private readonly float[]?[] _floats;
+    private readonly long[]?[] _longs;
+    private readonly IReadOnlyList<SlotInfo> _slots;
+
+    public Frame(IReadOnlyList<SlotInfo> slots, bool allocateAll)
+    {
+        _slots = slots;
+        _floats = new float[]?[slots.Count];
+        _longs = new long[]?[slots.Count];
+        if (allocateAll)
+        {
+            for (int i = 0; i < slots.Count; i++)
+            {
+                _ = slots[i].IsFloat ? Floats(i) : (object)Longs(i);
+            }
+        }
+    }
+
+    /// <summary>The float buffer of a slot, allocated on first use (frames for folding allocate lazily).</summary>
+    public float[] Floats(int slot) => _floats[slot] ??= new float[_slots[slot].Length];
+
+    /// <summary>The integer buffer of a slot, allocated on first use.</summary>
+    public long[] Longs(int slot) => _longs[slot] ??= new long[_slots[slot].Length];
+}

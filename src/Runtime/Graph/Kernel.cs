@@ -1,0 +1,18 @@
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>One step of an execution plan: a node's computation over frame slots and folded constants.</summary>
+internal abstract class Kernel
+{
+    protected Kernel(string nodeName) => NodeName = nodeName;
+
+    /// <summary>The graph node this kernel runs, for error messages.</summary>
+    public string NodeName { get; }
+
+    /// <summary>Runs the kernel. Must not allocate on the managed heap.</summary>
+    public abstract void Execute(Frame frame);
+
+    /// <summary>Resets any per-stream state the kernel keeps in the frame (streaming plans only).</summary>
+    public virtual void Reset(Frame frame)
+    {
+    }
+}

@@ -1,0 +1,265 @@
+using EdgeRnn.Runtime.Onnx;
+
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>
+/// Turns a validated ONNX graph into an <see cref="ExecutionPlan"/> for concrete input shapes: every value gets a
+/// concrete shape, everything computable from initializers and shapes is folded into constants, and what is left
+/// becomes a flat list of kernels over preallocated slots.
+/// </summary>
+internal sealed class PlanBuilder
+{
+    private readonly OnnxModel _model;
+    private readonly ModelLoadOptions _options;
+    private readonly Dictionary<string, PlanValue> _values = new(StringComparer.Ordinal);
+    private readonly List<SlotInfo> _slots = [];
+    private readonly List<Kernel> _kernels = [];
+    private readonly List<StateSlot> _stateSlots = [];
+    private int _nodeSlotMark;
+
+    private PlanBuilder(OnnxModel model, ModelLoadOptions options, bool streaming)
+    {
+        _model = model;
+        _options = options;
+        Streaming = streaming;
+    }
+
+    /// <summary>True when the plan runs one time step at a time and recurrent nodes carry their state.</summary>
+    public bool Streaming { get; }
+
+    /// <summary>The model's ai.onnx opset.</summary>
+    public int Opset => _model.OnnxOpset;
+
+    /// <summary>The current node, for error messages.</summary>
+    public OnnxNode? CurrentNode { get; private set; }
+
+    public static ExecutionPlan Build(OnnxModel model, ModelLoadOptions options, IReadOnlyList<int[]> inputShapes, bool streaming)
+    {
+        var b = new PlanBuilder(model, options, streaming);
+        return b.BuildCore(inputShapes);
+    }
+
+    private ExecutionPlan BuildCore(IReadOnlyList<int[]> inputShapes)
+    {
+        foreach (KeyValuePair<string, Tensor> init in _model.Initializers)
+        {
+            _values[init.Key] = PlanValue.FromConstant(init.Key, init.Value);
+        }
+
+        var inputs = new PlanValue[_model.Inputs.Count];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            OnnxValueInfo info = _model.Inputs[i];
+            TensorElementType type = info.ElementType;
+            if (type is not (TensorElementType.Float or TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.Bool))
+            {
+                throw new ModelFormatException($"Graph input '{info.Name}' has element type {type}; EdgeRnn takes Float, Int64, Int32 or Bool inputs.");
+            }
+
+            int slot = NewSlot(type == TensorElementType.Float, CheckedCount(inputShapes[i], $"graph input '{info.Name}'"), info.Name);
+            inputs[i] = PlanValue.FromSlot(info.Name, type, inputShapes[i], slot);
+            _values[info.Name] = inputs[i];
+        }
+
+        foreach (OnnxNode node in _model.Nodes)
+        {
+            CurrentNode = node;
+            _nodeSlotMark = _slots.Count;
+            if (node.Domain is not ("" or "ai.onnx"))
+            {
+                throw new ModelFormatException($"{node.Describe()} is in operator domain '{node.Domain}'; EdgeRnn runs the standard ai.onnx domain only. Supported operators: {Operators.SupportedList}.");
+            }
+
+            if (!Operators.TryGet(node.OpType, out Action<PlanBuilder, OnnxNode>? build))
+            {
+                throw new ModelFormatException($"{node.Describe()} uses operator '{node.OpType}', which EdgeRnn does not support. Supported operators: {Operators.SupportedList}.");
+            }
+
+            build(this, node);
+        }
+
+        CurrentNode = null;
+        var outputs = new PlanValue[_model.Outputs.Count];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            string name = _model.Outputs[i].Name;
+            outputs[i] = _values.TryGetValue(name, out PlanValue? v)
+                ? v
+                : throw new ModelFormatException($"Graph output '{name}' is not produced by any node.");
+        }
+
+        return new ExecutionPlan([.. _slots], [.. _kernels], inputs, outputs, [.. _stateSlots]);
+    }
+
+    /// <summary>The value a node reads at input <paramref name="index"/>; throws if it is missing.</summary>
+    public PlanValue Input(OnnxNode node, int index)
+    {
+        return OptionalInput(node, index)
+            ?? throw new ModelFormatException($"{node.Describe()} needs input #{index}, which is missing.");
+    }
+
+    /// <summary>The value at input <paramref name="index"/>, or null when the node omits it.</summary>
+    public PlanValue? OptionalInput(OnnxNode node, int index)
+    {
+        if (index >= node.Inputs.Length || node.Inputs[index].Length == 0)
+        {
+            return null;
+        }
+
+        string name = node.Inputs[index];
+        return _values.TryGetValue(name, out PlanValue? v)
+            ? v
+            : throw new ModelFormatException($"{node.Describe()} reads '{name}', which no earlier node, initializer or graph input defines.");
+    }
+
+    /// <summary>The constant at input <paramref name="index"/>; a clear error if it is computed at run time.</summary>
+    public Tensor ConstantInput(OnnxNode node, int index, string role)
+    {
+        PlanValue v = Input(node, index);
+        return v.Constant ?? throw new ModelFormatException(
+            $"{node.Describe()} takes its {role} from '{v.Name}', which depends on run-time data; EdgeRnn needs it to be known when the model loads (an initializer or something computed from shapes).");
+    }
+
+    /// <summary>Integer values of a constant input (shape, axes, indices...).</summary>
+    public long[] ConstantInts(OnnxNode node, int index, string role)
+    {
+        Tensor t = ConstantInput(node, index, role);
+        return t.Int64Data ?? throw new ModelFormatException($"{node.Describe()} expects integer {role} but '{node.Inputs[index]}' is {t.ElementType}.");
+    }
+
+    /// <summary>True when every present input of the node is a folded constant.</summary>
+    public bool AllInputsConstant(OnnxNode node)
+    {
+        for (int i = 0; i < node.Inputs.Length; i++)
+        {
+            PlanValue? v = OptionalInput(node, i);
+            if (v is not null && !v.IsConstant)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Allocates a slot.</summary>
+    public int NewSlot(bool isFloat, int length, string name)
+    {
+        _slots.Add(new SlotInfo(isFloat, length, name));
+        return _slots.Count - 1;
+    }
+
+    /// <summary>Creates the run-time value for output <paramref name="index"/> of a node in a new slot.</summary>
+    public PlanValue NewOutput(OnnxNode node, int index, TensorElementType type, int[] shape)
+    {
+        string name = index < node.Outputs.Length ? node.Outputs[index] : "";
+        int count = CheckedCount(shape, $"{node.Describe()} output '{name}'");
+        bool isFloat = type == TensorElementType.Float;
+        var value = PlanValue.FromSlot(name, type, shape, NewSlot(isFloat, count, name));
+        if (name.Length > 0)
+        {
+            _values[name] = value;
+        }
+
+        return value;
+    }
+
+    /// <summary>Defines output <paramref name="index"/> of a node as an existing value (an alias or a constant).</summary>
+    public void Define(OnnxNode node, int index, PlanValue value)
+    {
+        if (index < node.Outputs.Length && node.Outputs[index].Length > 0)
+        {
+            _values[node.Outputs[index]] = value;
+        }
+    }
+
+    /// <summary>Defines output <paramref name="index"/> as a constant.</summary>
+    public void DefineConstant(OnnxNode node, int index, Tensor tensor)
+    {
+        CheckedCount(tensor.Shape.ToArray(), $"{node.Describe()} output");
+        string name = index < node.Outputs.Length ? node.Outputs[index] : "";
+        Define(node, index, PlanValue.FromConstant(name, tensor));
+    }
+
+    /// <summary>Defines output <paramref name="index"/> as the same elements as <paramref name="source"/> in another shape.</summary>
+    public void DefineAlias(OnnxNode node, int index, PlanValue source, int[] shape, TensorElementType? type = null)
+    {
+        if (Tensor.ElementCount(shape) != source.Length)
+        {
+            throw new ModelFormatException($"{node.Describe()} cannot view {source.Describe()} as shape {Tensor.FormatShape(shape)}: the element counts differ.");
+        }
+
+        string name = index < node.Outputs.Length ? node.Outputs[index] : "";
+        TensorElementType t = type ?? source.ElementType;
+        if (source.Constant is { } c)
+        {
+            Tensor reshaped = c.IsFloat ? Tensor.FromFloat(c.FloatData, shape) : Tensor.FromInt64(t, c.Int64Data, shape);
+            Define(node, index, PlanValue.FromConstant(name, reshaped));
+        }
+        else
+        {
+            Define(node, index, PlanValue.FromSlot(name, t, shape, source.Slot));
+        }
+    }
+
+    /// <summary>
+    /// Adds a kernel for the current node. When every input of the node is constant and the kernel may be folded,
+    /// it runs once now and its outputs become constants instead.
+    /// </summary>
+    public void Emit(OnnxNode node, Kernel kernel, IReadOnlyList<PlanValue> outputs, bool foldable = true)
+    {
+        if (foldable && AllInputsConstant(node))
+        {
+            var frame = new Frame(_slots, allocateAll: false);
+            kernel.Execute(frame);
+            for (int i = 0; i < outputs.Count; i++)
+            {
+                PlanValue o = outputs[i];
+                Tensor t = o.IsFloat
+                    ? Tensor.FromFloat((float[])frame.Floats(o.Slot).Clone(), o.Shape)
+                    : Tensor.FromInt64(o.ElementType, (long[])frame.Longs(o.Slot).Clone(), o.Shape);
+                if (o.Name.Length > 0)
+                {
+                    _values[o.Name] = PlanValue.FromConstant(o.Name, t);
+                }
+            }
+
+            // The slots this node made are no longer needed: keep their numbers, drop their storage.
+            for (int s = _nodeSlotMark; s < _slots.Count; s++)
+            {
+                _slots[s] = _slots[s] with { Length = 0 };
+            }
+
+            return;
+        }
+
+        _kernels.Add(kernel);
+    }
+
+    /// <summary>Registers a slot that carries per-stream state (a recurrent layer's h or c) in a streaming plan.</summary>
+    public void AddStateSlot(int slot, float[]? initial) => _stateSlots.Add(new StateSlot(slot, initial));
+
+    /// <summary>The element count of a shape, refused beyond ModelLoadOptions.MaxTensorElements.</summary>
+    public int CheckedCount(int[] shape, string what)
+    {
+        long count = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0)
+            {
+                throw new ModelFormatException($"{what} would have a negative dimension in shape [{string.Join(", ", shape)}].");
+            }
+
+            count *= d;
+            if (count > _options.MaxTensorElements)
+            {
+                throw new ModelFormatException($"{what} would hold more than {_options.MaxTensorElements} elements (shape [{string.Join(", ", shape)}]); the limit is ModelLoadOptions.MaxTensorElements.");
+            }
+        }
+
+        return (int)count;
+    }
+}
+
+/// <summary>A slot that carries state between streaming steps, with its value after a reset (null: zeros).</summary>
+internal readonly record struct StateSlot(int Slot, float[]? Initial);

@@ -1,0 +1,442 @@
+using EdgeRnn.Runtime.Onnx;
+
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>
+/// The shape glue torch.onnx.export writes around recurrent layers. Views (Reshape, Squeeze, Unsqueeze, Flatten,
+/// Identity) share their input's slot; copies run through precomputed index maps; anything computable at load
+/// time is folded.
+/// </summary>
+internal static class ShapeOperators
+{
+    public static void Identity(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        b.DefineAlias(node, 0, x, x.Shape);
+    }
+
+    public static void Flatten(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        long axisAttr = node.GetInt("axis", 1);
+        int axis = (int)(axisAttr < 0 ? axisAttr + x.Shape.Length : axisAttr);
+        if (axis < 0 || axis > x.Shape.Length)
+        {
+            throw new ModelFormatException($"{node.Describe()} has axis {axisAttr}, outside the valid range for rank {x.Shape.Length}.");
+        }
+
+        b.DefineAlias(node, 0, x, [ShapeMath.Product(x.Shape, 0, axis), ShapeMath.Product(x.Shape, axis, x.Shape.Length)]);
+    }
+
+    public static void Constant(PlanBuilder b, OnnxNode node)
+    {
+        Tensor? t = node.GetTensor("value");
+        if (t is null)
+        {
+            if (node.HasAttribute("value_float"))
+            {
+                t = Tensor.FromFloat([node.GetFloat("value_float", 0)]);
+            }
+            else if (node.GetFloats("value_floats") is { } fs)
+            {
+                t = Tensor.FromFloat(fs, fs.Length);
+            }
+            else if (node.HasAttribute("value_int"))
+            {
+                t = Tensor.FromInt64([node.GetInt("value_int", 0)]);
+            }
+            else if (node.GetInts("value_ints") is { } ls)
+            {
+                t = Tensor.FromInt64(ls, ls.Length);
+            }
+            else
+            {
+                throw new ModelFormatException($"{node.Describe()} has no value EdgeRnn supports (value, value_float(s), value_int(s)).");
+            }
+        }
+
+        b.DefineConstant(node, 0, t);
+    }
+
+    public static void ConstantOfShape(PlanBuilder b, OnnxNode node)
+    {
+        long[] dims = b.ConstantInts(node, 0, "shape");
+        int[] shape = dims.Select(d => ShapeMath.ToDim(d, node, "dimension")).ToArray();
+        int count = b.CheckedCount(shape, node.Describe());
+        Tensor? value = node.GetTensor("value");
+        if (value is not null && value.Length != 1)
+        {
+            throw new ModelFormatException($"{node.Describe()} has a 'value' of {value.Length} elements; it must hold exactly one.");
+        }
+
+        Tensor result;
+        if (value is null || value.IsFloat)
+        {
+            var data = new float[count];
+            Array.Fill(data, value?.FloatData![0] ?? 0f);
+            result = Tensor.FromFloat(data, shape);
+        }
+        else
+        {
+            var data = new long[count];
+            Array.Fill(data, value.Int64Data[0]);
+            result = Tensor.FromInt64(value.ElementType, data, shape);
+        }
+
+        b.DefineConstant(node, 0, result);
+    }
+
+    public static void Shape(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        int rank = x.Shape.Length;
+        int start = ClampShapeIndex(node.GetInt("start", 0), rank);
+        int end = ClampShapeIndex(node.GetInt("end", rank), rank);
+        long[] dims = x.Shape.Skip(start).Take(Math.Max(0, end - start)).Select(d => (long)d).ToArray();
+        b.DefineConstant(node, 0, Tensor.FromInt64(dims, dims.Length));
+    }
+
+    private static int ClampShapeIndex(long i, int rank) => (int)Math.Clamp(i < 0 ? i + rank : i, 0, rank);
+
+    public static void Gather(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue data = b.Input(node, 0);
+        PlanValue indices = b.Input(node, 1);
+        if (indices.IsFloat)
+        {
+            throw new ModelFormatException($"{node.Describe()} has float indices {indices.Describe()}; indices must be integers.");
+        }
+
+        int axis = ShapeMath.NormalizeAxis(node.GetInt("axis", 0), data.Shape.Length, node);
+        int axisDim = data.Shape[axis];
+        int outer = ShapeMath.Product(data.Shape, 0, axis);
+        int inner = ShapeMath.Product(data.Shape, axis + 1, data.Shape.Length);
+        int[] outShape = [.. data.Shape[..axis], .. indices.Shape, .. data.Shape[(axis + 1)..]];
+        PlanValue output = b.NewOutput(node, 0, data.ElementType, outShape);
+        if (indices.Constant is { } idxTensor)
+        {
+            long[] idx = idxTensor.Int64Data!;
+            var map = new int[output.Length];
+            int n = 0;
+            for (int o = 0; o < outer; o++)
+            {
+                foreach (long raw in idx)
+                {
+                    long k = raw < 0 ? raw + axisDim : raw;
+                    if (k < 0 || k >= axisDim)
+                    {
+                        throw new ModelFormatException($"{node.Describe()} gathers index {raw} from an axis of size {axisDim}.");
+                    }
+
+                    for (int i = 0; i < inner; i++)
+                    {
+                        map[n++] = (int)((((o * axisDim) + k) * inner) + i);
+                    }
+                }
+            }
+
+            b.Emit(node, new IndexMapKernel(node.Name, data, output, map), [output]);
+        }
+        else
+        {
+            b.Emit(node, new GatherKernel(node.Name, data, indices, outer, axisDim, inner, output), [output]);
+        }
+    }
+
+    public static void Unsqueeze(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        long[] axes = b.OptionalInput(node, 1) is not null ? b.ConstantInts(node, 1, "axes") : node.GetInts("axes")
+            ?? throw new ModelFormatException($"{node.Describe()} has no axes.");
+        int outRank = x.Shape.Length + axes.Length;
+        var isNew = new bool[outRank];
+        foreach (long a in axes)
+        {
+            int axis = ShapeMath.NormalizeAxis(a, outRank, node, "axes entry");
+            if (isNew[axis])
+            {
+                throw new ModelFormatException($"{node.Describe()} lists axis {a} twice.");
+            }
+
+            isNew[axis] = true;
+        }
+
+        var shape = new int[outRank];
+        int src = 0;
+        for (int i = 0; i < outRank; i++)
+        {
+            shape[i] = isNew[i] ? 1 : x.Shape[src++];
+        }
+
+        b.DefineAlias(node, 0, x, shape);
+    }
+
+    public static void Squeeze(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        long[]? axes = b.OptionalInput(node, 1) is not null ? b.ConstantInts(node, 1, "axes") : node.GetInts("axes");
+        int rank = x.Shape.Length;
+        var drop = new bool[rank];
+        if (axes is null || axes.Length == 0)
+        {
+            for (int i = 0; i < rank; i++)
+            {
+                drop[i] = x.Shape[i] == 1;
+            }
+        }
+        else
+        {
+            foreach (long a in axes)
+            {
+                int axis = ShapeMath.NormalizeAxis(a, rank, node, "axes entry");
+                if (x.Shape[axis] != 1)
+                {
+                    throw new ModelFormatException($"{node.Describe()} squeezes axis {a} of {x.Describe()}, which is not 1.");
+                }
+
+                drop[axis] = true;
+            }
+        }
+
+        b.DefineAlias(node, 0, x, x.Shape.Where((_, i) => !drop[i]).ToArray());
+    }
+
+    public static void Concat(PlanBuilder b, OnnxNode node)
+    {
+        var inputs = new List<PlanValue>();
+        for (int i = 0; i < node.Inputs.Length; i++)
+        {
+            if (b.OptionalInput(node, i) is { } v)
+            {
+                inputs.Add(v);
+            }
+        }
+
+        if (inputs.Count == 0)
+        {
+            throw new ModelFormatException($"{node.Describe()} has no inputs.");
+        }
+
+        int rank = inputs[0].Shape.Length;
+        int axis = ShapeMath.NormalizeAxis(node.GetInt("axis", 0), rank, node);
+        int[] outShape = (int[])inputs[0].Shape.Clone();
+        outShape[axis] = 0;
+        foreach (PlanValue v in inputs)
+        {
+            if (v.Shape.Length != rank || v.IsFloat != inputs[0].IsFloat)
+            {
+                throw new ModelFormatException($"{node.Describe()} concatenates {v.Describe()} with {inputs[0].Describe()}: ranks or element types differ.");
+            }
+
+            for (int d = 0; d < rank; d++)
+            {
+                if (d != axis && v.Shape[d] != inputs[0].Shape[d])
+                {
+                    throw new ModelFormatException($"{node.Describe()} concatenates {v.Describe()} with {inputs[0].Describe()}: dimension {d} differs.");
+                }
+            }
+
+            outShape[axis] += v.Shape[axis];
+        }
+
+        int outer = ShapeMath.Product(outShape, 0, axis);
+        int inner = ShapeMath.Product(outShape, axis + 1, rank);
+        int[] blocks = inputs.Select(v => v.Shape[axis] * inner).ToArray();
+        PlanValue output = b.NewOutput(node, 0, inputs[0].ElementType, outShape);
+        b.Emit(node, new ConcatKernel(node.Name, [.. inputs], blocks, outer, output), [output]);
+    }
+
+    public static void Slice(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        int rank = x.Shape.Length;
+        long[] starts = b.ConstantInts(node, 1, "starts");
+        long[] ends = b.ConstantInts(node, 2, "ends");
+        long[] axes = b.OptionalInput(node, 3) is not null ? b.ConstantInts(node, 3, "axes") : [.. Enumerable.Range(0, starts.Length).Select(i => (long)i)];
+        long[] steps = b.OptionalInput(node, 4) is not null ? b.ConstantInts(node, 4, "steps") : [.. Enumerable.Repeat(1L, starts.Length)];
+        if (ends.Length != starts.Length || axes.Length != starts.Length || steps.Length != starts.Length)
+        {
+            throw new ModelFormatException($"{node.Describe()} has starts, ends, axes and steps of different lengths.");
+        }
+
+        int[] strides = ShapeMath.Strides(x.Shape);
+        int[] outShape = (int[])x.Shape.Clone();
+        int[] outStrides = (int[])strides.Clone();
+        int offset = 0;
+        for (int i = 0; i < starts.Length; i++)
+        {
+            int axis = ShapeMath.NormalizeAxis(axes[i], rank, node, "axes entry");
+            long dim = x.Shape[axis];
+            long step = steps[i];
+            if (step == 0)
+            {
+                throw new ModelFormatException($"{node.Describe()} has a step of 0.");
+            }
+
+            long start = starts[i] < 0 ? starts[i] + dim : starts[i];
+            long end = ends[i] < 0 ? ends[i] + dim : ends[i];
+            long count;
+            if (step > 0)
+            {
+                start = Math.Clamp(start, 0, dim);
+                end = Math.Clamp(end, 0, dim);
+                count = end > start ? (end - start + step - 1) / step : 0;
+            }
+            else
+            {
+                start = Math.Clamp(start, 0, dim - 1);
+                end = Math.Clamp(end, -1, dim - 1);
+                count = start > end ? (start - end + (-step) - 1) / -step : 0;
+            }
+
+            outShape[axis] = (int)count;
+            offset += (int)(count > 0 ? start : 0) * strides[axis];
+            outStrides[axis] = (int)(step * strides[axis]);
+        }
+
+        PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.Emit(node, new IndexMapKernel(node.Name, x, output, ShapeMath.MapFromStrides(outShape, outStrides, offset)), [output]);
+    }
+
+    public static void Transpose(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        int rank = x.Shape.Length;
+        long[] perm = node.GetInts("perm") ?? [.. Enumerable.Range(0, rank).Reverse().Select(i => (long)i)];
+        if (perm.Length != rank || perm.Distinct().Count() != rank || perm.Any(p => p < 0 || p >= rank))
+        {
+            throw new ModelFormatException($"{node.Describe()} has perm [{string.Join(", ", perm)}], which is not a permutation of the {rank} axes of {x.Describe()}.");
+        }
+
+        int[] strides = ShapeMath.Strides(x.Shape);
+        int[] outShape = perm.Select(p => x.Shape[p]).ToArray();
+        int[] inStrides = perm.Select(p => strides[p]).ToArray();
+        PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.Emit(node, new IndexMapKernel(node.Name, x, output, ShapeMath.MapFromStrides(outShape, inStrides, 0)), [output]);
+    }
+
+    public static void Reshape(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        long[] target = b.ConstantInts(node, 1, "shape");
+        bool allowZero = node.GetInt("allowzero", 0) != 0;
+        var shape = new int[target.Length];
+        int inferAt = -1;
+        long known = 1;
+        for (int i = 0; i < target.Length; i++)
+        {
+            long d = target[i];
+            if (d == -1)
+            {
+                if (inferAt >= 0)
+                {
+                    throw new ModelFormatException($"{node.Describe()} has more than one -1 in its target shape.");
+                }
+
+                inferAt = i;
+                continue;
+            }
+
+            if (d == 0 && !allowZero)
+            {
+                if (i >= x.Shape.Length)
+                {
+                    throw new ModelFormatException($"{node.Describe()} copies dimension {i} of {x.Describe()}, which has no such dimension.");
+                }
+
+                d = x.Shape[i];
+            }
+
+            shape[i] = ShapeMath.ToDim(d, node, "target dimension");
+            known *= shape[i];
+        }
+
+        if (inferAt >= 0)
+        {
+            if (known == 0 || x.Length % known != 0)
+            {
+                throw new ModelFormatException($"{node.Describe()} cannot reshape {x.Describe()} to [{string.Join(", ", target)}].");
+            }
+
+            shape[inferAt] = (int)(x.Length / known);
+        }
+
+        b.DefineAlias(node, 0, x, shape);
+    }
+
+    public static void Expand(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        int[] target = b.ConstantInts(node, 1, "shape").Select(d => ShapeMath.ToDim(d, node, "shape entry")).ToArray();
+        int[] outShape = ShapeMath.Broadcast(x.Shape, target, node);
+        b.CheckedCount(outShape, node.Describe());
+        PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.Emit(node, new IndexMapKernel(node.Name, x, output, ShapeMath.BroadcastMap(x.Shape, outShape)), [output]);
+    }
+
+    public static void Tile(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        long[] repeats = b.ConstantInts(node, 1, "repeats");
+        int rank = x.Shape.Length;
+        if (repeats.Length != rank)
+        {
+            throw new ModelFormatException($"{node.Describe()} has {repeats.Length} repeats for {x.Describe()} of rank {rank}.");
+        }
+
+        int[] outShape = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            outShape[i] = ShapeMath.ToDim(x.Shape[i] * repeats[i], node, "tiled dimension");
+        }
+
+        int count = b.CheckedCount(outShape, node.Describe());
+        int[] strides = ShapeMath.Strides(x.Shape);
+        var map = new int[count];
+        Span<int> index = stackalloc int[Math.Max(rank, 1)];
+        index.Clear();
+        for (int n = 0; n < count; n++)
+        {
+            int src = 0;
+            for (int d = 0; d < rank; d++)
+            {
+                src += index[d] % x.Shape[d] * strides[d];
+            }
+
+            map[n] = src;
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                if (++index[d] < outShape[d])
+                {
+                    break;
+                }
+
+                index[d] = 0;
+            }
+        }
+
+        PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.Emit(node, new IndexMapKernel(node.Name, x, output, map), [output]);
+    }
+
+    public static void Cast(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        long to = node.GetInt("to", 0);
+        var type = (TensorElementType)to;
+        if (type is not (TensorElementType.Float or TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.Bool))
+        {
+            throw new ModelFormatException($"{node.Describe()} casts to ONNX type {to}; EdgeRnn casts to Float, Int64, Int32 and Bool only.");
+        }
+
+        bool toFloat = type == TensorElementType.Float;
+        if (toFloat == x.IsFloat && type is not (TensorElementType.Bool or TensorElementType.Int32))
+        {
+            b.DefineAlias(node, 0, x, x.Shape, type);
+            return;
+        }
+
+        PlanValue output = b.NewOutput(node, 0, type, x.Shape);
+        b.Emit(node, new CastKernel(node.Name, x, output), [output]);
+    }
+}

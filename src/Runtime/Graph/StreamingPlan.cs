@@ -1,0 +1,226 @@
+using EdgeRnn.Runtime.Onnx;
+
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>
+/// A plan for one time step of batch 1, plus how state flows between steps: recurrent nodes with constant initial
+/// state carry h / c in their own slots, and graph inputs that take state (h0, c0) are fed from the outputs that
+/// return it (hn, cn).
+/// </summary>
+internal sealed class StreamingPlan
+{
+    /// <summary>The metadata key that names state pairs explicitly: <c>h0:hn,c0:cn</c>.</summary>
+    public const string StatePairsKey = "edgernn.state_pairs";
+
+    private StreamingPlan(ExecutionPlan plan, PlanValue[] dataInputs, PlanValue[] dataOutputs, (PlanValue Input, PlanValue Output)[] pairs)
+    {
+        Plan = plan;
+        DataInputs = dataInputs;
+        DataOutputs = dataOutputs;
+        Pairs = pairs;
+        StateSlots = [.. plan.StateSlots.Select(s => s.Slot), .. pairs.Select(p => p.Input.Slot)];
+    }
+
+    public ExecutionPlan Plan { get; }
+
+    /// <summary>Graph inputs that take data each step (not state).</summary>
+    public IReadOnlyList<PlanValue> DataInputs { get; }
+
+    /// <summary>Graph outputs that are results (not state).</summary>
+    public IReadOnlyList<PlanValue> DataOutputs { get; }
+
+    /// <summary>State inputs and the outputs that feed them on the next step.</summary>
+    public IReadOnlyList<(PlanValue Input, PlanValue Output)> Pairs { get; }
+
+    /// <summary>Every slot that is state: saved, restored and reset.</summary>
+    public int[] StateSlots { get; }
+
+    public static StreamingPlan Build(OnnxModel model, ModelLoadOptions options)
+    {
+        var shapes = new List<int[]>();
+        foreach (OnnxValueInfo input in model.Inputs)
+        {
+            if (input.Shape is null)
+            {
+                throw new NotSupportedException($"Graph input '{input.Name}' declares no shape, so the shape of one time step is unknown; the model cannot stream.");
+            }
+
+            // One stream, one step: every symbolic dimension (batch, time) is 1.
+            shapes.Add([.. input.Shape.Select(d => d.IsKnown ? (int)d.Value : 1)]);
+        }
+
+        ExecutionPlan plan = PlanBuilder.Build(model, options, shapes, streaming: true);
+        List<(int In, int Out)> pairIndexes = FindPairs(model);
+        var pairs = new List<(PlanValue, PlanValue)>();
+        foreach ((int i, int o) in pairIndexes)
+        {
+            PlanValue input = plan.Inputs[i];
+            PlanValue output = plan.Outputs[o];
+            if (input.Length != output.Length || !input.IsFloat || !output.IsFloat)
+            {
+                throw new NotSupportedException($"State input {input.Describe()} and output {output.Describe()} are paired but differ in size or type.");
+            }
+
+            pairs.Add((input, output));
+        }
+
+        PlanValue[] dataInputs = [.. plan.Inputs.Where((_, i) => !pairIndexes.Exists(p => p.In == i))];
+        PlanValue[] dataOutputs = [.. plan.Outputs.Where((_, i) => !pairIndexes.Exists(p => p.Out == i))];
+        return new StreamingPlan(plan, dataInputs, dataOutputs, [.. pairs]);
+    }
+
+    /// <summary>
+    /// Pairs state inputs with state outputs: from the <see cref="StatePairsKey"/> metadata when present, otherwise
+    /// by data flow (an input that only reaches initial_h / initial_c of recurrent nodes pairs with the output that
+    /// only comes from their Y_h / Y_c, in order).
+    /// </summary>
+    private static List<(int In, int Out)> FindPairs(OnnxModel model)
+    {
+        var pairs = new List<(int, int)>();
+        if (model.Metadata.TryGetValue(StatePairsKey, out string? spec) && spec.Length > 0)
+        {
+            foreach (string entry in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                string[] parts = entry.Split(':', StringSplitOptions.TrimEntries);
+                int i = parts.Length == 2 ? IndexOf(model.Inputs, parts[0]) : -1;
+                int o = parts.Length == 2 ? IndexOf(model.Outputs, parts[1]) : -1;
+                if (i < 0 || o < 0)
+                {
+                    throw new ModelFormatException($"Metadata {StatePairsKey} entry '{entry}' does not name a graph input and a graph output as 'input:output'.");
+                }
+
+                pairs.Add((i, o));
+            }
+
+            return pairs;
+        }
+
+        var producers = new Dictionary<string, (OnnxNode Node, int Index)>(StringComparer.Ordinal);
+        var consumers = new Dictionary<string, List<(OnnxNode Node, int Index)>>(StringComparer.Ordinal);
+        foreach (OnnxNode node in model.Nodes)
+        {
+            for (int i = 0; i < node.Outputs.Length; i++)
+            {
+                producers[node.Outputs[i]] = (node, i);
+            }
+
+            for (int i = 0; i < node.Inputs.Length; i++)
+            {
+                if (!consumers.TryGetValue(node.Inputs[i], out List<(OnnxNode, int)>? list))
+                {
+                    consumers[node.Inputs[i]] = list = [];
+                }
+
+                list.Add((node, i));
+            }
+        }
+
+        var inputKinds = model.Inputs.Select(v => ClassifyInput(v.Name, consumers)).ToList();
+        var outputKinds = model.Outputs.Select(v => ClassifyOutput(v.Name, producers)).ToList();
+        foreach (char kind in "hc")
+        {
+            var ins = Enumerable.Range(0, inputKinds.Count).Where(i => inputKinds[i] == kind).ToList();
+            var outs = Enumerable.Range(0, outputKinds.Count).Where(i => outputKinds[i] == kind).ToList();
+            if (ins.Count != outs.Count)
+            {
+                string names = string.Join(", ", ins.Select(i => model.Inputs[i].Name));
+                throw new NotSupportedException(ins.Count > outs.Count
+                    ? $"Graph inputs [{names}] set recurrent state ({kind}) but the graph does not return as many final states; the model cannot stream. Add the Y_{kind} outputs or name the pairs in metadata '{StatePairsKey}'."
+                    : $"The graph returns {outs.Count} final recurrent states ({kind}) but takes {ins.Count} as inputs; name the pairs in metadata '{StatePairsKey}'.");
+            }
+
+            pairs.AddRange(ins.Zip(outs));
+        }
+
+        return pairs;
+    }
+
+    private static int IndexOf(IReadOnlyList<OnnxValueInfo> list, string name)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (list[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsRecurrent(OnnxNode node) => node.OpType is "LSTM" or "GRU" or "RNN";
+
+    private static char ClassifyInput(string name, Dictionary<string, List<(OnnxNode Node, int Index)>> consumers)
+    {
+        var kinds = new HashSet<char>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var work = new Stack<string>();
+        work.Push(name);
+        while (work.Count > 0)
+        {
+            string v = work.Pop();
+            if (!seen.Add(v) || !consumers.TryGetValue(v, out List<(OnnxNode Node, int Index)>? uses))
+            {
+                continue;
+            }
+
+            foreach ((OnnxNode node, int index) in uses)
+            {
+                if (IsRecurrent(node))
+                {
+                    kinds.Add(index == 5 ? 'h' : index == 6 ? 'c' : 'd');
+                }
+                else if (node.OpType == "Shape")
+                {
+                    // Reading only the shape of a value does not make it data.
+                }
+                else
+                {
+                    foreach (string o in node.Outputs)
+                    {
+                        work.Push(o);
+                    }
+                }
+            }
+        }
+
+        return kinds.Count == 1 ? kinds.First() : 'd';
+    }
+
+    private static char ClassifyOutput(string name, Dictionary<string, (OnnxNode Node, int Index)> producers)
+    {
+        var kinds = new HashSet<char>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var work = new Stack<string>();
+        work.Push(name);
+        while (work.Count > 0)
+        {
+            string v = work.Pop();
+            if (!seen.Add(v) || !producers.TryGetValue(v, out (OnnxNode Node, int Index) p))
+            {
+                continue;
+            }
+
+            if (IsRecurrent(p.Node))
+            {
+                kinds.Add(p.Index == 1 ? 'h' : p.Index == 2 ? 'c' : 'd');
+                continue;
+            }
+
+            if (p.Node.OpType is "Shape" or "Constant" or "ConstantOfShape")
+            {
+                continue;
+            }
+
+            foreach (string i in p.Node.Inputs)
+            {
+                if (i.Length > 0)
+                {
+                    work.Push(i);
+                }
+            }
+        }
+
+        return kinds.Count == 1 ? kinds.First() : 'd';
+    }
+}
