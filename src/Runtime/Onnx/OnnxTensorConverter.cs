@@ -1,0 +1,308 @@
+using System.Buffers.Binary;
+using EdgeRnn.Runtime.Onnx.Proto;
+using Google.Protobuf;
+
+namespace EdgeRnn.Runtime.Onnx;
+
+/// <summary>
+/// Converts between ONNX <see cref="TensorProto"/> and <see cref="Tensor"/>.
+/// Supported element types: FLOAT, INT64, INT32, INT8, UINT8, BOOL (integers and booleans become
+/// <see cref="Tensor.Int64Data"/>). INT16 and UINT16 are refused rather than widened, because
+/// <see cref="TensorElementType"/> has no 16-bit type and widening would change the type on re-export; DOUBLE is
+/// refused rather than narrowed, because narrowing would silently change the model's numbers.
+/// </summary>
+internal static class OnnxTensorConverter
+{
+    public const string SupportedTypes = "FLOAT, INT64, INT32, INT8, UINT8, BOOL";
+
+    /// <summary>
+    /// Converts <paramref name="t"/> after checking its rank, dimensions, element count and data length.
+    /// <paramref name="where"/> names the tensor in messages, e.g. <c>initializer 'W'</c>.
+    /// </summary>
+    public static Tensor FromProto(TensorProto t, ModelLoadOptions o, string where)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        ArgumentNullException.ThrowIfNull(o);
+        long count = CheckHeader(t, o, where, out TensorElementType type);
+        int n = (int)count;
+        int[] shape = new int[t.Dims.Count];
+        for (int i = 0; i < shape.Length; i++)
+        {
+            shape[i] = (int)t.Dims[i];
+        }
+
+        ReadOnlySpan<byte> raw = t.RawData.Span;
+        bool hasRaw = !t.RawData.IsEmpty;
+        int typedCount = t.FloatData.Count + t.Int32Data.Count + t.Int64Data.Count + t.DoubleData.Count + t.Uint64Data.Count + t.StringData.Count;
+        if (hasRaw && typedCount > 0)
+        {
+            throw new ModelFormatException($"{where} holds both raw_data and typed data fields; ONNX allows only one.");
+        }
+
+        int width = ElementWidth(type);
+        if (hasRaw)
+        {
+            if (raw.Length != count * width)
+            {
+                throw new ModelFormatException(
+                    $"{where} has shape {Tensor.FormatShape(shape)}, which needs {count} elements ({count * width} bytes of raw_data), but raw_data holds {raw.Length} bytes ({(double)raw.Length / width:0.##} elements).");
+            }
+        }
+        else
+        {
+            int actual = type switch
+            {
+                TensorElementType.Float => t.FloatData.Count,
+                TensorElementType.Int64 => t.Int64Data.Count,
+                _ => t.Int32Data.Count,
+            };
+            if (actual != typedCount || actual != count)
+            {
+                string field = type switch
+                {
+                    TensorElementType.Float => "float_data",
+                    TensorElementType.Int64 => "int64_data",
+                    _ => "int32_data",
+                };
+                throw new ModelFormatException(
+                    $"{where} has shape {Tensor.FormatShape(shape)}, which needs {count} elements, but {field} holds {actual}{(actual != typedCount ? " (and other data fields are set)" : "")}.");
+            }
+        }
+
+        if (type == TensorElementType.Float)
+        {
+            float[] data = new float[n];
+            if (hasRaw)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    data[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4, 4));
+                }
+            }
+            else
+            {
+                t.FloatData.CopyTo(data, 0);
+            }
+
+            return Tensor.FromFloat(data, shape);
+        }
+
+        long[] values = new long[n];
+        if (hasRaw)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                values[i] = type switch
+                {
+                    TensorElementType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(raw.Slice(i * 8, 8)),
+                    TensorElementType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(raw.Slice(i * 4, 4)),
+                    TensorElementType.Int8 => (sbyte)raw[i],
+                    _ => raw[i],
+                };
+            }
+        }
+        else if (type == TensorElementType.Int64)
+        {
+            t.Int64Data.CopyTo(values, 0);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                values[i] = t.Int32Data[i];
+            }
+        }
+
+        (long min, long max) = type switch
+        {
+            TensorElementType.Int8 => (sbyte.MinValue, sbyte.MaxValue),
+            TensorElementType.UInt8 => (byte.MinValue, byte.MaxValue),
+            TensorElementType.Bool => (0L, 1L),
+            _ => (long.MinValue, long.MaxValue),
+        };
+        for (int i = 0; i < n; i++)
+        {
+            if (values[i] < min || values[i] > max)
+            {
+                throw new ModelFormatException($"{where} holds {values[i]} at element {i}, outside the range of {DataTypeName((int)type)} ({min}..{max}).");
+            }
+        }
+
+        return Tensor.FromInt64(type, values, shape);
+    }
+
+    /// <summary>
+    /// Checks a tensor's type, storage, rank and dimensions without reading its data, and returns the element count it
+    /// declares. Call before <see cref="FromProto"/> to account totals before allocating.
+    /// </summary>
+    public static long CheckHeader(TensorProto t, ModelLoadOptions o, string where, out TensorElementType type)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        ArgumentNullException.ThrowIfNull(o);
+        if (t.DataLocation == TensorProto.Types.DataLocation.External || t.ExternalData.Count > 0)
+        {
+            string location = t.ExternalData.FirstOrDefault(e => e.Key == "location")?.Value ?? "?";
+            if (location.Length > 256)
+            {
+                location = location[..256] + "...";
+            }
+
+            throw new ModelFormatException(
+                $"{where} keeps its data in an external file ('{location}'); EdgeRnn loads self-contained models only.");
+        }
+
+        if (t.Segment is not null)
+        {
+            throw new ModelFormatException($"{where} is a segment of a larger tensor; EdgeRnn does not support segmented tensors.");
+        }
+
+        type = ToElementType(t.DataType, where, "element type");
+        if (t.Dims.Count > o.MaxRank)
+        {
+            throw new ModelFormatException($"{where} has rank {t.Dims.Count}; the limit is {o.MaxRank} (ModelLoadOptions.MaxRank).");
+        }
+
+        long count = 1;
+        for (int i = 0; i < t.Dims.Count; i++)
+        {
+            long d = t.Dims[i];
+            if (d < 0)
+            {
+                throw new ModelFormatException($"{where} has a negative dimension {d} at axis {i}.");
+            }
+
+            if (d > o.MaxDimension)
+            {
+                throw new ModelFormatException($"{where} has dimension {d} at axis {i}; the limit is {o.MaxDimension} (ModelLoadOptions.MaxDimension).");
+            }
+
+            if (d != 0 && count > long.MaxValue / d)
+            {
+                throw new ModelFormatException($"{where} declares dimensions [{string.Join(", ", t.Dims)}] whose element count overflows a 64-bit integer.");
+            }
+
+            count *= d;
+        }
+
+        long limit = Math.Min(o.MaxTensorElements, Array.MaxLength);
+        if (count > limit)
+        {
+            throw new ModelFormatException(
+                $"{where} declares {count} elements; the limit is {limit} ({(limit == o.MaxTensorElements ? "ModelLoadOptions.MaxTensorElements" : "Array.MaxLength")}).");
+        }
+
+        return count;
+    }
+
+    /// <summary>Maps an ONNX data type code to a supported element type or throws naming <paramref name="where"/>.</summary>
+    public static TensorElementType ToElementType(int dataType, string where, string what)
+    {
+        switch ((TensorProto.Types.DataType)dataType)
+        {
+            case TensorProto.Types.DataType.Float:
+            case TensorProto.Types.DataType.Int64:
+            case TensorProto.Types.DataType.Int32:
+            case TensorProto.Types.DataType.Int8:
+            case TensorProto.Types.DataType.Uint8:
+            case TensorProto.Types.DataType.Bool:
+                return (TensorElementType)dataType;
+            case TensorProto.Types.DataType.Undefined:
+                throw new ModelFormatException($"{where} has no {what} (UNDEFINED); supported: {SupportedTypes}.");
+            default:
+                throw new ModelFormatException(
+                    $"{where} has {what} {DataTypeName(dataType)}, which EdgeRnn does not support (supported: {SupportedTypes}).");
+        }
+    }
+
+    /// <summary>The ONNX name of a data type code (FLOAT16, STRING ...), or the number when unknown.</summary>
+    public static string DataTypeName(int dataType) => dataType switch
+    {
+        0 => "UNDEFINED",
+        1 => "FLOAT",
+        2 => "UINT8",
+        3 => "INT8",
+        4 => "UINT16",
+        5 => "INT16",
+        6 => "INT32",
+        7 => "INT64",
+        8 => "STRING",
+        9 => "BOOL",
+        10 => "FLOAT16",
+        11 => "DOUBLE",
+        12 => "UINT32",
+        13 => "UINT64",
+        14 => "COMPLEX64",
+        15 => "COMPLEX128",
+        16 => "BFLOAT16",
+        17 => "FLOAT8E4M3FN",
+        18 => "FLOAT8E4M3FNUZ",
+        19 => "FLOAT8E5M2",
+        20 => "FLOAT8E5M2FNUZ",
+        21 => "UINT4",
+        22 => "INT4",
+        23 => "FLOAT4E2M1",
+        _ => $"#{dataType}",
+    };
+
+    /// <summary>
+    /// Converts <paramref name="t"/> to a TensorProto named <paramref name="name"/>. Elements go to raw_data,
+    /// little-endian, in their own width (float 4, INT64 8, INT32 4, INT8/UINT8/BOOL 1 byte).
+    /// </summary>
+    public static TensorProto ToProto(Tensor t, string name)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        ArgumentNullException.ThrowIfNull(name);
+        var proto = new TensorProto { Name = name, DataType = (int)t.ElementType };
+        foreach (int d in t.Shape)
+        {
+            proto.Dims.Add(d);
+        }
+
+        int width = ElementWidth(t.ElementType);
+        byte[] raw = new byte[checked(t.Length * width)];
+        if (t.IsFloat)
+        {
+            float[] data = t.FloatData;
+            for (int i = 0; i < data.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * 4), data[i]);
+            }
+        }
+        else
+        {
+            long[] data = t.Int64Data;
+            for (int i = 0; i < data.Length; i++)
+            {
+                switch (t.ElementType)
+                {
+                    case TensorElementType.Int64:
+                        BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * 8), data[i]);
+                        break;
+                    case TensorElementType.Int32:
+                        BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(i * 4), checked((int)data[i]));
+                        break;
+                    case TensorElementType.Int8:
+                        raw[i] = (byte)checked((sbyte)data[i]);
+                        break;
+                    case TensorElementType.Bool:
+                        raw[i] = data[i] != 0 ? (byte)1 : (byte)0;
+                        break;
+                    default:
+                        raw[i] = checked((byte)data[i]);
+                        break;
+                }
+            }
+        }
+
+        proto.RawData = UnsafeByteOperations.UnsafeWrap(raw);
+        return proto;
+    }
+
+    private static int ElementWidth(TensorElementType type) => type switch
+    {
+        TensorElementType.Float or TensorElementType.Int32 => 4,
+        TensorElementType.Int64 => 8,
+        TensorElementType.Int8 or TensorElementType.UInt8 or TensorElementType.Bool => 1,
+        _ => throw new ArgumentException($"{type} is not a supported element type.", nameof(type)),
+    };
+}

@@ -1,0 +1,38 @@
+using EdgeRnn.Runtime.Onnx.Proto;
+using Google.Protobuf;
+
+namespace EdgeRnn.Runtime.Onnx;
+
+/// <summary>
+/// Reads and writes single tensors in the ONNX backend test-data layout (<c>test_data_set_0/input_0.pb</c>,
+/// <c>output_0.pb</c>): each file is one serialized TensorProto.
+/// </summary>
+internal static class OnnxTensorFile
+{
+    /// <summary>Reads a tensor file; the same limits and checks as model initializers apply.</summary>
+    public static (string Name, Tensor Tensor) Read(string path, ModelLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        string sourceName = Path.GetFileName(path);
+        byte[] bytes = OnnxModelReader.ReadAllBytesLimited(path, options.MaxFileBytes, sourceName);
+        TensorProto proto = OnnxModelReader.Parse(bytes, TensorProto.Parser, sourceName, "ONNX tensor file");
+        if (proto.Name.Length > options.MaxStringLength)
+        {
+            throw new ModelFormatException(
+                $"{sourceName}: the tensor name is {proto.Name.Length} characters long; the limit is {options.MaxStringLength} (ModelLoadOptions.MaxStringLength).");
+        }
+
+        string where = $"{sourceName}: tensor '{proto.Name}'";
+        return (proto.Name, OnnxTensorConverter.FromProto(proto, options, where));
+    }
+
+    /// <summary>Writes <paramref name="tensor"/> as a TensorProto named <paramref name="name"/>, atomically.</summary>
+    public static void Write(string path, string name, Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(tensor);
+        AtomicFile.WriteAllBytes(path, OnnxTensorConverter.ToProto(tensor, name).ToByteArray());
+    }
+}
