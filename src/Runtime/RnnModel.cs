@@ -215,7 +215,7 @@ public sealed class RnnModel
     public void Step(RnnState state, ReadOnlySpan<float> input, Span<float> output)
     {
         StreamingPlan plan = CheckState(state);
-        PlanValue inValue = plan.DataInputs.Count == 1 && plan.DataInputs[0].IsFloat ? plan.DataInputs[0] : ThrowNotSingleInput();
+        PlanValue inValue = plan.DataInputs.Length == 1 && plan.DataInputs[0].IsFloat ? plan.DataInputs[0] : ThrowNotSingleInput();
         if (input.Length != inValue.Length)
         {
             ThrowHelpers.ThrowLengthMismatch($"The step input '{inValue.Name}'", inValue.Length, input.Length);
@@ -223,7 +223,7 @@ public sealed class RnnModel
 
         input.CopyTo(state.Frame.Floats(inValue.Slot));
         StepCore(state, plan);
-        if (plan.DataOutputs.Count > 0)
+        if (plan.DataOutputs.Length > 0)
         {
             PlanValue outValue = plan.DataOutputs[0];
             if (output.Length != outValue.Length)

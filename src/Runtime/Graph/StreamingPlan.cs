@@ -24,13 +24,13 @@ internal sealed class StreamingPlan
     public ExecutionPlan Plan { get; }
 
     /// <summary>Graph inputs that take data each step (not state).</summary>
-    public IReadOnlyList<PlanValue> DataInputs { get; }
+    public PlanValue[] DataInputs { get; }
 
     /// <summary>Graph outputs that are results (not state).</summary>
-    public IReadOnlyList<PlanValue> DataOutputs { get; }
+    public PlanValue[] DataOutputs { get; }
 
     /// <summary>State inputs and the outputs that feed them on the next step.</summary>
-    public IReadOnlyList<(PlanValue Input, PlanValue Output)> Pairs { get; }
+    public (PlanValue Input, PlanValue Output)[] Pairs { get; }
 
     /// <summary>Every slot that is state: saved, restored and reset.</summary>
     public int[] StateSlots { get; }
@@ -121,6 +121,12 @@ internal sealed class StreamingPlan
         {
             var ins = Enumerable.Range(0, inputKinds.Count).Where(i => inputKinds[i] == kind).ToList();
             var outs = Enumerable.Range(0, outputKinds.Count).Where(i => outputKinds[i] == kind).ToList();
+            if (ins.Count == 0)
+            {
+                // Final states the graph returns without taking them back in are ordinary outputs.
+                continue;
+            }
+
             if (ins.Count != outs.Count)
             {
                 string names = string.Join(", ", ins.Select(i => model.Inputs[i].Name));
