@@ -143,6 +143,7 @@ public sealed class OnnxGraphBuilder
     /// Y, Y_h, Y_c ("" or absent for unused ones). The graph-valued inputs (<paramref name="initialH"/>,
     /// <paramref name="initialC"/>, <paramref name="sequenceLens"/>) are value names.
     /// </summary>
+    /// <remarks>ONNX Runtime 1.31 refuses LSTM with <paramref name="layout"/> = 1 (batch-first); EdgeRnn reads it.</remarks>
     public OnnxNodeBuilder AddLstm(string name, string input, int hiddenSize, Tensor w, Tensor r, Tensor? b, string[] outputs,
         string direction = "forward", int layout = 0, string? initialH = null, string? initialC = null, Tensor? peepholes = null,
         string? sequenceLens = null)

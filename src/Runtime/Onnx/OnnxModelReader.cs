@@ -102,11 +102,11 @@ internal static class OnnxModelReader
             long position = input.Position;
             string reason =
                 ex.Message.Contains("ended unexpectedly", StringComparison.Ordinal) || ex.Message.Contains("truncated", StringComparison.Ordinal)
-                    ? $"the protobuf data is truncated at byte {position} of {bytes.Length}"
+                    ? $"the protobuf data is truncated at byte {position} (a field or embedded message runs past the end of the data; the file may be cut short or corrupt)"
                     : ex.Message.Contains("recursion", StringComparison.OrdinalIgnoreCase)
                         ? $"the protobuf messages nest deeper than {RecursionLimit} levels (at byte {position})"
-                        : $"the protobuf data is invalid at byte {position} of {bytes.Length}";
-            throw new ModelFormatException($"{sourceName} is not a valid {what}: {reason} ({ex.Message})", ex);
+                        : $"the protobuf data is invalid at byte {position} of {bytes.Length} ({ex.Message})";
+            throw new ModelFormatException($"{sourceName} is not a valid {what}: {reason}", ex);
         }
     }
 

@@ -80,7 +80,7 @@ internal ref struct OnnxWireScanner
                     Count(ref initializers, _o.MaxInitializers, "initializers", "MaxInitializers");
                     if (f.Wire == WireLengthDelimited && f.Number == 5)
                     {
-                        ScanTensor(f.Payload, "an initializer");
+                        ScanTensor(f.Payload, "initializer");
                     }
 
                     break;
@@ -104,25 +104,41 @@ internal ref struct OnnxWireScanner
     {
         long index = _nodeIndex++;
         int inputs = 0, outputs = 0, attributes = 0;
+        string? name = null;
         foreach (Field f in new FieldReader(data))
         {
             switch (f.Number)
             {
                 case 1:
-                    Count(ref inputs, _o.MaxInputsOutputs, $"inputs on node #{index}", "MaxInputsOutputs");
+                    inputs++;
                     break;
                 case 2:
-                    Count(ref outputs, _o.MaxInputsOutputs, $"outputs on node #{index}", "MaxInputsOutputs");
+                    outputs++;
+                    break;
+                case 3 when f.Wire == WireLengthDelimited:
+                    name = DecodeName(f.Payload);
                     break;
                 case 5:
-                    Count(ref attributes, _o.MaxAttributesPerNode, $"attributes on node #{index}", "MaxAttributesPerNode");
-                    if (f.Wire == WireLengthDelimited)
+                    if (++attributes <= _o.MaxAttributesPerNode && f.Wire == WireLengthDelimited)
                     {
                         ScanAttribute(f.Payload, index);
                     }
 
                     break;
             }
+        }
+
+        string label = string.IsNullOrEmpty(name) ? $"node #{index}" : $"node '{name}' (#{index})";
+        CheckNodeCount(inputs, _o.MaxInputsOutputs, $"inputs on {label}", "MaxInputsOutputs");
+        CheckNodeCount(outputs, _o.MaxInputsOutputs, $"outputs on {label}", "MaxInputsOutputs");
+        CheckNodeCount(attributes, _o.MaxAttributesPerNode, $"attributes on {label}", "MaxAttributesPerNode");
+    }
+
+    private readonly void CheckNodeCount(int count, int limit, string what, string option)
+    {
+        if (count > limit)
+        {
+            throw Error($"there are {count} {what}; the limit is {limit} (ModelLoadOptions.{option})");
         }
     }
 
@@ -154,14 +170,14 @@ internal ref struct OnnxWireScanner
     private readonly void ScanTensor(ReadOnlySpan<byte> data, string what)
     {
         int dims = 0;
+        string? name = null;
         foreach (Field f in new FieldReader(data))
         {
-            if (f.Number != 1)
+            if (f.Number == 8 && f.Wire == WireLengthDelimited)
             {
-                continue;
+                name = DecodeName(f.Payload);
             }
-
-            if (f.Wire == WireLengthDelimited)
+            else if (f.Number == 1 && f.Wire == WireLengthDelimited)
             {
                 // Packed dims: count the varints (bytes with the high bit clear end one).
                 foreach (byte b in f.Payload)
@@ -172,15 +188,16 @@ internal ref struct OnnxWireScanner
                     }
                 }
             }
-            else
+            else if (f.Number == 1)
             {
                 dims++;
             }
+        }
 
-            if (dims > _o.MaxRank)
-            {
-                throw Error($"{what} has rank {dims} or more; the limit is {_o.MaxRank} (ModelLoadOptions.MaxRank)");
-            }
+        if (dims > _o.MaxRank)
+        {
+            string label = name is null ? what : $"{what} '{name}'";
+            throw Error($"{label} has rank {dims}; the limit is {_o.MaxRank} (ModelLoadOptions.MaxRank)");
         }
     }
 
@@ -217,7 +234,7 @@ internal ref struct OnnxWireScanner
                     {
                         if (dim.Number == 1 && ++dims > _o.MaxRank)
                         {
-                            throw Error($"{what} has rank {dims} or more; the limit is {_o.MaxRank} (ModelLoadOptions.MaxRank)");
+                            throw Error($"{what} has a shape of rank {dims} or more; the limit is {_o.MaxRank} (ModelLoadOptions.MaxRank)");
                         }
                     }
                 }
@@ -231,6 +248,12 @@ internal ref struct OnnxWireScanner
         {
             throw Error($"the model has more than {limit} {what}; the limit is {limit} (ModelLoadOptions.{option})");
         }
+    }
+
+    private static string DecodeName(ReadOnlySpan<byte> utf8)
+    {
+        string name = System.Text.Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, 256)]);
+        return utf8.Length > 256 ? name + "..." : name;
     }
 
     private readonly ModelFormatException Error(string message) => new($"{_source}: {message}.");

@@ -109,6 +109,18 @@ public class OnnxGraphBuilderTests
     }
 
     [Fact]
+    public void AddLstm_BatchFirstLayout_WritesLayoutAttribute()
+    {
+        var g = new OnnxGraphBuilder();
+        g.AddInput("X", TensorElementType.Float, OnnxDimension.Symbolic("batch"), OnnxDimension.Symbolic("seq"), OnnxDimension.Fixed(2));
+        g.AddLstm("l", "X", 3, OnnxTestModels.RandomFloat(1, 1, 12, 2), OnnxTestModels.RandomFloat(2, 1, 12, 3), null, ["Y"], layout: 1);
+        g.AddOutput("Y", TensorElementType.Float);
+        OnnxModel m = OnnxModelReader.Read(g.ToBytes(), ModelLoadOptions.Default, "bf.onnx");
+        Assert.Equal(1, m.Nodes[0].GetInt("layout", 0));
+        Assert.Equal(["X", "l.W", "l.R"], m.Nodes[0].Inputs);
+    }
+
+    [Fact]
     public void AddNode_DuplicateOutput_Throws()
     {
         var g = new OnnxGraphBuilder();

@@ -269,7 +269,7 @@ public class OnnxModelReaderTests
         var t = new TensorProto { Name = "deep", DataType = 1 };
         t.Dims.AddRange(Enumerable.Repeat(1L, 100));
         p.Graph.Initializer.Add(t);
-        Reject(p, null, "rank", "MaxRank");
+        Reject(p, null, "initializer 'deep' has rank 100", "MaxRank");
     }
 
     [Fact]
@@ -330,7 +330,7 @@ public class OnnxModelReaderTests
             p.Graph.Node[0].Attribute.Add(new AttributeProto { Name = $"a{i}", Type = AttributeProto.Types.AttributeType.Int, I = i });
         }
 
-        Reject(p, new ModelLoadOptions { MaxAttributesPerNode = 4 }, "attributes on node #0", "MaxAttributesPerNode");
+        Reject(p, new ModelLoadOptions { MaxAttributesPerNode = 4 }, "6 attributes on node 'lstm' (#0)", "MaxAttributesPerNode");
     }
 
     [Fact]
