@@ -67,6 +67,16 @@ public class RecurrentOrtTests
         CheckAgainstOrt(new RecurrentSpec(cell, input, hidden, LinearBeforeReset: 1), 150, 1, 31);
     }
 
+    [Theory]
+    [InlineData("LSTM", 14)]
+    [InlineData("GRU", 14)]
+    [InlineData("LSTM", 22)]
+    [InlineData("RNN", 22)]
+    public void Run_OpsetRange_MatchesOnnxRuntime(string cell, int opset)
+    {
+        CheckAgainstOrt(new RecurrentSpec(cell, 3, 12, "bidirectional", LinearBeforeReset: 1, InitialState: true, Opset: opset), 100, 2, 51);
+    }
+
     [Fact]
     public void Run_NoBias_MatchesOnnxRuntime()
     {

@@ -20,7 +20,7 @@ internal static class TestModels
 
     public sealed record RecurrentSpec(
         string Cell, int Input, int Hidden, string Direction = "forward", int Layout = 0, int LinearBeforeReset = 0,
-        bool Peepholes = false, bool InitialState = false, bool SequenceLens = false, bool Bias = true, float Clip = 0);
+        bool Peepholes = false, bool InitialState = false, bool SequenceLens = false, bool Bias = true, float Clip = 0, int Opset = 17);
 
     /// <summary>
     /// One recurrent node with graph inputs X (and initial_h / initial_c / sequence_lens when asked) and outputs Y,
@@ -32,7 +32,7 @@ internal static class TestModels
         int dirs = s.Direction == "bidirectional" ? 2 : 1;
         int gates = s.Cell switch { "LSTM" => 4, "GRU" => 3, _ => 1 };
         float scale = 1f / MathF.Sqrt(s.Hidden);
-        var b = new OnnxGraphBuilder("test", 17);
+        var b = new OnnxGraphBuilder("test", s.Opset);
         OnnxDimension seq = OnnxDimension.Symbolic("seq");
         OnnxDimension batch = OnnxDimension.Symbolic("batch");
         OnnxDimension dirsDim = OnnxDimension.Fixed(dirs);
