@@ -11,8 +11,9 @@ internal static partial class Activations
     /// <summary>The logistic sigmoid 1 / (1 + exp(-x)), computed as 0.5·tanh(0.5·x) + 0.5 with <see cref="Tanh(float)"/>.</summary>
     /// <remarks>
     /// Measured maximum absolute error against double-precision 1 / (1 + exp(-x)) on a dense grid over [-20, 20]
-    /// (see ActivationsTests): 1.2e-7. Outputs lie in [1.1e-7, 1 - 1.1e-7] (the tanh clamp), so the relative error is
-    /// large for x below about -16; recurrent gates only use the absolute value.
+    /// with step 1/4096 (ActivationsTests): 1.54e-7; the tests hold it to 1.6e-7. Because of the tanh clamp, outputs
+    /// saturate about 1e-7 away from 0 and 1, so the relative error is large for x below about -16; recurrent gates only
+    /// need the absolute error.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float x) => SigmoidOperator.Invoke(x);

@@ -19,7 +19,8 @@ internal static partial class Activations
     /// (onnxruntime/core/mlas/lib/tanh.cpp, MIT licence). Evaluated with fused multiply-adds (Horner) and one IEEE
     /// division; the scalar and vector forms use the same operations and agree bit for bit.
     /// Measured maximum absolute error against double-precision <see cref="Math.Tanh(double)"/> on a dense grid over
-    /// [-20, 20] (see ActivationsTests): 2.4e-7 (the largest errors are at the clamp, where tanh is within 2.3e-7 of 1).
+    /// [-20, 20] with step 1/4096 (ActivationsTests): 2.53e-7, at |x| ≈ 5.11 (about 4 ulp of values near 1); the tests
+    /// hold it to 2.6e-7.
     /// NaN gives NaN.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

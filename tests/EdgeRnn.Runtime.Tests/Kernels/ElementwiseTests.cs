@@ -1,0 +1,137 @@
+using EdgeRnn.Runtime.Kernels;
+
+namespace EdgeRnn.Runtime.Tests.Kernels;
+
+public class ElementwiseTests
+{
+    internal delegate void BinaryPath(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination);
+
+    internal delegate void ScalarOperandPath(ReadOnlySpan<float> x, float y, Span<float> destination);
+
+    [Fact]
+    public void BinaryOps_EveryPathEveryLength_MatchScalar()
+    {
+        var random = new Random(2024);
+        for (int length = 0; length <= 257; length++)
+        {
+            float[] x = KernelTestHelpers.RandomArray(random, length, 4f);
+            float[] y = KernelTestHelpers.RandomArray(random, length, 4f);
+            float scalar = random.NextSingle() + 0.5f;
+            Check<AddOperator>(x, y, scalar);
+            Check<SubtractOperator>(x, y, scalar);
+            Check<MultiplyOperator>(x, y, scalar);
+            Check<DivideOperator>(x, y, scalar);
+        }
+    }
+
+    [Fact]
+    public void PublicOps_ComputeTheirFormulas()
+    {
+        float[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+        float[] y = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 4];
+        float[] d = new float[x.Length];
+
+        Elementwise.Add(x, y, d);
+        Assert.Equal(21f, d[16]);
+        Elementwise.Subtract(x, y, d);
+        Assert.Equal(-1f, d[0]);
+        Elementwise.Multiply(x, y, d);
+        Assert.Equal(68f, d[16]);
+        Elementwise.Divide(x, y, d);
+        Assert.Equal(4.25f, d[16]);
+        Elementwise.Add(x, 1f, d);
+        Assert.Equal(18f, d[16]);
+        Elementwise.Subtract(x, 1f, d);
+        Assert.Equal(16f, d[16]);
+        Elementwise.Multiply(x, 3f, d);
+        Assert.Equal(51f, d[16]);
+        Elementwise.Divide(x, 2f, d);
+        Assert.Equal(8.5f, d[16]);
+    }
+
+    [Fact]
+    public void Add_InPlaceOnEitherOperand_MatchesOutOfPlace()
+    {
+        var random = new Random(8);
+        float[] x = KernelTestHelpers.RandomArray(random, 45);
+        float[] y = KernelTestHelpers.RandomArray(random, 45);
+        float[] expected = new float[45];
+        Elementwise.Subtract(x, y, expected);
+
+        float[] intoX = (float[])x.Clone();
+        Elementwise.Subtract(intoX, y, intoX);
+        float[] intoY = (float[])y.Clone();
+        Elementwise.Subtract(x, intoY, intoY);
+
+        Assert.Equal(expected, intoX);
+        Assert.Equal(expected, intoY);
+    }
+
+    [Fact]
+    public void Add_TwoTensors_ThrowsForTooShortDestination()
+    {
+        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[5], new float[5], new float[4]));
+        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[5], 1f, new float[4]));
+    }
+
+    [Fact]
+    public void Add_TwoTensors_ThrowsForLengthMismatch()
+    {
+        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[5], new float[6], new float[6]));
+    }
+
+    [Fact]
+    public void Add_TwoTensors_ThrowsForPartiallyOverlappingDestination()
+    {
+        float[] buffer = new float[40];
+        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[20], buffer.AsSpan(0, 20), buffer.AsSpan(2, 20)));
+    }
+
+    private static void Check<TOp>(float[] x, float[] y, float scalar)
+        where TOp : struct, IBinaryOperator
+    {
+        string name = typeof(TOp).Name;
+        float[] expected = KernelTestHelpers.WithGuard(x.Length);
+        float[] expectedScalarOperand = KernelTestHelpers.WithGuard(x.Length);
+        BinaryLoop.InvokeScalar<TOp>(x, y, expected);
+        BinaryLoop.InvokeScalar<TOp>(x, scalar, expectedScalarOperand);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.Equal(TOp.Invoke(x[i], y[i]), expected[i]);
+        }
+
+        foreach ((string pathName, BinaryPath path, ScalarOperandPath scalarPath) in Paths<TOp>())
+        {
+            string context = $"{name} {pathName} length {x.Length}";
+            float[] actual = KernelTestHelpers.WithGuard(x.Length);
+            path(x, y, actual);
+            KernelTestHelpers.AssertClose(expected, actual, x.Length, 0, context);
+            KernelTestHelpers.AssertGuardIntact(actual, x.Length, context);
+
+            actual = KernelTestHelpers.WithGuard(x.Length);
+            scalarPath(x, scalar, actual);
+            KernelTestHelpers.AssertClose(expectedScalarOperand, actual, x.Length, 0, context + " scalar operand");
+            KernelTestHelpers.AssertGuardIntact(actual, x.Length, context + " scalar operand");
+
+            float[] inPlace = KernelTestHelpers.WithGuard(x.Length);
+            x.CopyTo(inPlace, 0);
+            path(inPlace.AsSpan(0, x.Length), y, inPlace);
+            KernelTestHelpers.AssertClose(expected, inPlace, x.Length, 0, context + " in place");
+        }
+    }
+
+    private static IEnumerable<(string Name, BinaryPath Path, ScalarOperandPath ScalarPath)> Paths<TOp>()
+        where TOp : struct, IBinaryOperator
+    {
+        yield return ("Dispatch", BinaryLoop.Invoke<TOp>, BinaryLoop.Invoke<TOp>);
+        foreach (int width in KernelTestHelpers.AcceleratedWidths())
+        {
+            yield return width switch
+            {
+                128 => ("Vector128", BinaryLoop.InvokeVector128<TOp>, BinaryLoop.InvokeVector128<TOp>),
+                256 => ("Vector256", BinaryLoop.InvokeVector256<TOp>, BinaryLoop.InvokeVector256<TOp>),
+                _ => ("Vector512", BinaryLoop.InvokeVector512<TOp>, BinaryLoop.InvokeVector512<TOp>),
+            };
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using EdgeRnn.Runtime.Kernels;
+
+namespace EdgeRnn.Runtime.Tests.Kernels;
+
+public class MatVecTests
+{
+    internal delegate void MultiplyPath(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination);
+
+    internal delegate void AccumulatePath(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination);
+
+    private static readonly int[] s_fewColumns = [0, 1, 5, 68];
+    private static readonly int[] s_fewRows = [1, 64, 100, 256];
+
+    /// <summary>The dispatching entry and every SIMD path this machine accelerates.</summary>
+    internal static IEnumerable<(string Name, MultiplyPath Multiply, AccumulatePath Accumulate)> Paths()
+    {
+        yield return ("Dispatch", MatVec.Multiply, MatVec.MultiplyAccumulate);
+        foreach (int width in KernelTestHelpers.AcceleratedWidths())
+        {
+            yield return width switch
+            {
+                128 => ("Vector128", MatVec.MultiplyVector128, MatVec.MultiplyAccumulateVector128),
+                256 => ("Vector256", MatVec.MultiplyVector256, MatVec.MultiplyAccumulateVector256),
+                _ => ("Vector512", MatVec.MultiplyVector512, MatVec.MultiplyAccumulateVector512),
+            };
+        }
+    }
+
+    [Fact]
+    public void Multiply_EveryPathEveryRowCount_MatchesScalar()
+    {
+        var random = new Random(1234);
+        foreach (int columns in s_fewColumns)
+        {
+            for (int rows = 0; rows <= 257; rows++)
+            {
+                CompareAllPaths(random, rows, columns);
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_EveryPathEveryColumnCount_MatchesScalar()
+    {
+        var random = new Random(5678);
+        foreach (int rows in s_fewRows)
+        {
+            for (int columns = 0; columns <= 257; columns++)
+            {
+                CompareAllPaths(random, rows, columns);
+            }
+        }
+    }
+
+    [Fact]
+    public void MultiplyScalar_RandomShapes_MatchesDoubleReference()
+    {
+        var random = new Random(42);
+        (int Rows, int Columns)[] shapes = [(0, 3), (1, 1), (3, 0), (63, 17), (64, 64), (65, 68), (256, 68), (257, 257), (130, 1)];
+        foreach ((int rows, int columns) in shapes)
+        {
+            float[] weights = KernelTestHelpers.RandomArray(random, rows * columns);
+            float[] x = KernelTestHelpers.RandomArray(random, columns, 3f);
+            float[] bias = KernelTestHelpers.RandomArray(random, rows);
+            PackedMatrix packed = PackedMatrix.FromRowMajor(weights, rows, columns);
+            float[] destination = KernelTestHelpers.WithGuard(rows);
+
+            MatVec.MultiplyScalar(packed, x, bias, destination);
+
+            for (int r = 0; r < rows; r++)
+            {
+                double sum = bias[r];
+                double magnitude = Math.Abs(bias[r]);
+                for (int c = 0; c < columns; c++)
+                {
+                    sum += (double)weights[r * columns + c] * x[c];
+                    magnitude += Math.Abs((double)weights[r * columns + c] * x[c]);
+                }
+
+                double tolerance = 2e-7 * Math.Sqrt(columns + 1) * (magnitude + 1);
+                Assert.True(Math.Abs(sum - destination[r]) <= tolerance, $"{rows}x{columns} row {r}: expected {sum} but was {destination[r]}.");
+            }
+
+            KernelTestHelpers.AssertGuardIntact(destination, rows, $"{rows}x{columns}");
+        }
+    }
+
+    [Fact]
+    public void MultiplyAccumulate_AddsToDestination_MatchesMultiplyWithBias()
+    {
+        var random = new Random(7);
+        float[] weights = KernelTestHelpers.RandomArray(random, 100 * 30);
+        float[] x = KernelTestHelpers.RandomArray(random, 30);
+        float[] start = KernelTestHelpers.RandomArray(random, 100);
+        PackedMatrix packed = PackedMatrix.FromRowMajor(weights, 100, 30);
+        float[] withBias = new float[100];
+        float[] accumulated = (float[])start.Clone();
+
+        MatVec.Multiply(packed, x, start, withBias);
+        MatVec.MultiplyAccumulate(packed, x, accumulated);
+
+        Assert.Equal(withBias, accumulated);
+    }
+
+    [Fact]
+    public void Multiply_ThrowsForTooShortDestination()
+    {
+        PackedMatrix packed = PackedMatrix.FromRowMajor(new float[10 * 4], 10, 4);
+        foreach ((string _, MultiplyPath multiply, AccumulatePath accumulate) in Paths().Append(("Scalar", MatVec.MultiplyScalar, MatVec.MultiplyAccumulateScalar)))
+        {
+            Assert.Throws<ArgumentException>(() => multiply(packed, new float[4], default, new float[9]));
+            Assert.Throws<ArgumentException>(() => accumulate(packed, new float[4], new float[9]));
+        }
+    }
+
+    [Fact]
+    public void Multiply_ThrowsForTooShortInputOrBias()
+    {
+        PackedMatrix packed = PackedMatrix.FromRowMajor(new float[10 * 4], 10, 4);
+        Assert.Throws<ArgumentException>(() => MatVec.Multiply(packed, new float[3], default, new float[10]));
+        Assert.Throws<ArgumentException>(() => MatVec.Multiply(packed, new float[4], new float[9], new float[10]));
+        Assert.Throws<ArgumentException>(() => MatVec.MultiplyAccumulate(packed, new float[3], new float[10]));
+        Assert.Throws<ArgumentNullException>(() => MatVec.Multiply(null!, new float[4], default, new float[10]));
+    }
+
+    private static void CompareAllPaths(Random random, int rows, int columns)
+    {
+        float[] weights = KernelTestHelpers.RandomArray(random, rows * columns);
+        float[] x = KernelTestHelpers.RandomArray(random, columns, 2f);
+        float[] bias = KernelTestHelpers.RandomArray(random, rows);
+        float[] start = KernelTestHelpers.RandomArray(random, rows);
+        PackedMatrix packed = PackedMatrix.FromRowMajor(weights, rows, columns);
+
+        float[] expectedNoBias = KernelTestHelpers.WithGuard(rows);
+        float[] expectedBias = KernelTestHelpers.WithGuard(rows);
+        float[] expectedAccumulate = KernelTestHelpers.WithGuard(rows);
+        start.CopyTo(expectedAccumulate, 0);
+        MatVec.MultiplyScalar(packed, x, default, expectedNoBias);
+        MatVec.MultiplyScalar(packed, x, bias, expectedBias);
+        MatVec.MultiplyAccumulateScalar(packed, x, expectedAccumulate);
+        KernelTestHelpers.AssertGuardIntact(expectedBias, rows, $"Scalar {rows}x{columns}");
+        KernelTestHelpers.AssertGuardIntact(expectedAccumulate, rows, $"Scalar accumulate {rows}x{columns}");
+
+        // Every path sums in the same order, so only rounding noise is tolerated: eps * sqrt(K) * |x|max.
+        double tolerance = 1.2e-7 * Math.Sqrt(columns + 1) * 2;
+        foreach ((string name, MultiplyPath multiply, AccumulatePath accumulate) in Paths())
+        {
+            string context = $"{name} {rows}x{columns}";
+            float[] actual = KernelTestHelpers.WithGuard(rows);
+            multiply(packed, x, default, actual);
+            KernelTestHelpers.AssertClose(expectedNoBias, actual, rows, tolerance, context + " no bias");
+            KernelTestHelpers.AssertGuardIntact(actual, rows, context + " no bias");
+
+            actual = KernelTestHelpers.WithGuard(rows);
+            multiply(packed, x, bias, actual);
+            KernelTestHelpers.AssertClose(expectedBias, actual, rows, tolerance, context + " bias");
+            KernelTestHelpers.AssertGuardIntact(actual, rows, context + " bias");
+
+            actual = KernelTestHelpers.WithGuard(rows);
+            start.CopyTo(actual, 0);
+            accumulate(packed, x, actual);
+            KernelTestHelpers.AssertClose(expectedAccumulate, actual, rows, tolerance, context + " accumulate");
+            KernelTestHelpers.AssertGuardIntact(actual, rows, context + " accumulate");
+        }
+    }
+}
