@@ -94,7 +94,9 @@ internal static class OnnxModelReader
         using var input = CodedInputStream.CreateWithLimits(memory, bytes.Length, RecursionLimit);
         try
         {
-            T message = parser.ParseFrom(input);
+            // Fields our subset of onnx.proto does not name are skipped, not kept: a file packed with unknown fields
+            // must not cost many times its size in memory.
+            T message = parser.WithDiscardUnknownFields(true).ParseFrom(input);
             return message;
         }
         catch (InvalidProtocolBufferException ex)
