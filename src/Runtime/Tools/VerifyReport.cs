@@ -54,15 +54,67 @@ public static class VerifyReport
         }
 
         WriteAligned(writer, rows);
-        foreach (string error in errors)
-        {
-            writer.WriteLine("error: " + error);
-        }
 
         int outputs = result.Folders.Sum(f => f.DataSets.Sum(d => d.Outputs.Count));
         int failed = result.Folders.Sum(f => f.DataSets.Sum(d => d.Outputs.Count(o => !o.Passed)));
+        string errorNote = errors.Count > 0 ? " (listed on stderr)" : "";
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Status.ToString().ToUpperInvariant()}: {outputs - failed} of {outputs} outputs within |actual - expected| <= {result.Atol:G3} + {result.Rtol:G3} * |expected|, {errors.Count} error(s)."));
+            $"{result.Status.ToString().ToUpperInvariant()}: {outputs - failed} of {outputs} outputs within |actual - expected| <= {result.Atol:G3} + {result.Rtol:G3} * |expected|, {errors.Count} error(s){errorNote}."));
+    }
+
+    /// <summary>Writes one <c>error: ...</c> line per folder or data set that could not be verified.</summary>
+    public static void WriteErrors(TextWriter writer, VerificationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (TestFolderResult folder in result.Folders)
+        {
+            if (folder.Error is not null)
+            {
+                writer.WriteLine("error: " + folder.Error);
+            }
+
+            foreach (DataSetResult set in folder.DataSets.Where(d => d.Error is not null))
+            {
+                writer.WriteLine("error: " + set.Error);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <c>verify</c> command of both CLIs: verifies <paramref name="paths"/>, prints the table (or JSON with
+    /// <paramref name="json"/>) to <paramref name="stdout"/> and every error to <paramref name="stderr"/>, and returns
+    /// the exit code (<see cref="ToolExitCodes"/>: 0 all within tolerance, 1 a comparison failed, 2 bad input).
+    /// </summary>
+    public static int Run(IReadOnlyList<string> paths, double atol, double rtol, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (paths.Count == 0)
+        {
+            stderr.WriteLine("error: give at least one test folder.");
+            return ToolExitCodes.BadInput;
+        }
+
+        if (!(atol >= 0) || !(rtol >= 0))
+        {
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: tolerances must be zero or positive (--atol {atol}, --rtol {rtol})."));
+            return ToolExitCodes.BadInput;
+        }
+
+        VerificationResult result = new TestDataVerifier(atol, rtol).Verify(paths);
+        if (json)
+        {
+            WriteJson(stdout, result);
+        }
+        else
+        {
+            WriteTable(stdout, result);
+        }
+
+        WriteErrors(stderr, result);
+        return result.ExitCode;
     }
 
     /// <summary>Writes the whole result tree as indented JSON (NaN and infinities as the strings "NaN", "Infinity").</summary>
