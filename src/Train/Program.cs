@@ -82,7 +82,7 @@ public static class Program
         var input = new Option<int>("--input") { Description = "Input features of the built-in model (its output has as many).", DefaultValueFactory = _ => 4 };
         var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers of the built-in model.", DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Description = "Timed steps per runtime (individually, then again in blocks of 1000).", DefaultValueFactory = _ => 20000 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps per runtime.", DefaultValueFactory = _ => 2000 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps per runtime (warm-up also lasts at least 300 ms, for the JIT to optimize).", DefaultValueFactory = _ => 2000 };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON instead of a table." };
         var command = new Command("bench",
             "Measures the latency of one time step in EdgeRnn (RnnModel.Step, no allocation) and in ONNX Runtime (one thread, "

@@ -22,6 +22,9 @@ namespace EdgeRnn.Train.Bench;
 /// </remarks>
 internal sealed class StepBenchmark : IDisposable
 {
+    /// <summary>The shortest warm-up per runtime, whatever the step count.</summary>
+    public static readonly TimeSpan MinWarmupTime = TimeSpan.FromMilliseconds(300);
+
     private readonly RnnModel _model;
     private readonly byte[] _bytes;
     private readonly Target _ours;
@@ -93,9 +96,13 @@ internal sealed class StepBenchmark : IDisposable
 
     private static LatencyStats Measure(Target target, string runtime, int steps, int warmup, int blockSize, TextWriter progress)
     {
-        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: {runtime}: {warmup} warm-up steps, {steps} timed steps, {steps} steps in blocks of {blockSize}..."));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: {runtime}: {warmup} warm-up steps (at least {MinWarmupTime.TotalMilliseconds} ms), {steps} timed steps, {steps} steps in blocks of {blockSize}..."));
         target.Reset();
-        for (int i = 0; i < warmup; i++)
+
+        // Warm up for the given steps and at least MinWarmupTime: tiered JIT promotes hot code to optimized code only
+        // after a ~100 ms delay, so a short warm-up would time tier-0 code in the individually timed steps.
+        long warmupEnd = Stopwatch.GetTimestamp() + (long)(MinWarmupTime.TotalSeconds * Stopwatch.Frequency);
+        for (int i = 0; i < warmup || Stopwatch.GetTimestamp() < warmupEnd; i++)
         {
             target.Step();
         }
