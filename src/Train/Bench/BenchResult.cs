@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeRnn.Train.Bench;
+
+/// <summary>Latency of one runtime on one model; times in microseconds.</summary>
+/// <param name="Runtime">"EdgeRnn" or "OnnxRuntime".</param>
+/// <param name="Api">What was timed, e.g. <c>RnnModel.Step</c> or <c>InferenceSession.RunWithBinding</c>.</param>
+/// <param name="HeadlineUs">The median over blocks of the per-step average of each block (timer overhead amortized): the number to compare.</param>
+/// <param name="MedianUs">The median of individually timed steps.</param>
+/// <param name="P99Us">The 99th percentile of individually timed steps.</param>
+/// <param name="MeanUs">The mean of individually timed steps.</param>
+/// <param name="MinUs">The fastest individually timed step.</param>
+/// <param name="Steps">How many steps were timed individually (the same number again in blocks).</param>
+/// <param name="BlockSize">Steps per block for <paramref name="HeadlineUs"/>.</param>
+/// <param name="AllocatedBytesPerStep">Managed bytes allocated per step on the benchmark thread during the block pass.</param>
+internal sealed record LatencyStats(string Runtime, string Api, double HeadlineUs, double MedianUs, double P99Us, double MeanUs, double MinUs,
+    int Steps, int BlockSize, double AllocatedBytesPerStep);
+
+/// <summary>The result of <c>edgernn bench</c>.</summary>
+/// <param name="Model">What was measured (a path, or the built-in model's description).</param>
+/// <param name="Mode">"step" (one time step with carried state) or "run" (one whole-sequence run of the declared shape).</param>
+/// <param name="Note">Why the mode is "run" (the model cannot stream), or null.</param>
+/// <param name="StatePairs">The state inputs and outputs carried between steps (ORT: two alternating buffer sets).</param>
+/// <param name="Ours">EdgeRnn's numbers.</param>
+/// <param name="Ort">ONNX Runtime's numbers.</param>
+/// <param name="RatioOrtToOurs">ORT's headline time divided by ours: above 1 means EdgeRnn is faster.</param>
+/// <param name="MaxAbsDifference">The largest difference between the two runtimes' outputs after the last step of the warm-up.</param>
+/// <param name="Machine">Processor, OS and library versions.</param>
+internal sealed record BenchResult(string Model, string Mode, string? Note, IReadOnlyList<StatePairInfo> StatePairs, LatencyStats Ours, LatencyStats Ort,
+    double RatioOrtToOurs, double MaxAbsDifference, MachineInfo Machine);
+
+/// <summary>A state input and the output that feeds it on the next step.</summary>
+internal sealed record StatePairInfo(string Input, string Output);
+
+/// <summary>Where the numbers were measured.</summary>
+internal sealed record MachineInfo(string Os, string Architecture, int ProcessorCount, string DotNet, string OrtVersion, string Simd);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(BenchResult))]
+internal sealed partial class TrainJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,365 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using EdgeRnn.Runtime;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeRnn.Train.Bench;
+
+/// <summary>
+/// Per-step latency of EdgeRnn (<see cref="RnnModel.Step(RnnState, ReadOnlySpan{float}, Span{float})"/>) against
+/// ONNX Runtime's fastest path for one step: one thread, sequential, all graph optimizations, and an
+/// <see cref="OrtIoBinding"/> over pre-allocated <see cref="OrtValue"/>s bound once. When the model carries state
+/// through explicit inputs and outputs (h0/c0 → hn/cn), ORT gets two bindings over two state buffer sets and the
+/// steps alternate between them, so ORT's state is carried too without any copy.
+/// </summary>
+/// <remarks>
+/// Each runtime runs <c>warmup</c> steps, then <c>steps</c> individually timed steps (median, p99, mean), then
+/// <c>steps</c> more in blocks of <c>blockSize</c> timed as a whole: the headline is the median of the block
+/// averages, which is free of timer overhead. A model that cannot stream is measured as whole-sequence runs of its
+/// declared input shapes (symbolic dimensions 1).
+/// </remarks>
+internal sealed class StepBenchmark : IDisposable
+{
+    /// <summary>The shortest warm-up per runtime, whatever the step count.</summary>
+    public static readonly TimeSpan MinWarmupTime = TimeSpan.FromMilliseconds(300);
+
+    private readonly RnnModel _model;
+    private readonly byte[] _bytes;
+    private readonly Target _ours;
+    private readonly OrtTarget _ort;
+
+    public StepBenchmark(byte[] modelBytes, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(modelBytes);
+        _bytes = modelBytes;
+        ModelName = modelName;
+        _model = RnnModel.Load(modelBytes, sourceName: modelName);
+        foreach (OnnxValueInfo input in _model.Inputs.Where(i => i.ElementType != TensorElementType.Float))
+        {
+            throw new NotSupportedException($"bench feeds float inputs only; input '{input.Name}' is {input.ElementType}.");
+        }
+
+        Tensor[] inputs = [.. _model.Inputs.Select(CreateInput)];
+        if (_model.CanStream)
+        {
+            Mode = "step";
+            _ours = new StreamingTarget(_model, inputs);
+            StatePairs = _model.StatePairs;
+        }
+        else
+        {
+            Mode = "run";
+            Note = _model.StreamingError;
+            _ours = new WholeRunTarget(_model, inputs);
+            StatePairs = [];
+        }
+
+        // One run of ours gives the output shapes ORT's pre-allocated outputs need.
+        Tensor[] outputs = _model.Run(inputs);
+        _ort = new OrtTarget(_bytes, _model, inputs, outputs, StatePairs);
+    }
+
+    public string ModelName { get; }
+
+    public string Mode { get; }
+
+    public string? Note { get; }
+
+    public IReadOnlyList<(string Input, string Output)> StatePairs { get; }
+
+    public BenchResult Run(int steps, int warmup, TextWriter progress)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        ArgumentNullException.ThrowIfNull(progress);
+        int blockSize = Math.Min(1000, steps);
+        LatencyStats ours = Measure(_ours, "EdgeRnn", steps, warmup, blockSize, progress);
+        LatencyStats ort = Measure(_ort, "OnnxRuntime", steps, warmup, blockSize, progress);
+
+        // Same inputs, same number of steps from the same zero state: the outputs should agree.
+        _ours.Reset();
+        _ort.Reset();
+        for (int i = 0; i < Math.Max(1, Math.Min(warmup, 100)); i++)
+        {
+            _ours.Step();
+            _ort.Step();
+        }
+
+        double diff = MaxAbsDifference(_ours.FirstOutput, _ort.FirstOutput);
+        return new BenchResult(ModelName, Mode, Note, [.. StatePairs.Select(p => new StatePairInfo(p.Input, p.Output))], ours, ort,
+            ort.HeadlineUs / ours.HeadlineUs, diff, Machine());
+    }
+
+    public void Dispose() => _ort.Dispose();
+
+    private static LatencyStats Measure(Target target, string runtime, int steps, int warmup, int blockSize, TextWriter progress)
+    {
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: {runtime}: {warmup} warm-up steps (at least {MinWarmupTime.TotalMilliseconds} ms), {steps} timed steps, {steps} steps in blocks of {blockSize}..."));
+        target.Reset();
+
+        // Warm up for the given steps and at least MinWarmupTime: tiered JIT promotes hot code to optimized code only
+        // after a ~100 ms delay, so a short warm-up would time tier-0 code in the individually timed steps.
+        long warmupEnd = Stopwatch.GetTimestamp() + (long)(MinWarmupTime.TotalSeconds * Stopwatch.Frequency);
+        for (int i = 0; i < warmup || Stopwatch.GetTimestamp() < warmupEnd; i++)
+        {
+            target.Step();
+        }
+
+        long[] ticks = new long[steps];
+        for (int i = 0; i < steps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            target.Step();
+            ticks[i] = Stopwatch.GetTimestamp() - t0;
+        }
+
+        int blocks = Math.Max(1, steps / blockSize);
+        double[] blockUs = new double[blocks];
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (int b = 0; b < blocks; b++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < blockSize; i++)
+            {
+                target.Step();
+            }
+
+            blockUs[b] = ToUs(Stopwatch.GetTimestamp() - t0) / blockSize;
+        }
+
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Array.Sort(ticks);
+        Array.Sort(blockUs);
+        return new LatencyStats(runtime, target.Api,
+            HeadlineUs: Percentile(blockUs, 0.5),
+            MedianUs: ToUs(Percentile(ticks, 0.5)),
+            P99Us: ToUs(Percentile(ticks, 0.99)),
+            MeanUs: ToUs(ticks.Average()),
+            MinUs: ToUs(ticks[0]),
+            Steps: steps,
+            BlockSize: blockSize,
+            AllocatedBytesPerStep: (double)allocated / ((long)blocks * blockSize));
+    }
+
+    private static double ToUs(double ticks) => ticks * 1e6 / Stopwatch.Frequency;
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static double Percentile(long[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1))];
+
+    private static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double max = 0;
+        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            max = Math.Max(max, Math.Abs((double)a[i] - b[i]));
+        }
+
+        return a.Length == b.Length ? max : double.NaN;
+    }
+
+    private static Tensor CreateInput(OnnxValueInfo info)
+    {
+        int[] shape = info.Shape is null ? [1] : [.. info.Shape.Select(d => d.IsKnown ? (int)d.Value : 1)];
+        var random = new Random(42 + info.Name.Length);
+        var data = new float[Tensor.ElementCount(shape)];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = random.NextSingle() - 0.5f;
+        }
+
+        return Tensor.FromFloat(data, shape);
+    }
+
+    private static MachineInfo Machine() => new(
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.ProcessArchitecture.ToString(),
+        Environment.ProcessorCount,
+        RuntimeInformation.FrameworkDescription,
+        OrtEnv.Instance().GetVersionString(),
+        Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : Vector128.IsHardwareAccelerated ? "Vector128" : "scalar");
+
+    private abstract class Target
+    {
+        public abstract string Api { get; }
+
+        public abstract ReadOnlySpan<float> FirstOutput { get; }
+
+        public abstract void Step();
+
+        public abstract void Reset();
+    }
+
+    /// <summary>EdgeRnn streaming: state carried inside <see cref="RnnState"/>, no allocation.</summary>
+    private sealed class StreamingTarget : Target
+    {
+        private readonly RnnModel _model;
+        private readonly RnnState _state;
+        private readonly float[] _input;
+        private readonly float[] _output;
+        private readonly bool _singleInput;
+
+        public StreamingTarget(RnnModel model, Tensor[] inputs)
+        {
+            _model = model;
+            _state = model.CreateState();
+            (string name, int length) = model.StepInputs[0];
+            _input = inputs[model.Inputs.ToList().FindIndex(i => i.Name == name)].FloatData!;
+            _singleInput = model.StepInputs.Count == 1 && _input.Length == length;
+            _output = new float[model.StepOutputs.Count > 0 ? model.StepOutputs[0].Length : 0];
+            foreach ((string stepName, _) in model.StepInputs)
+            {
+                inputs[model.Inputs.ToList().FindIndex(i => i.Name == stepName)].FloatData!.CopyTo(_state.GetInput(stepName));
+            }
+        }
+
+        public override string Api => _singleInput ? "RnnModel.Step(state, input, output)" : "RnnModel.Step(state)";
+
+        public override ReadOnlySpan<float> FirstOutput => _singleInput ? _output : _state.GetOutput(_model.StepOutputs[0].Name);
+
+        public override void Step()
+        {
+            if (_singleInput)
+            {
+                _model.Step(_state, _input, _output);
+            }
+            else
+            {
+                _model.Step(_state);
+            }
+        }
+
+        public override void Reset() => _state.Reset();
+    }
+
+    /// <summary>EdgeRnn whole-sequence: one <see cref="RnnModel.Run(Tensor[])"/> of the declared shapes per "step".</summary>
+    private sealed class WholeRunTarget(RnnModel model, Tensor[] inputs) : Target
+    {
+        private Tensor[] _last = [];
+
+        public override string Api => "RnnModel.Run(inputs)";
+
+        public override ReadOnlySpan<float> FirstOutput => _last.Length > 0 && _last[0].IsFloat ? _last[0].FloatData : [];
+
+        public override void Step() => _last = model.Run(inputs);
+
+        public override void Reset() => _last = [];
+    }
+
+    /// <summary>ONNX Runtime through IoBinding; state inputs/outputs alternate between two bound buffer sets.</summary>
+    private sealed class OrtTarget : Target, IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly RunOptions _runOptions = new();
+        private readonly OrtIoBinding[] _bindings;
+        private readonly List<OrtValue> _values = [];
+        private readonly List<float[]> _stateBuffers = [];
+        private readonly float[] _firstOutput;
+        private long _step;
+
+        public OrtTarget(byte[] bytes, RnnModel model, Tensor[] inputs, Tensor[] outputs, IReadOnlyList<(string Input, string Output)> pairs)
+        {
+            using var options = new SessionOptions
+            {
+                IntraOpNumThreads = 1,
+                InterOpNumThreads = 1,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            };
+            _session = new InferenceSession(bytes, options);
+            int sets = pairs.Count > 0 ? 2 : 1;
+            _bindings = new OrtIoBinding[sets];
+            for (int s = 0; s < sets; s++)
+            {
+                _bindings[s] = _session.CreateIoBinding();
+            }
+
+            // Binding s reads state set s and writes set 1 - s; steps alternate bindings, so the state carries with no copy.
+            var stateSets = new Dictionary<string, float[][]>(StringComparer.Ordinal);
+            foreach ((string input, string output) in pairs)
+            {
+                int length = inputs[IndexOf(model.Inputs, input)].Length;
+                float[][] buffers = [new float[length], new float[length]];
+                stateSets[input] = buffers;
+                stateSets[output] = buffers;
+                _stateBuffers.AddRange(buffers);
+            }
+
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                string name = model.Inputs[i].Name;
+                long[] shape = [.. inputs[i].GetShape().Select(d => (long)d)];
+                for (int s = 0; s < sets; s++)
+                {
+                    float[] data = stateSets.TryGetValue(name, out float[][]? buffers) ? buffers[s] : inputs[i].FloatData!;
+                    _bindings[s].BindInput(name, Track(OrtValue.CreateTensorValueFromMemory(data, shape)));
+                }
+            }
+
+            _firstOutput = new float[outputs.Length > 0 ? outputs[0].Length : 0];
+            for (int o = 0; o < outputs.Length; o++)
+            {
+                string name = model.Outputs[o].Name;
+                long[] shape = [.. outputs[o].GetShape().Select(d => (long)d)];
+                float[] shared = o == 0 ? _firstOutput : new float[outputs[o].Length];
+                for (int s = 0; s < sets; s++)
+                {
+                    float[] data = stateSets.TryGetValue(name, out float[][]? buffers) ? buffers[1 - s] : shared;
+                    _bindings[s].BindOutput(name, Track(OrtValue.CreateTensorValueFromMemory(data, shape)));
+                }
+            }
+        }
+
+        public override string Api => "InferenceSession.RunWithBinding (IoBinding, 1 thread)";
+
+        public override ReadOnlySpan<float> FirstOutput => _firstOutput;
+
+        public override void Step() => _session.RunWithBinding(_runOptions, _bindings[_step++ & (_bindings.Length - 1)]);
+
+        public override void Reset()
+        {
+            _step = 0;
+            foreach (float[] buffer in _stateBuffers)
+            {
+                Array.Clear(buffer);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (OrtIoBinding binding in _bindings)
+            {
+                binding.Dispose();
+            }
+
+            foreach (OrtValue value in _values)
+            {
+                value.Dispose();
+            }
+
+            _runOptions.Dispose();
+            _session.Dispose();
+        }
+
+        private OrtValue Track(OrtValue value)
+        {
+            _values.Add(value);
+            return value;
+        }
+
+        private static int IndexOf(IReadOnlyList<OnnxValueInfo> values, string name)
+        {
+            for (int i = 0; i < values.Count; i++)
+            {
+                if (values[i].Name == name)
+                {
+                    return i;
+                }
+            }
+
+            throw new ArgumentException($"No graph value '{name}'.", nameof(name));
+        }
+    }
+}

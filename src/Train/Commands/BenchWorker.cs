@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Train.Bench;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeRnn.Train.Commands;
+
+/// <summary>The <c>bench</c> command: resolves the model, runs <see cref="StepBenchmark"/>, prints the table or JSON.</summary>
+internal static class BenchWorker
+{
+    public static int Run(string? model, string? builtin, int hidden, int input, int layers, int steps, int warmup, bool json,
+        TextWriter stdout, TextWriter stderr)
+    {
+        if ((model is null) == (builtin is null))
+        {
+            stderr.WriteLine("error: give either a model (a .onnx file or a test folder) or --builtin lstm|gru, not both and not neither.");
+            return ToolExitCodes.BadInput;
+        }
+
+        if (steps <= 0 || warmup < 0 || hidden <= 0 || input <= 0 || layers <= 0)
+        {
+            stderr.WriteLine("error: --steps, --hidden, --input and --layers must be positive and --warmup zero or positive.");
+            return ToolExitCodes.BadInput;
+        }
+
+        byte[] bytes;
+        string name;
+        if (builtin is not null)
+        {
+            BuiltinCell cell = builtin == "gru" ? BuiltinCell.Gru : BuiltinCell.Lstm;
+            bytes = BuiltinModels.CreateStreaming(cell, input, hidden, layers);
+            name = string.Create(CultureInfo.InvariantCulture, $"builtin {builtin} input={input} hidden={hidden} layers={layers}");
+        }
+        else
+        {
+            string path = Directory.Exists(model) ? Path.Combine(model!, TestDataWriter.ModelFileName) : model!;
+            if (!File.Exists(path))
+            {
+                stderr.WriteLine($"error: '{path}' does not exist.");
+                return ToolExitCodes.BadInput;
+            }
+
+            bytes = File.ReadAllBytes(path);
+            name = path;
+        }
+
+        BenchResult result;
+        try
+        {
+            using var bench = new StepBenchmark(bytes, name);
+            if (bench.Note is not null)
+            {
+                stderr.WriteLine($"bench: the model cannot stream ({bench.Note}); timing whole-sequence runs of its declared shape instead.");
+            }
+
+            result = bench.Run(steps, warmup, stderr);
+        }
+        catch (Exception e) when (e is ModelFormatException or NotSupportedException or ArgumentException or OnnxRuntimeException or IOException)
+        {
+            stderr.WriteLine($"error: {name}: {e.Message}");
+            return ToolExitCodes.BadInput;
+        }
+
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(result, TrainJsonContext.Default.BenchResult));
+        }
+        else
+        {
+            WriteTable(stdout, result);
+        }
+
+        return ToolExitCodes.Success;
+    }
+
+    private static void WriteTable(TextWriter w, BenchResult r)
+    {
+        w.WriteLine($"model   {r.Model}");
+        w.WriteLine(r.Mode == "step"
+            ? "mode    one time step per call, state carried" + (r.StatePairs.Count > 0 ? " (" + string.Join(", ", r.StatePairs.Select(p => $"{p.Output} -> {p.Input}")) + ")" : "")
+            : $"mode    whole-sequence run per call (cannot stream: {r.Note})");
+        w.WriteLine($"machine {r.Machine.Os}, {r.Machine.Architecture}, {r.Machine.ProcessorCount} cores, {r.Machine.DotNet}, {r.Machine.Simd}, ORT {r.Machine.OrtVersion}");
+        w.WriteLine();
+        string unit = r.Mode == "step" ? "step" : "run";
+        var rows = new List<string[]>
+        {
+            new[] { "runtime", $"us/{unit} (median of {r.Ours.BlockSize}-{unit} blocks)", "median", "p99", "mean", "min", $"alloc B/{unit}", "api" },
+        };
+        foreach (LatencyStats s in new[] { r.Ours, r.Ort })
+        {
+            rows.Add([s.Runtime, Us(s.HeadlineUs), Us(s.MedianUs), Us(s.P99Us), Us(s.MeanUs), Us(s.MinUs),
+                s.AllocatedBytesPerStep.ToString("0.#", CultureInfo.InvariantCulture), s.Api]);
+        }
+
+        VerifyReport.WriteAligned(w, rows);
+        w.WriteLine();
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ORT / EdgeRnn = {r.RatioOrtToOurs:0.00}x (headline times; above 1 means EdgeRnn is faster); outputs differ by at most {r.MaxAbsDifference:0.###e+0}."));
+    }
+
+    private static string Us(double us) => us.ToString("0.000", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Train.Commands;
+
+namespace EdgeRnn.Train;
+
+/// <summary>
+/// edgernn: composes the commands and nothing else. Each command's action hands its parsed, named values to a
+/// worker that writes to the given <see cref="TextWriter"/>s and returns the exit code.
+/// </summary>
+public static class Program
+{
+    internal const string ExitCodesHelp = "Exit codes: 0 = all good, 1 = a comparison is out of tolerance, 2 = bad input (missing or malformed file, bad options).";
+
+    /// <summary>The entry point.</summary>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Parses <paramref name="args"/> and runs the command; parse errors print to <paramref name="stderr"/> and return 2.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ParseResult parse = CreateRootCommand(stdout, stderr).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
+            {
+                stderr.WriteLine("error: " + error.Message);
+            }
+
+            stderr.WriteLine("Run 'edgernn --help' for usage.");
+            return ToolExitCodes.BadInput;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    internal static RootCommand CreateRootCommand(TextWriter stdout, TextWriter stderr) =>
+        new("edgernn: the desktop EdgeRnn tool: verify models against saved test data and benchmark the runtime against ONNX Runtime. " + ExitCodesHelp)
+        {
+            CreateVerifyCommand(stdout, stderr),
+            CreateBenchCommand(stdout, stderr),
+        };
+
+    internal static Command CreateVerifyCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var paths = new Argument<string[]>("path")
+        {
+            Description = "A test folder (model.onnx plus test_data_set_0, test_data_set_1, ...), or a folder holding several.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var atol = new Option<double>("--atol") { Description = "Absolute tolerance.", DefaultValueFactory = _ => 1e-5 };
+        var rtol = new Option<double>("--rtol") { Description = "Relative tolerance (scales with the expected value).", DefaultValueFactory = _ => 1e-5 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON instead of a table." };
+        var command = new Command("verify",
+            "Runs each test folder's model with EdgeRnn on its saved inputs and compares with the saved outputs (the same check "
+            + "and output as edgernn-device verify). An element passes when |actual - expected| <= atol + rtol * |expected|. " + ExitCodesHelp)
+        {
+            paths, atol, rtol, json,
+        };
+        command.SetAction(parse => VerifyWorker.Run(
+            paths: parse.GetValue(paths) ?? [],
+            atol: parse.GetValue(atol),
+            rtol: parse.GetValue(rtol),
+            json: parse.GetValue(json),
+            stdout: stdout,
+            stderr: stderr));
+        return command;
+    }
+
+    internal static Command CreateBenchCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Argument<string?>("model")
+        {
+            Description = "A model file (.onnx) or a test folder holding model.onnx. Omit it when using --builtin.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var builtin = new Option<string?>("--builtin") { Description = "Benchmark a built-in streaming model instead of a file: lstm or gru (random weights, fixed seed)." };
+        builtin.AcceptOnlyFromAmong("lstm", "gru");
+        var hidden = new Option<int>("--hidden") { Description = "Hidden size of the built-in model.", DefaultValueFactory = _ => 64 };
+        var input = new Option<int>("--input") { Description = "Input features of the built-in model (its output has as many).", DefaultValueFactory = _ => 4 };
+        var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers of the built-in model.", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per runtime (individually, then again in blocks of 1000).", DefaultValueFactory = _ => 20000 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps per runtime (warm-up also lasts at least 300 ms, for the JIT to optimize).", DefaultValueFactory = _ => 2000 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON instead of a table." };
+        var command = new Command("bench",
+            "Measures the latency of one time step in EdgeRnn (RnnModel.Step, no allocation) and in ONNX Runtime (one thread, "
+            + "IoBinding with buffers bound once, state carried through two alternating buffer sets), and their ratio. Reports the "
+            + "median of 1000-step block averages (the headline), and the median, p99 and mean of individually timed steps. "
+            + "A model that cannot stream is timed as whole-sequence runs. Progress goes to stderr. "
+            + "Exit codes: 0 = measured, 2 = bad input (missing or malformed model, bad options).")
+        {
+            model, builtin, hidden, input, layers, steps, warmup, json,
+        };
+        command.SetAction(parse => BenchWorker.Run(
+            model: parse.GetValue(model),
+            builtin: parse.GetValue(builtin),
+            hidden: parse.GetValue(hidden),
+            input: parse.GetValue(input),
+            layers: parse.GetValue(layers),
+            steps: parse.GetValue(steps),
+            warmup: parse.GetValue(warmup),
+            json: parse.GetValue(json),
+            stdout: stdout,
+            stderr: stderr));
+        return command;
+    }
+}
