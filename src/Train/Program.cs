@@ -37,10 +37,11 @@ public static class Program
     }
 
     internal static RootCommand CreateRootCommand(TextWriter stdout, TextWriter stderr) =>
-        new("edgernn: the desktop EdgeRnn tool: verify models against saved test data and benchmark the runtime against ONNX Runtime. " + ExitCodesHelp)
+        new("edgernn: the desktop EdgeRnn tool: verify models against saved test data, write test data whose expected outputs come from ONNX Runtime, and benchmark the runtime against ONNX Runtime. " + ExitCodesHelp)
         {
             CreateVerifyCommand(stdout, stderr),
             CreateBenchCommand(stdout, stderr),
+            CreateTestDataCommand(stdout, stderr),
         };
 
     internal static Command CreateVerifyCommand(TextWriter stdout, TextWriter stderr)
@@ -102,6 +103,40 @@ public static class Program
             steps: parse.GetValue(steps),
             warmup: parse.GetValue(warmup),
             json: parse.GetValue(json),
+            stdout: stdout,
+            stderr: stderr));
+        return command;
+    }
+
+    internal static Command CreateTestDataCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Argument<string?>("model") { Description = "A model file (.onnx). Omit it when using --builtin.", Arity = ArgumentArity.ZeroOrOne };
+        var builtin = new Option<string?>("--builtin") { Description = "Use a built-in whole-sequence model instead of a file: lstm or gru (random weights, fixed seed)." };
+        builtin.AcceptOnlyFromAmong("lstm", "gru");
+        var hidden = new Option<int>("--hidden") { Description = "Hidden size of the built-in model.", DefaultValueFactory = _ => 64 };
+        var input = new Option<int>("--input") { Description = "Input features of the built-in model.", DefaultValueFactory = _ => 4 };
+        var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers of the built-in model.", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { Description = "Length of each input sequence (symbolic dimensions named like seq/time/len; other symbolic dimensions are 1).", DefaultValueFactory = _ => 200 };
+        var sets = new Option<int>("--sets") { Description = "Number of data sets (test_data_set_0, _1, ...).", DefaultValueFactory = _ => 2 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random (standard normal) inputs.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "The test folder to write (model.onnx and the data sets).", Required = true };
+        var command = new Command("testdata",
+            "Writes an ONNX backend test folder (model.onnx, test_data_set_N/input_K.pb and output_K.pb) with random inputs and the "
+            + "outputs ONNX Runtime computes for them, the reference a device is checked against with 'edgernn-device verify'. "
+            + "Exit codes: 0 = written, 2 = bad input.")
+        {
+            model, builtin, hidden, input, layers, steps, sets, seed, output,
+        };
+        command.SetAction(parse => TestDataWorker.Run(
+            model: parse.GetValue(model),
+            builtin: parse.GetValue(builtin),
+            hidden: parse.GetValue(hidden),
+            input: parse.GetValue(input),
+            layers: parse.GetValue(layers),
+            steps: parse.GetValue(steps),
+            sets: parse.GetValue(sets),
+            seed: parse.GetValue(seed),
+            output: parse.GetValue(output)!,
             stdout: stdout,
             stderr: stderr));
         return command;

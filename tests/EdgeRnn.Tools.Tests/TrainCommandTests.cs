@@ -26,6 +26,31 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("FAIL", stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("lstm", "2")]
+    [InlineData("gru", "1")]
+    public void TestData_Builtin_WritesOrtGoldenThatDeviceVerifies(string cell, string layers)
+    {
+        string folder = Path.Combine(_folders.Root, "golden-" + cell);
+        (int code, string stdout, string stderr) = Edgernn("testdata", "--builtin", cell, "--hidden", "24", "--layers", layers, "--steps", "120", "--out", folder);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("edgernn-device verify", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "test_data_set_1", "output_0.pb")));
+
+        (int verify, string report, string verifyErr) = TestFolders.Run(DeviceHostProgram, "verify", folder, "--json");
+        Assert.True(verify == 0, report + verifyErr);
+        using JsonDocument doc = JsonDocument.Parse(report);
+        Assert.Equal("Passed", doc.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void TestData_MissingModel_ExitsTwo()
+    {
+        (int code, _, string stderr) = Edgernn("testdata", Path.Combine(_folders.Root, "nope.onnx"), "--out", Path.Combine(_folders.Root, "x"));
+        Assert.Equal(2, code);
+        Assert.Contains("nope.onnx", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bench_BuiltinLstmJson_HasBothRuntimesAndRatio()
     {

@@ -32,7 +32,19 @@ public static class BuiltinModels
 
     /// <summary>Builds the streaming graph and returns the model file's bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
-    public static byte[] CreateStreaming(BuiltinCell cell, int inputSize, int hiddenSize, int layers = 1, int seed = DefaultSeed)
+    public static byte[] CreateStreaming(BuiltinCell cell, int inputSize, int hiddenSize, int layers = 1, int seed = DefaultSeed) =>
+        Create(cell, inputSize, hiddenSize, layers, seed, sequence: false);
+
+    /// <summary>
+    /// Builds the same network (same weights for the same seed) as a whole-sequence graph: input <c>x</c> float
+    /// [seq, 1, input] with a symbolic time axis, zero initial states (no state inputs or outputs), output
+    /// <c>y</c> [seq, 1, input]. ONNX Runtime runs it as is, and EdgeRnn also streams it (each layer carries its state).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
+    public static byte[] CreateSequence(BuiltinCell cell, int inputSize, int hiddenSize, int layers = 1, int seed = DefaultSeed) =>
+        Create(cell, inputSize, hiddenSize, layers, seed, sequence: true);
+
+    private static byte[] Create(BuiltinCell cell, int inputSize, int hiddenSize, int layers, int seed, bool sequence)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
@@ -50,25 +62,38 @@ public static class BuiltinModels
         g.SetMetadata("edgernn.builtin", string.Create(CultureInfo.InvariantCulture,
             $"{cell} input={inputSize} hidden={hiddenSize} layers={layers} seed={seed}"));
         OnnxDimension one = OnnxDimension.Fixed(1);
-        g.AddInput("x", TensorElementType.Float, one, one, OnnxDimension.Fixed(inputSize));
-        g.AddInitializer("step_shape", Tensor.FromInt64([1, 1, hiddenSize], 3));
+        OnnxDimension time = sequence ? OnnxDimension.Symbolic("seq") : one;
+        g.AddInput("x", TensorElementType.Float, time, one, OnnxDimension.Fixed(inputSize));
+        g.AddInitializer("step_shape", Tensor.FromInt64([sequence ? -1 : 1, 1, hiddenSize], 3));
         string layerInput = "x";
         int features = inputSize;
         for (int l = 0; l < layers; l++)
         {
             string h0 = Name("h0_", l), c0 = Name("c0_", l), hn = Name("hn_", l), cn = Name("cn_", l), y = Name("y_", l);
-            g.AddInput(h0, TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
+            if (sequence)
+            {
+                (h0, c0, hn, cn) = ("", "", "", "");
+            }
+            else
+            {
+                g.AddInput(h0, TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
+            }
+
             Tensor w = Uniform(random, scale, 1, gates * hiddenSize, features);
             Tensor r = Uniform(random, scale, 1, gates * hiddenSize, hiddenSize);
             Tensor b = Uniform(random, scale, 1, 2 * gates * hiddenSize);
             if (cell == BuiltinCell.Lstm)
             {
-                g.AddInput(c0, TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
-                g.AddLstm(Name("lstm_", l), layerInput, hiddenSize, w, r, b, [y, hn, cn], initialH: h0, initialC: c0);
+                if (!sequence)
+                {
+                    g.AddInput(c0, TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
+                }
+
+                g.AddLstm(Name("lstm_", l), layerInput, hiddenSize, w, r, b, [y, hn, cn], initialH: NullIfEmpty(h0), initialC: NullIfEmpty(c0));
             }
             else
             {
-                g.AddGru(Name("gru_", l), layerInput, hiddenSize, w, r, b, [y, hn], linearBeforeReset: 1, initialH: h0);
+                g.AddGru(Name("gru_", l), layerInput, hiddenSize, w, r, b, [y, hn], linearBeforeReset: 1, initialH: NullIfEmpty(h0));
             }
 
             string reshaped = Name("layer_out_", l);
@@ -80,8 +105,8 @@ public static class BuiltinModels
         g.AddMatMul("head", layerInput, Uniform(random, scale, hiddenSize, inputSize), "head_out");
         g.AddInitializer("head.B", Uniform(random, scale, inputSize));
         g.AddNode("Add", ["head_out", "head.B"], ["y"], "head_add");
-        g.AddOutput("y", TensorElementType.Float, one, one, OnnxDimension.Fixed(inputSize));
-        for (int l = 0; l < layers; l++)
+        g.AddOutput("y", TensorElementType.Float, time, one, OnnxDimension.Fixed(inputSize));
+        for (int l = 0; !sequence && l < layers; l++)
         {
             g.AddOutput(Name("hn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
             if (cell == BuiltinCell.Lstm)
@@ -92,6 +117,8 @@ public static class BuiltinModels
 
         return g.ToBytes();
     }
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
     private static string Name(string prefix, int layer) => prefix + layer.ToString(CultureInfo.InvariantCulture);
 
