@@ -1,3 +1,4 @@
+using EdgeRnn.Train.Reference;
 using EdgeRnn.Runtime.Onnx;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 
@@ -17,7 +18,7 @@ public class OperatorOrtTests
         b.AddOutput("Y", TensorElementType.Float);
         byte[] bytes = b.ToBytes();
         var inputs = new Dictionary<string, Tensor> { ["X"] = RandomTensor(s_rng, 2f, shape) };
-        Tensor expected = OrtOracle.Run(bytes, inputs)["Y"];
+        Tensor expected = OrtReference.Run(bytes, inputs)["Y"];
         Tensor actual = RnnModel.Load(bytes).Run(inputs)["Y"];
         Compare.MaxAbs(expected, actual, 1e-5, "Y");
     }
@@ -87,7 +88,7 @@ public class OperatorOrtTests
         b.AddOutput("Y", TensorElementType.Float);
         byte[] bytes = b.ToBytes();
         var inputs = new Dictionary<string, Tensor> { ["ids"] = Tensor.FromInt64([0, 9, 3, 3, -1, 2, 5, 6, 7, 8, 1, 0], 2, 6) };
-        Compare.MaxAbs(OrtOracle.Run(bytes, inputs)["Y"], RnnModel.Load(bytes).Run(inputs)["Y"], 0, "Y");
+        Compare.MaxAbs(OrtReference.Run(bytes, inputs)["Y"], RnnModel.Load(bytes).Run(inputs)["Y"], 0, "Y");
     }
 
     [Fact]

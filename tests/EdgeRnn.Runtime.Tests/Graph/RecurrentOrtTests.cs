@@ -1,3 +1,4 @@
+using EdgeRnn.Train.Reference;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 
 namespace EdgeRnn.Runtime.Tests.Graph;
@@ -92,14 +93,14 @@ public class RecurrentOrtTests
         Dictionary<string, Tensor> expected;
         if (spec.Layout == 0)
         {
-            expected = OrtOracle.Run(model, inputs);
+            expected = OrtReference.Run(model, inputs);
         }
         else
         {
             // ORT 1.31.1 refuses layout = 1: run the layout-0 twin (same weights) on transposed inputs.
             byte[] twin = Recurrent(spec with { Layout = 0 }, seed);
             var twinInputs = inputs.ToDictionary(kv => kv.Key, kv => kv.Key == "lens" ? kv.Value : SwapFirstAxes(kv.Value));
-            Dictionary<string, Tensor> r = OrtOracle.Run(twin, twinInputs);
+            Dictionary<string, Tensor> r = OrtReference.Run(twin, twinInputs);
             expected = r.ToDictionary(kv => kv.Key, kv => kv.Key == "Y" ? YLayout0To1(kv.Value) : SwapFirstAxes(kv.Value));
         }
 

@@ -1,3 +1,4 @@
+using EdgeRnn.Train.Reference;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 
 namespace EdgeRnn.Runtime.Tests.Graph;
@@ -19,7 +20,7 @@ public class TorchShapedOrtTests
             ["c0"] = RandomTensor(rng, 0.3f, 2, batch, 32),
         };
         IReadOnlyDictionary<string, Tensor> ours = RnnModel.Load(bytes).Run(inputs);
-        foreach ((string name, Tensor expected) in OrtOracle.Run(bytes, inputs))
+        foreach ((string name, Tensor expected) in OrtReference.Run(bytes, inputs))
         {
             Compare.MaxAbs(expected, ours[name], 1e-5, name);
         }
@@ -33,6 +34,6 @@ public class TorchShapedOrtTests
         byte[] bytes = TorchShapedModels.BidirectionalClassifier(6, 24, 5, 23);
         var inputs = new Dictionary<string, Tensor> { ["input"] = RandomTensor(new Random(batch), 1f, batch, 100, 6) };
         IReadOnlyDictionary<string, Tensor> ours = RnnModel.Load(bytes).Run(inputs);
-        Compare.MaxAbs(OrtOracle.Run(bytes, inputs)["probs"], ours["probs"], 1e-5, "probs");
+        Compare.MaxAbs(OrtReference.Run(bytes, inputs)["probs"], ours["probs"], 1e-5, "probs");
     }
 }
