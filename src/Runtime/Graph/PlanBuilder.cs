@@ -36,7 +36,16 @@ internal sealed class PlanBuilder
     public static ExecutionPlan Build(OnnxModel model, ModelLoadOptions options, IReadOnlyList<int[]> inputShapes, bool streaming)
     {
         var b = new PlanBuilder(model, options, streaming);
-        return b.BuildCore(inputShapes);
+        try
+        {
+            return b.BuildCore(inputShapes);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException or InvalidCastException)
+        {
+            // A graph that passes validation but whose values do not fit together (shapes, axes, indices) must still end
+            // in the one exception type callers handle for bad models.
+            throw new ModelFormatException($"{model.SourceName}: {b.CurrentNode?.Describe() ?? "the graph"} cannot be planned: {e.Message}", e);
+        }
     }
 
     private ExecutionPlan BuildCore(IReadOnlyList<int[]> inputShapes)
