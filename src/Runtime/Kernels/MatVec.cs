@@ -15,6 +15,8 @@ namespace EdgeRnn.Runtime.Kernels;
 internal static class MatVec
 {
     private const int Panel = PackedMatrix.PanelWidth;
+    private const int GroupPanels = PackedMatrix.GroupPanels;
+    private const int GroupWidth = PackedMatrix.GroupWidth;
 
     /// <summary>destination[r] = (bias.IsEmpty ? 0 : bias[r]) + Σ_k W[r, k] * x[k], for r in [0, Rows).</summary>
     /// <exception cref="ArgumentException">x is shorter than Columns, destination shorter than Rows, or bias non-empty and shorter than Rows.</exception>
@@ -123,331 +125,398 @@ internal static class MatVec
         }
     }
 
-    /// <summary>Writes the 64 sums of one panel: only rows below <paramref name="rows"/>, plus bias or old value.</summary>
-    private static void FinishPanel(ReadOnlySpan<float> sums, int row0, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    /// <summary>Up to one group's worth of row sums (256 floats), kept on the stack between the loop and the finish.</summary>
+    [InlineArray(GroupWidth)]
+    private struct RowSums
     {
-        int count = Math.Min(Panel, rows - row0);
-        for (int j = 0; j < count; j++)
+        private float _element0;
+    }
+
+    /// <summary>
+    /// Writes the <paramref name="count"/> sums of rows row0, row0 + 1, ...: only rows below <paramref name="rows"/>,
+    /// adding the bias or the old destination value. The kernels store their accumulators to a stack buffer and call
+    /// this rather than finishing from registers: vectors live across a call make the JIT spill accumulators inside
+    /// the hot loop (every vector register is caller-saved on x64 Unix).
+    /// </summary>
+    private static void FinishRows(ref float sums, int count, int row0, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    {
+        int n = Math.Min(count, rows - row0);
+        ref float d = ref Unsafe.Add(ref dst, row0);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            ref float d = ref Unsafe.Add(ref dst, row0 + j);
-            d = accumulate ? d + sums[j] : hasBias ? sums[j] + Unsafe.Add(ref bias, row0 + j) : sums[j];
+            for (; i + Vector512<float>.Count <= n; i += Vector512<float>.Count)
+            {
+                Vector512<float> v = Vector512.LoadUnsafe(ref sums, (nuint)i);
+                if (accumulate)
+                {
+                    v = Vector512.LoadUnsafe(ref d, (nuint)i) + v;
+                }
+                else if (hasBias)
+                {
+                    v += Vector512.LoadUnsafe(ref bias, (nuint)(row0 + i));
+                }
+
+                v.StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref sums, (nuint)i);
+                if (accumulate)
+                {
+                    v = Vector256.LoadUnsafe(ref d, (nuint)i) + v;
+                }
+                else if (hasBias)
+                {
+                    v += Vector256.LoadUnsafe(ref bias, (nuint)(row0 + i));
+                }
+
+                v.StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + Vector128<float>.Count <= n; i += Vector128<float>.Count)
+            {
+                Vector128<float> v = Vector128.LoadUnsafe(ref sums, (nuint)i);
+                if (accumulate)
+                {
+                    v = Vector128.LoadUnsafe(ref d, (nuint)i) + v;
+                }
+                else if (hasBias)
+                {
+                    v += Vector128.LoadUnsafe(ref bias, (nuint)(row0 + i));
+                }
+
+                v.StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float sum = Unsafe.Add(ref sums, i);
+            ref float di = ref Unsafe.Add(ref d, i);
+            di = accumulate ? di + sum : hasBias ? sum + Unsafe.Add(ref bias, row0 + i) : sum;
         }
     }
+
+    // ---------------------------------------------------------------- Scalar: one row at a time
 
     private static void ScalarCore(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
         int rows = w.Rows;
         int columns = w.Columns;
-        ReadOnlySpan<float> data = w.Data;
-        Span<float> sums = stackalloc float[Panel];
-        for (int p = 0; p < w.PanelCount; p++)
+        ReadOnlySpan<float> data = w.Data.AsSpan(w.Offset, w.Length);
+        for (int r = 0; r < rows; r++)
         {
-            sums.Clear();
-            ReadOnlySpan<float> panel = data.Slice(p * columns * Panel, columns * Panel);
-            for (int k = 0; k < columns; k++)
+            int index = w.IndexOf(r, 0);
+            int stride = w.PanelsInGroup(r / GroupWidth) * Panel;
+            float sum = 0f;
+            for (int k = 0; k < columns; k++, index += stride)
             {
-                float xk = Unsafe.Add(ref x, k);
-                ReadOnlySpan<float> wk = panel.Slice(k * Panel, Panel);
-                for (int j = 0; j < Panel; j++)
-                {
-                    sums[j] = MathF.FusedMultiplyAdd(wk[j], xk, sums[j]);
-                }
+                sum = MathF.FusedMultiplyAdd(data[index], Unsafe.Add(ref x, k), sum);
             }
 
-            FinishPanel(sums, p * Panel, rows, ref bias, hasBias, accumulate, ref dst);
+            ref float d = ref Unsafe.Add(ref dst, r);
+            d = accumulate ? d + sum : hasBias ? sum + Unsafe.Add(ref bias, r) : sum;
         }
     }
 
     // ---------------------------------------------------------------- Vector128: 1 panel x 16 accumulators
+    // (128-bit machines are mostly ARM64, which has 32 vector registers.)
 
     private static void Vector128Core(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
         int rows = w.Rows;
+        int panels = w.PanelCount;
+        int groups = w.GroupCount;
         nuint columns = (nuint)w.Columns;
-        ref float data = ref MemoryMarshal.GetArrayDataReference(w.Data);
-        for (int p = 0; p < w.PanelCount; p++)
+        ref float data = ref w.GetDataReference();
+        bool backward = w.NextPassIsBackward();
+        for (int i = 0; i < groups; i++)
         {
-            ref float wp = ref Unsafe.Add(ref data, (nuint)p * columns * Panel);
-            Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            Vector128<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
-            for (nuint k = 0; k < columns; k++)
+            int p0 = (backward ? groups - 1 - i : i) * GroupPanels;
+            int n = Math.Min(GroupPanels, panels - p0);
+            ref float block = ref Unsafe.Add(ref data, (nuint)p0 * columns * Panel);
+            for (int j = 0; j < n; j++)
             {
-                Vector128<float> xb = Vector128.Create(Unsafe.Add(ref x, k));
-                ref float wk = ref Unsafe.Add(ref wp, k * Panel);
-                a0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 0), xb, a0);
-                a1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 4), xb, a1);
-                a2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 8), xb, a2);
-                a3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 12), xb, a3);
-                a4 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 16), xb, a4);
-                a5 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 20), xb, a5);
-                a6 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 24), xb, a6);
-                a7 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 28), xb, a7);
-                a8 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 32), xb, a8);
-                a9 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 36), xb, a9);
-                a10 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 40), xb, a10);
-                a11 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 44), xb, a11);
-                a12 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 48), xb, a12);
-                a13 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 52), xb, a13);
-                a14 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 56), xb, a14);
-                a15 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 60), xb, a15);
-            }
-
-            int row0 = p * Panel;
-            if (rows - row0 >= Panel)
-            {
-                ref float d = ref Unsafe.Add(ref dst, row0);
-                if (accumulate || hasBias)
-                {
-                    ref float addend = ref accumulate ? ref d : ref Unsafe.Add(ref bias, row0);
-                    a0 += Vector128.LoadUnsafe(ref addend, 0);
-                    a1 += Vector128.LoadUnsafe(ref addend, 4);
-                    a2 += Vector128.LoadUnsafe(ref addend, 8);
-                    a3 += Vector128.LoadUnsafe(ref addend, 12);
-                    a4 += Vector128.LoadUnsafe(ref addend, 16);
-                    a5 += Vector128.LoadUnsafe(ref addend, 20);
-                    a6 += Vector128.LoadUnsafe(ref addend, 24);
-                    a7 += Vector128.LoadUnsafe(ref addend, 28);
-                    a8 += Vector128.LoadUnsafe(ref addend, 32);
-                    a9 += Vector128.LoadUnsafe(ref addend, 36);
-                    a10 += Vector128.LoadUnsafe(ref addend, 40);
-                    a11 += Vector128.LoadUnsafe(ref addend, 44);
-                    a12 += Vector128.LoadUnsafe(ref addend, 48);
-                    a13 += Vector128.LoadUnsafe(ref addend, 52);
-                    a14 += Vector128.LoadUnsafe(ref addend, 56);
-                    a15 += Vector128.LoadUnsafe(ref addend, 60);
-                }
-
-                a0.StoreUnsafe(ref d, 0);
-                a1.StoreUnsafe(ref d, 4);
-                a2.StoreUnsafe(ref d, 8);
-                a3.StoreUnsafe(ref d, 12);
-                a4.StoreUnsafe(ref d, 16);
-                a5.StoreUnsafe(ref d, 20);
-                a6.StoreUnsafe(ref d, 24);
-                a7.StoreUnsafe(ref d, 28);
-                a8.StoreUnsafe(ref d, 32);
-                a9.StoreUnsafe(ref d, 36);
-                a10.StoreUnsafe(ref d, 40);
-                a11.StoreUnsafe(ref d, 44);
-                a12.StoreUnsafe(ref d, 48);
-                a13.StoreUnsafe(ref d, 52);
-                a14.StoreUnsafe(ref d, 56);
-                a15.StoreUnsafe(ref d, 60);
-            }
-            else
-            {
-                Span<Vector128<float>> sums = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15];
-                FinishPanel(MemoryMarshal.Cast<Vector128<float>, float>(sums), row0, rows, ref bias, hasBias, accumulate, ref dst);
+                int panel = backward ? n - 1 - j : j;
+                Panel128(ref Unsafe.Add(ref block, (nuint)panel * Panel), (nuint)n * Panel, ref x, columns, (p0 + panel) * Panel, rows, ref bias, hasBias, accumulate, ref dst);
             }
         }
+    }
+
+    [SkipLocalsInit]
+    private static void Panel128(ref float wk, nuint stride, ref float x, nuint columns, int row0, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    {
+        Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector128<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+        for (nuint k = 0; k < columns; k++)
+        {
+            Vector128<float> xb = Vector128.Create(Unsafe.Add(ref x, k));
+            a0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 0), xb, a0);
+            a1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 4), xb, a1);
+            a2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 8), xb, a2);
+            a3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 12), xb, a3);
+            a4 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 16), xb, a4);
+            a5 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 20), xb, a5);
+            a6 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 24), xb, a6);
+            a7 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 28), xb, a7);
+            a8 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 32), xb, a8);
+            a9 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 36), xb, a9);
+            a10 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 40), xb, a10);
+            a11 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 44), xb, a11);
+            a12 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 48), xb, a12);
+            a13 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 52), xb, a13);
+            a14 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 56), xb, a14);
+            a15 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wk, 60), xb, a15);
+            wk = ref Unsafe.Add(ref wk, stride);
+        }
+
+        Unsafe.SkipInit(out RowSums sums);
+        ref float buffer = ref Unsafe.As<RowSums, float>(ref sums);
+        a0.StoreUnsafe(ref buffer, 0);
+        a1.StoreUnsafe(ref buffer, 4);
+        a2.StoreUnsafe(ref buffer, 8);
+        a3.StoreUnsafe(ref buffer, 12);
+        a4.StoreUnsafe(ref buffer, 16);
+        a5.StoreUnsafe(ref buffer, 20);
+        a6.StoreUnsafe(ref buffer, 24);
+        a7.StoreUnsafe(ref buffer, 28);
+        a8.StoreUnsafe(ref buffer, 32);
+        a9.StoreUnsafe(ref buffer, 36);
+        a10.StoreUnsafe(ref buffer, 40);
+        a11.StoreUnsafe(ref buffer, 44);
+        a12.StoreUnsafe(ref buffer, 48);
+        a13.StoreUnsafe(ref buffer, 52);
+        a14.StoreUnsafe(ref buffer, 56);
+        a15.StoreUnsafe(ref buffer, 60);
+        FinishRows(ref buffer, Panel, row0, rows, ref bias, hasBias, accumulate, ref dst);
     }
 
     // ---------------------------------------------------------------- Vector256: 1 panel x 8 accumulators
     // (machines whose widest vector is 256 bits usually have only 16 vector registers: 8 accumulators, k unrolled by 2.)
+    // Known cost: reading one panel with the group's row stride (4 of every 16 cache lines per column) streams worse
+    // than a contiguous panel once the matrix leaves L1. Measured on Zen 5 with DOTNET_PreferredVectorBitWidth=256:
+    // H=64 LSTM 370 -> 558 ns, H=128 1430 -> 2100 ns versus the old one-panel-per-block layout (H<=32 got faster).
+    // Candidates: walk the group's panels in k-blocks that fit L1, or pick the group width per ISA at pack time.
 
     private static void Vector256Core(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
         int rows = w.Rows;
+        int panels = w.PanelCount;
+        int groups = w.GroupCount;
         nuint columns = (nuint)w.Columns;
-        ref float data = ref MemoryMarshal.GetArrayDataReference(w.Data);
-        for (int p = 0; p < w.PanelCount; p++)
+        ref float data = ref w.GetDataReference();
+        bool backward = w.NextPassIsBackward();
+        for (int i = 0; i < groups; i++)
         {
-            ref float wp = ref Unsafe.Add(ref data, (nuint)p * columns * Panel);
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            nuint k = 0;
-            for (; k + 2 <= columns; k += 2)
+            int p0 = (backward ? groups - 1 - i : i) * GroupPanels;
+            int n = Math.Min(GroupPanels, panels - p0);
+            ref float block = ref Unsafe.Add(ref data, (nuint)p0 * columns * Panel);
+            for (int j = 0; j < n; j++)
             {
-                Vector256<float> xb = Vector256.Create(Unsafe.Add(ref x, k));
-                ref float wk = ref Unsafe.Add(ref wp, k * Panel);
-                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 0), xb, a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 8), xb, a1);
-                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 16), xb, a2);
-                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 24), xb, a3);
-                a4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 32), xb, a4);
-                a5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 40), xb, a5);
-                a6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 48), xb, a6);
-                a7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 56), xb, a7);
-                xb = Vector256.Create(Unsafe.Add(ref x, k + 1));
-                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 64), xb, a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 72), xb, a1);
-                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 80), xb, a2);
-                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 88), xb, a3);
-                a4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 96), xb, a4);
-                a5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 104), xb, a5);
-                a6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 112), xb, a6);
-                a7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 120), xb, a7);
-            }
-
-            if (k < columns)
-            {
-                Vector256<float> xb = Vector256.Create(Unsafe.Add(ref x, k));
-                ref float wk = ref Unsafe.Add(ref wp, k * Panel);
-                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 0), xb, a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 8), xb, a1);
-                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 16), xb, a2);
-                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 24), xb, a3);
-                a4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 32), xb, a4);
-                a5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 40), xb, a5);
-                a6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 48), xb, a6);
-                a7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 56), xb, a7);
-            }
-
-            int row0 = p * Panel;
-            if (rows - row0 >= Panel)
-            {
-                ref float d = ref Unsafe.Add(ref dst, row0);
-                if (accumulate || hasBias)
-                {
-                    ref float addend = ref accumulate ? ref d : ref Unsafe.Add(ref bias, row0);
-                    a0 += Vector256.LoadUnsafe(ref addend, 0);
-                    a1 += Vector256.LoadUnsafe(ref addend, 8);
-                    a2 += Vector256.LoadUnsafe(ref addend, 16);
-                    a3 += Vector256.LoadUnsafe(ref addend, 24);
-                    a4 += Vector256.LoadUnsafe(ref addend, 32);
-                    a5 += Vector256.LoadUnsafe(ref addend, 40);
-                    a6 += Vector256.LoadUnsafe(ref addend, 48);
-                    a7 += Vector256.LoadUnsafe(ref addend, 56);
-                }
-
-                a0.StoreUnsafe(ref d, 0);
-                a1.StoreUnsafe(ref d, 8);
-                a2.StoreUnsafe(ref d, 16);
-                a3.StoreUnsafe(ref d, 24);
-                a4.StoreUnsafe(ref d, 32);
-                a5.StoreUnsafe(ref d, 40);
-                a6.StoreUnsafe(ref d, 48);
-                a7.StoreUnsafe(ref d, 56);
-            }
-            else
-            {
-                Span<Vector256<float>> sums = [a0, a1, a2, a3, a4, a5, a6, a7];
-                FinishPanel(MemoryMarshal.Cast<Vector256<float>, float>(sums), row0, rows, ref bias, hasBias, accumulate, ref dst);
+                int panel = backward ? n - 1 - j : j;
+                Panel256(ref Unsafe.Add(ref block, (nuint)panel * Panel), (nuint)n * Panel, ref x, columns, (p0 + panel) * Panel, rows, ref bias, hasBias, accumulate, ref dst);
             }
         }
     }
 
-    // ---------------------------------------------------------------- Vector512: 4 / 2 / 1 panels x 4 accumulators
+    [SkipLocalsInit]
+    private static void Panel256(ref float wk, nuint stride, ref float x, nuint columns, int row0, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        nuint k = 0;
+        for (; k + 2 <= columns; k += 2)
+        {
+            Vector256<float> xb = Vector256.Create(Unsafe.Add(ref x, k));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 0), xb, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 8), xb, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 16), xb, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 24), xb, a3);
+            a4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 32), xb, a4);
+            a5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 40), xb, a5);
+            a6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 48), xb, a6);
+            a7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 56), xb, a7);
+            xb = Vector256.Create(Unsafe.Add(ref x, k + 1));
+            ref float wk1 = ref Unsafe.Add(ref wk, stride);
+            a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 0), xb, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 8), xb, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 16), xb, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 24), xb, a3);
+            a4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 32), xb, a4);
+            a5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 40), xb, a5);
+            a6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 48), xb, a6);
+            a7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk1, 56), xb, a7);
+            wk = ref Unsafe.Add(ref wk, 2 * stride);
+        }
+
+        if (k < columns)
+        {
+            Vector256<float> xb = Vector256.Create(Unsafe.Add(ref x, k));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 0), xb, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 8), xb, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 16), xb, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 24), xb, a3);
+            a4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 32), xb, a4);
+            a5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 40), xb, a5);
+            a6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 48), xb, a6);
+            a7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wk, 56), xb, a7);
+        }
+
+        Unsafe.SkipInit(out RowSums sums);
+        ref float buffer = ref Unsafe.As<RowSums, float>(ref sums);
+        a0.StoreUnsafe(ref buffer, 0);
+        a1.StoreUnsafe(ref buffer, 8);
+        a2.StoreUnsafe(ref buffer, 16);
+        a3.StoreUnsafe(ref buffer, 24);
+        a4.StoreUnsafe(ref buffer, 32);
+        a5.StoreUnsafe(ref buffer, 40);
+        a6.StoreUnsafe(ref buffer, 48);
+        a7.StoreUnsafe(ref buffer, 56);
+        FinishRows(ref buffer, Panel, row0, rows, ref bias, hasBias, accumulate, ref dst);
+    }
+
+    // ---------------------------------------------------------------- Vector512: a full group x 16 accumulators,
+    // the rest of a partial group as 2 panels x 8 and 1 panel x 4 accumulators.
 
     private static void Vector512Core(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
         int rows = w.Rows;
         int panels = w.PanelCount;
+        int groups = w.GroupCount;
         nuint columns = (nuint)w.Columns;
-        nuint stride = columns * Panel;
-        ref float data = ref MemoryMarshal.GetArrayDataReference(w.Data);
-        int p = 0;
-        for (; p + 4 <= panels; p += 4)
+        ref float data = ref w.GetDataReference();
+        bool backward = w.NextPassIsBackward();
+        for (int i = 0; i < groups; i++)
         {
-            ref float w0 = ref Unsafe.Add(ref data, (nuint)p * stride);
-            ref float w1 = ref Unsafe.Add(ref w0, stride);
-            ref float w2 = ref Unsafe.Add(ref w1, stride);
-            ref float w3 = ref Unsafe.Add(ref w2, stride);
-            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-            Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
-            Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
-            Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
-            for (nuint k = 0; k < columns; k++)
+            int p0 = (backward ? groups - 1 - i : i) * GroupPanels;
+            int n = Math.Min(GroupPanels, panels - p0);
+            ref float block = ref Unsafe.Add(ref data, (nuint)p0 * columns * Panel);
+            if (n == GroupPanels)
             {
-                Vector512<float> xb = Vector512.Create(Unsafe.Add(ref x, k));
-                nuint o = k * Panel;
-                a00 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o), xb, a00);
-                a01 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 16), xb, a01);
-                a02 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 32), xb, a02);
-                a03 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 48), xb, a03);
-                a10 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o), xb, a10);
-                a11 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o + 16), xb, a11);
-                a12 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o + 32), xb, a12);
-                a13 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o + 48), xb, a13);
-                a20 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w2, o), xb, a20);
-                a21 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w2, o + 16), xb, a21);
-                a22 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w2, o + 32), xb, a22);
-                a23 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w2, o + 48), xb, a23);
-                a30 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w3, o), xb, a30);
-                a31 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w3, o + 16), xb, a31);
-                a32 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w3, o + 32), xb, a32);
-                a33 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w3, o + 48), xb, a33);
+                Group512(ref block, ref x, columns, p0, rows, ref bias, hasBias, accumulate, ref dst);
+                continue;
             }
 
-            Finish512(a00, a01, a02, a03, p, rows, ref bias, hasBias, accumulate, ref dst);
-            Finish512(a10, a11, a12, a13, p + 1, rows, ref bias, hasBias, accumulate, ref dst);
-            Finish512(a20, a21, a22, a23, p + 2, rows, ref bias, hasBias, accumulate, ref dst);
-            Finish512(a30, a31, a32, a33, p + 3, rows, ref bias, hasBias, accumulate, ref dst);
-        }
-
-        if (p + 2 <= panels)
-        {
-            ref float w0 = ref Unsafe.Add(ref data, (nuint)p * stride);
-            ref float w1 = ref Unsafe.Add(ref w0, stride);
-            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-            Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
-            for (nuint k = 0; k < columns; k++)
+            nuint stride = (nuint)n * Panel;
+            int j = 0;
+            if (n >= 2)
             {
-                Vector512<float> xb = Vector512.Create(Unsafe.Add(ref x, k));
-                nuint o = k * Panel;
-                a00 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o), xb, a00);
-                a01 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 16), xb, a01);
-                a02 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 32), xb, a02);
-                a03 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 48), xb, a03);
-                a10 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o), xb, a10);
-                a11 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o + 16), xb, a11);
-                a12 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o + 32), xb, a12);
-                a13 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, o + 48), xb, a13);
+                TwoPanels512(ref block, stride, ref x, columns, p0, rows, ref bias, hasBias, accumulate, ref dst);
+                j = 2;
             }
 
-            Finish512(a00, a01, a02, a03, p, rows, ref bias, hasBias, accumulate, ref dst);
-            Finish512(a10, a11, a12, a13, p + 1, rows, ref bias, hasBias, accumulate, ref dst);
-            p += 2;
-        }
-
-        if (p < panels)
-        {
-            ref float w0 = ref Unsafe.Add(ref data, (nuint)p * stride);
-            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-            for (nuint k = 0; k < columns; k++)
+            if (j < n)
             {
-                Vector512<float> xb = Vector512.Create(Unsafe.Add(ref x, k));
-                nuint o = k * Panel;
-                a00 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o), xb, a00);
-                a01 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 16), xb, a01);
-                a02 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 32), xb, a02);
-                a03 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w0, o + 48), xb, a03);
+                OnePanel512(ref Unsafe.Add(ref block, (nuint)j * Panel), stride, ref x, columns, p0 + j, rows, ref bias, hasBias, accumulate, ref dst);
             }
-
-            Finish512(a00, a01, a02, a03, p, rows, ref bias, hasBias, accumulate, ref dst);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish512(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, int panel, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    /// <summary>Four panels read as one contiguous stream of 256 floats per column.</summary>
+    [SkipLocalsInit]
+    private static void Group512(ref float wk, ref float x, nuint columns, int panel, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
-        int row0 = panel * Panel;
-        if (rows - row0 >= Panel)
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+        for (nuint k = 0; k < columns; k++)
         {
-            ref float d = ref Unsafe.Add(ref dst, row0);
-            if (accumulate || hasBias)
-            {
-                ref float addend = ref accumulate ? ref d : ref Unsafe.Add(ref bias, row0);
-                a0 += Vector512.LoadUnsafe(ref addend, 0);
-                a1 += Vector512.LoadUnsafe(ref addend, 16);
-                a2 += Vector512.LoadUnsafe(ref addend, 32);
-                a3 += Vector512.LoadUnsafe(ref addend, 48);
-            }
+            Vector512<float> xb = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 0), xb, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 16), xb, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 32), xb, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 48), xb, a3);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 64), xb, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 80), xb, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 96), xb, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 112), xb, a7);
+            a8 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 128), xb, a8);
+            a9 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 144), xb, a9);
+            a10 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 160), xb, a10);
+            a11 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 176), xb, a11);
+            a12 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 192), xb, a12);
+            a13 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 208), xb, a13);
+            a14 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 224), xb, a14);
+            a15 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 240), xb, a15);
+            wk = ref Unsafe.Add(ref wk, GroupWidth);
+        }
 
-            a0.StoreUnsafe(ref d, 0);
-            a1.StoreUnsafe(ref d, 16);
-            a2.StoreUnsafe(ref d, 32);
-            a3.StoreUnsafe(ref d, 48);
-        }
-        else
-        {
-            FinishPartial512(a0, a1, a2, a3, row0, rows, ref bias, hasBias, accumulate, ref dst);
-        }
+        Unsafe.SkipInit(out RowSums sums);
+        ref float buffer = ref Unsafe.As<RowSums, float>(ref sums);
+        a0.StoreUnsafe(ref buffer, 0);
+        a1.StoreUnsafe(ref buffer, 16);
+        a2.StoreUnsafe(ref buffer, 32);
+        a3.StoreUnsafe(ref buffer, 48);
+        a4.StoreUnsafe(ref buffer, 64);
+        a5.StoreUnsafe(ref buffer, 80);
+        a6.StoreUnsafe(ref buffer, 96);
+        a7.StoreUnsafe(ref buffer, 112);
+        a8.StoreUnsafe(ref buffer, 128);
+        a9.StoreUnsafe(ref buffer, 144);
+        a10.StoreUnsafe(ref buffer, 160);
+        a11.StoreUnsafe(ref buffer, 176);
+        a12.StoreUnsafe(ref buffer, 192);
+        a13.StoreUnsafe(ref buffer, 208);
+        a14.StoreUnsafe(ref buffer, 224);
+        a15.StoreUnsafe(ref buffer, 240);
+        FinishRows(ref buffer, GroupWidth, panel * Panel, rows, ref bias, hasBias, accumulate, ref dst);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FinishPartial512(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, int row0, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    [SkipLocalsInit]
+    private static void TwoPanels512(ref float wk, nuint stride, ref float x, nuint columns, int panel, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
-        Span<Vector512<float>> sums = [a0, a1, a2, a3];
-        FinishPanel(MemoryMarshal.Cast<Vector512<float>, float>(sums), row0, rows, ref bias, hasBias, accumulate, ref dst);
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (nuint k = 0; k < columns; k++)
+        {
+            Vector512<float> xb = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 0), xb, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 16), xb, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 32), xb, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 48), xb, a3);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 64), xb, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 80), xb, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 96), xb, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 112), xb, a7);
+            wk = ref Unsafe.Add(ref wk, stride);
+        }
+
+        Unsafe.SkipInit(out RowSums sums);
+        ref float buffer = ref Unsafe.As<RowSums, float>(ref sums);
+        a0.StoreUnsafe(ref buffer, 0);
+        a1.StoreUnsafe(ref buffer, 16);
+        a2.StoreUnsafe(ref buffer, 32);
+        a3.StoreUnsafe(ref buffer, 48);
+        a4.StoreUnsafe(ref buffer, 64);
+        a5.StoreUnsafe(ref buffer, 80);
+        a6.StoreUnsafe(ref buffer, 96);
+        a7.StoreUnsafe(ref buffer, 112);
+        FinishRows(ref buffer, 2 * Panel, panel * Panel, rows, ref bias, hasBias, accumulate, ref dst);
+    }
+
+    [SkipLocalsInit]
+    private static void OnePanel512(ref float wk, nuint stride, ref float x, nuint columns, int panel, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (nuint k = 0; k < columns; k++)
+        {
+            Vector512<float> xb = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 0), xb, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 16), xb, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 32), xb, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 48), xb, a3);
+            wk = ref Unsafe.Add(ref wk, stride);
+        }
+
+        Unsafe.SkipInit(out RowSums sums);
+        ref float buffer = ref Unsafe.As<RowSums, float>(ref sums);
+        a0.StoreUnsafe(ref buffer, 0);
+        a1.StoreUnsafe(ref buffer, 16);
+        a2.StoreUnsafe(ref buffer, 32);
+        a3.StoreUnsafe(ref buffer, 48);
+        FinishRows(ref buffer, Panel, panel * Panel, rows, ref bias, hasBias, accumulate, ref dst);
     }
 }

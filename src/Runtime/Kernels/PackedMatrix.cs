@@ -1,22 +1,56 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace EdgeRnn.Runtime.Kernels;
 
 /// <summary>
 /// An immutable weight matrix W (Rows x Columns) packed for fast matrix-vector products.
 /// </summary>
 /// <remarks>
-/// Rows are grouped into panels of <see cref="PanelWidth"/>. <see cref="Data"/> holds, for each panel p and each
-/// column k, the 64 consecutive values W[p*64 + j, k] (j = 0..63): index ((p * Columns) + k) * 64 + j. Rows at or past
-/// <see cref="Rows"/> are zero. A mat-vec kernel therefore streams the data once, front to back, broadcasting x[k]
-/// and doing one fused multiply-add per 64 rows per column.
+/// <para>
+/// Rows are grouped into panels of <see cref="PanelWidth"/> (64) rows, and panels into groups of up to
+/// <see cref="GroupPanels"/> (4). Group g covers panels 4g .. 4g + n - 1, where n = <see cref="PanelsInGroup"/>(g) is 4
+/// for every group except possibly the last (1..3). Each group is one block [column][n * 64 rows]: for every column k,
+/// the n * 64 consecutive values W[256g + q, k] (q = 0 .. n*64 - 1). Blocks follow each other, so group g starts at
+/// element 256 * g * Columns, and W[r, k] is at <see cref="IndexOf"/>(r, k) =
+/// 256 * g * Columns + k * (n * 64) + (r - 256 g), with g = r / 256. Rows at or past <see cref="Rows"/> are zero.
+/// </para>
+/// <para>
+/// A mat-vec kernel therefore reads each group as one contiguous stream (one n*64-float row per column, broadcasting
+/// x[k] and doing one fused multiply-add per 16 rows), rather than n streams of one panel each.
+/// </para>
+/// <para>
+/// The elements live in <see cref="Data"/> from <see cref="Offset"/> on (use <see cref="GetDataReference"/>). The array
+/// is allocated on the pinned object heap, which never moves it, and <see cref="Offset"/> puts the first element on a
+/// 64-byte boundary; every group block, every column row (n * 256 bytes) and every panel inside a row (256 bytes) is
+/// therefore 64-byte aligned, so no 16/32/64-byte vector load of the packed data ever splits a cache line.
+/// </para>
 /// </remarks>
 internal sealed class PackedMatrix
 {
     /// <summary>The number of rows in one panel.</summary>
     public const int PanelWidth = 64;
 
-    private PackedMatrix(float[] data, int rows, int columns, int panelCount)
+    /// <summary>The number of panels in a full group.</summary>
+    public const int GroupPanels = 4;
+
+    /// <summary>The number of rows in a full group: GroupPanels * PanelWidth.</summary>
+    public const int GroupWidth = GroupPanels * PanelWidth;
+
+    private const int AlignmentBytes = 64;
+
+    /// <summary>Counts the calls that streamed this matrix, so successive calls can alternate the group order.</summary>
+    /// <remarks>
+    /// A plain field on purpose: when several threads share a matrix, a lost or duplicated increment only changes the
+    /// order in which groups are visited, and group order never changes any row's result (each row is summed by
+    /// exactly one group, always in column order). It is only written for matrices with more than one group.
+    /// </remarks>
+    private int _passes;
+
+    private PackedMatrix(float[] data, int offset, int rows, int columns, int panelCount)
     {
         Data = data;
+        Offset = offset;
         Rows = rows;
         Columns = columns;
         PanelCount = panelCount;
@@ -34,45 +68,89 @@ internal sealed class PackedMatrix
     /// <summary>PanelCount * 64.</summary>
     public int PaddedRows => PanelCount * PanelWidth;
 
-    /// <summary>The packed elements, [panel][column][64 rows]; length PanelCount * Columns * 64.</summary>
+    /// <summary>The number of groups of up to four panels: ceil(PanelCount / 4).</summary>
+    public int GroupCount => (PanelCount + GroupPanels - 1) / GroupPanels;
+
+    /// <summary>The number of packed elements, PanelCount * 64 * Columns, starting at Data[Offset].</summary>
+    public int Length => PanelCount * PanelWidth * Columns;
+
+    /// <summary>The backing array; the packed elements are Data[Offset .. Offset + Length).</summary>
 #pragma warning disable CA1819 // Kernels index the packed array directly; it is never handed out of the assembly.
     internal float[] Data { get; }
 #pragma warning restore CA1819
 
+    /// <summary>Where the packed elements start in <see cref="Data"/>; Data[Offset] is 64-byte aligned.</summary>
+    internal int Offset { get; }
+
+    /// <summary>The number of panels in group <paramref name="group"/>: 4, except possibly for the last group (1..3).</summary>
+    public int PanelsInGroup(int group) => Math.Min(GroupPanels, PanelCount - (group * GroupPanels));
+
+    /// <summary>A reference to the first packed element (64-byte aligned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref float GetDataReference() => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Data), Offset);
+
+    /// <summary>The position of W[row, column] relative to <see cref="GetDataReference"/>.</summary>
+    internal int IndexOf(int row, int column)
+    {
+        int group = row / GroupWidth;
+        return (group * GroupWidth * Columns) + (column * PanelsInGroup(group) * PanelWidth) + (row - (group * GroupWidth));
+    }
+
+    /// <summary>
+    /// Whether this pass should visit the groups last to first. Alternating directions ("snake" order) means each call
+    /// starts with the groups the previous call touched last, which are the ones still in cache when the whole matrix
+    /// does not fit. See the remarks on the pass counter about concurrent use.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool NextPassIsBackward()
+    {
+        if (PanelCount <= GroupPanels)
+        {
+            return false;
+        }
+
+        int passes = _passes;
+        _passes = passes + 1;
+        return (passes & 1) != 0;
+    }
+
     /// <summary>Packs a row-major matrix: source[r * columns + c] = W[r, c].</summary>
     public static PackedMatrix FromRowMajor(ReadOnlySpan<float> source, int rows, int columns)
     {
-        (float[] data, int panelCount) = Allocate(source, rows, columns);
+        PackedMatrix packed = Allocate(source, rows, columns);
+        Span<float> data = packed.Data.AsSpan(packed.Offset, packed.Length);
         for (int r = 0; r < rows; r++)
         {
-            int panelBase = (r / PanelWidth) * columns * PanelWidth + (r % PanelWidth);
             ReadOnlySpan<float> row = source.Slice(r * columns, columns);
+            int start = packed.IndexOf(r, 0);
+            int stride = packed.PanelsInGroup(r / GroupWidth) * PanelWidth;
             for (int c = 0; c < columns; c++)
             {
-                data[panelBase + c * PanelWidth] = row[c];
+                data[start + (c * stride)] = row[c];
             }
         }
 
-        return new PackedMatrix(data, rows, columns, panelCount);
+        return packed;
     }
 
     /// <summary>Packs a column-major matrix (a MatMul B operand seen as W = Bᵀ): source[c * rows + r] = W[r, c].</summary>
     public static PackedMatrix FromColumnMajor(ReadOnlySpan<float> source, int rows, int columns)
     {
-        (float[] data, int panelCount) = Allocate(source, rows, columns);
+        PackedMatrix packed = Allocate(source, rows, columns);
+        Span<float> data = packed.Data.AsSpan(packed.Offset, packed.Length);
         for (int c = 0; c < columns; c++)
         {
             ReadOnlySpan<float> column = source.Slice(c * rows, rows);
             for (int r = 0; r < rows; r++)
             {
-                data[((r / PanelWidth) * columns + c) * PanelWidth + (r % PanelWidth)] = column[r];
+                data[packed.IndexOf(r, c)] = column[r];
             }
         }
 
-        return new PackedMatrix(data, rows, columns, panelCount);
+        return packed;
     }
 
-    private static (float[] Data, int PanelCount) Allocate(ReadOnlySpan<float> source, int rows, int columns)
+    private static PackedMatrix Allocate(ReadOnlySpan<float> source, int rows, int columns)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
@@ -83,12 +161,20 @@ internal sealed class PackedMatrix
         }
 
         int panelCount = (rows + PanelWidth - 1) / PanelWidth;
+        const int Slack = (AlignmentBytes / sizeof(float)) - 1;
         long packed = (long)panelCount * columns * PanelWidth;
-        if (packed > Array.MaxLength)
+        if (packed + Slack > Array.MaxLength)
         {
             throw new ArgumentException($"A {rows}x{columns} matrix is too large to pack.", nameof(rows));
         }
 
-        return (new float[packed], panelCount);
+        // The pinned object heap never relocates the array, so an offset computed from its address now stays valid.
+        // Array data is at least 4-byte (in practice 8-byte) aligned, so the offset is a whole number of floats.
+        float[] data = GC.AllocateArray<float>((int)packed + Slack, pinned: true);
+        nint address = AddressOf(ref MemoryMarshal.GetArrayDataReference(data));
+        int offset = (int)((AlignmentBytes - (address & (AlignmentBytes - 1))) & (AlignmentBytes - 1)) / sizeof(float);
+        return new PackedMatrix(data, offset, rows, columns, panelCount);
     }
+
+    private static unsafe nint AddressOf(ref float element) => (nint)Unsafe.AsPointer(ref element);
 }

@@ -53,6 +53,45 @@ public class MatVecTests
     }
 
     [Fact]
+    public void Multiply_MultiGroupShapes_EveryPathMatchesScalar()
+    {
+        // Several groups, including partial last groups of 1, 2 and 3 panels and a partial last panel.
+        var random = new Random(91);
+        foreach (int rows in (int[])[320, 384, 448, 449, 511, 700, 1024, 1030])
+        {
+            foreach (int columns in (int[])[1, 2, 7, 68])
+            {
+                CompareAllPaths(random, rows, columns);
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_SuccessiveCalls_AlternateGroupOrderWithoutChangingResults()
+    {
+        // Successive calls visit the groups forward, then backward; every call must give the scalar result bit for bit.
+        var random = new Random(17);
+        const int Rows = 700;
+        const int Columns = 37;
+        float[] weights = KernelTestHelpers.RandomArray(random, Rows * Columns);
+        float[] x = KernelTestHelpers.RandomArray(random, Columns, 2f);
+        float[] bias = KernelTestHelpers.RandomArray(random, Rows);
+        PackedMatrix packed = PackedMatrix.FromRowMajor(weights, Rows, Columns);
+        float[] expected = KernelTestHelpers.WithGuard(Rows);
+        MatVec.MultiplyScalar(packed, x, bias, expected);
+        foreach ((string name, MultiplyPath multiply, AccumulatePath _) in Paths())
+        {
+            for (int call = 0; call < 4; call++)
+            {
+                float[] actual = KernelTestHelpers.WithGuard(Rows);
+                multiply(packed, x, bias, actual);
+                AssertBitIdentical(expected, actual, Rows, $"{name} call {call}");
+                KernelTestHelpers.AssertGuardIntact(actual, Rows, $"{name} call {call}");
+            }
+        }
+    }
+
+    [Fact]
     public void MultiplyScalar_RandomShapes_MatchesDoubleReference()
     {
         var random = new Random(42);
@@ -141,26 +180,34 @@ public class MatVecTests
         KernelTestHelpers.AssertGuardIntact(expectedBias, rows, $"Scalar {rows}x{columns}");
         KernelTestHelpers.AssertGuardIntact(expectedAccumulate, rows, $"Scalar accumulate {rows}x{columns}");
 
-        // Every path sums in the same order, so only rounding noise is tolerated: eps * sqrt(K) * |x|max.
-        double tolerance = 1.2e-7 * Math.Sqrt(columns + 1) * 2;
+        // Every path sums each row in the same order with one fused multiply-add per term: results are bit-identical.
         foreach ((string name, MultiplyPath multiply, AccumulatePath accumulate) in Paths())
         {
             string context = $"{name} {rows}x{columns}";
             float[] actual = KernelTestHelpers.WithGuard(rows);
             multiply(packed, x, default, actual);
-            KernelTestHelpers.AssertClose(expectedNoBias, actual, rows, tolerance, context + " no bias");
+            AssertBitIdentical(expectedNoBias, actual, rows, context + " no bias");
             KernelTestHelpers.AssertGuardIntact(actual, rows, context + " no bias");
 
             actual = KernelTestHelpers.WithGuard(rows);
             multiply(packed, x, bias, actual);
-            KernelTestHelpers.AssertClose(expectedBias, actual, rows, tolerance, context + " bias");
+            AssertBitIdentical(expectedBias, actual, rows, context + " bias");
             KernelTestHelpers.AssertGuardIntact(actual, rows, context + " bias");
 
             actual = KernelTestHelpers.WithGuard(rows);
             start.CopyTo(actual, 0);
             accumulate(packed, x, actual);
-            KernelTestHelpers.AssertClose(expectedAccumulate, actual, rows, tolerance, context + " accumulate");
+            AssertBitIdentical(expectedAccumulate, actual, rows, context + " accumulate");
             KernelTestHelpers.AssertGuardIntact(actual, rows, context + " accumulate");
+        }
+    }
+
+    private static void AssertBitIdentical(float[] expected, float[] actual, int length, string context)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                $"{context}: element {i} expected {expected[i]:R} but was {actual[i]:R}.");
         }
     }
 }
