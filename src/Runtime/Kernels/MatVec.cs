@@ -19,7 +19,7 @@ internal static class MatVec
     private const int MaxGroupWidth = PackedMatrix.MaxGroupWidth;
 
     /// <summary>
-    /// The group size (<see cref="PackedMatrix.PanelsPerGroup"/>) that the path <see cref="Multiply"/> dispatches to reads
+    /// The group size (<see cref="PackedMatrix.PanelsPerGroup"/>) that the path <see cref="Multiply(PackedMatrix, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> dispatches to reads
     /// fastest: 4 for Vector512, which streams a whole group with 16 accumulators, and 1 for the paths that read one
     /// panel at a time (Vector256, Vector128, scalar), so that each panel is one contiguous block.
     /// </summary>
@@ -30,7 +30,7 @@ internal static class MatVec
     public static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
     {
         Validate(w, x, bias, destination);
-        Dispatch(w, x, bias, accumulate: false, destination);
+        Dispatch(w, x, bias, accumulate: false, destination, SimdWidth.Vector512);
     }
 
     /// <summary>destination[r] += Σ_k W[r, k] * x[k], for r in [0, Rows).</summary>
@@ -38,55 +38,21 @@ internal static class MatVec
     public static void MultiplyAccumulate(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
     {
         Validate(w, x, default, destination);
-        Dispatch(w, x, default, accumulate: true, destination);
+        Dispatch(w, x, default, accumulate: true, destination, SimdWidth.Vector512);
     }
 
-    internal static void MultiplyScalar(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
+    /// <summary>Like <see cref="Multiply(PackedMatrix, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> on the widest accelerated path no wider than <paramref name="maxWidth"/> (tests and benchmarks).</summary>
+    internal static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination, SimdWidth maxWidth)
     {
         Validate(w, x, bias, destination);
-        ScalarCore(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
+        Dispatch(w, x, bias, accumulate: false, destination, maxWidth);
     }
 
-    internal static void MultiplyAccumulateScalar(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
+    /// <summary>Like <see cref="MultiplyAccumulate(PackedMatrix, ReadOnlySpan{float}, Span{float})"/> on the widest accelerated path no wider than <paramref name="maxWidth"/>.</summary>
+    internal static void MultiplyAccumulate(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination, SimdWidth maxWidth)
     {
         Validate(w, x, default, destination);
-        ScalarCore(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyVector128(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
-    {
-        Validate(w, x, bias, destination);
-        Vector128Core(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyAccumulateVector128(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
-    {
-        Validate(w, x, default, destination);
-        Vector128Core(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyVector256(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
-    {
-        Validate(w, x, bias, destination);
-        Vector256Core(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyAccumulateVector256(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
-    {
-        Validate(w, x, default, destination);
-        Vector256Core(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyVector512(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
-    {
-        Validate(w, x, bias, destination);
-        Vector512Core(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyAccumulateVector512(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
-    {
-        Validate(w, x, default, destination);
-        Vector512Core(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
+        Dispatch(w, x, default, accumulate: true, destination, maxWidth);
     }
 
     private static void Validate(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
@@ -108,21 +74,21 @@ internal static class MatVec
         }
     }
 
-    private static void Dispatch(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, Span<float> destination)
+    private static void Dispatch(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, Span<float> destination, SimdWidth maxWidth)
     {
         ref float xRef = ref MemoryMarshal.GetReference(x);
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
         ref float dst = ref MemoryMarshal.GetReference(destination);
         bool hasBias = !bias.IsEmpty;
-        if (Vector512.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
         {
             Vector512Core(w, ref xRef, ref biasRef, hasBias, accumulate, ref dst);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
         {
             Vector256Core(w, ref xRef, ref biasRef, hasBias, accumulate, ref dst);
         }
-        else if (Vector128.IsHardwareAccelerated)
+        else if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
         {
             Vector128Core(w, ref xRef, ref biasRef, hasBias, accumulate, ref dst);
         }

@@ -26,9 +26,9 @@ public class MatVecTests
         {
             yield return width switch
             {
-                128 => ("Vector128", MatVec.MultiplyVector128, MatVec.MultiplyAccumulateVector128),
-                256 => ("Vector256", MatVec.MultiplyVector256, MatVec.MultiplyAccumulateVector256),
-                _ => ("Vector512", MatVec.MultiplyVector512, MatVec.MultiplyAccumulateVector512),
+                128 => ("Vector128", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector128), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector128)),
+                256 => ("Vector256", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector256), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector256)),
+                _ => ("Vector512", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector512), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector512)),
             };
         }
     }
@@ -101,7 +101,7 @@ public class MatVecTests
         float[] bias = KernelTestHelpers.RandomArray(random, Rows);
         PackedMatrix packed = PackedMatrix.FromRowMajor(weights, Rows, Columns, panelsPerGroup);
         float[] expected = KernelTestHelpers.WithGuard(Rows);
-        MatVec.MultiplyScalar(packed, x, bias, expected);
+        MatVec.Multiply(packed, x, bias, expected, SimdWidth.Scalar);
         foreach ((string name, MultiplyPath multiply, AccumulatePath _) in Paths())
         {
             for (int call = 0; call < 4; call++)
@@ -128,7 +128,7 @@ public class MatVecTests
             PackedMatrix packed = PackedMatrix.FromRowMajor(weights, rows, columns, panelsPerGroup);
             float[] destination = KernelTestHelpers.WithGuard(rows);
 
-            MatVec.MultiplyScalar(packed, x, bias, destination);
+            MatVec.Multiply(packed, x, bias, destination, SimdWidth.Scalar);
 
             for (int r = 0; r < rows; r++)
             {
@@ -169,7 +169,7 @@ public class MatVecTests
     public void Multiply_ThrowsForTooShortDestination()
     {
         PackedMatrix packed = PackedMatrix.FromRowMajor(new float[10 * 4], 10, 4);
-        foreach ((string _, MultiplyPath multiply, AccumulatePath accumulate) in Paths().Append(("Scalar", MatVec.MultiplyScalar, MatVec.MultiplyAccumulateScalar)))
+        foreach ((string _, MultiplyPath multiply, AccumulatePath accumulate) in Paths().Append(("Scalar", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Scalar), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Scalar))))
         {
             Assert.Throws<ArgumentException>(() => multiply(packed, new float[4], default, new float[9]));
             Assert.Throws<ArgumentException>(() => accumulate(packed, new float[4], new float[9]));
@@ -198,9 +198,9 @@ public class MatVecTests
         float[] expectedBias = KernelTestHelpers.WithGuard(rows);
         float[] expectedAccumulate = KernelTestHelpers.WithGuard(rows);
         start.CopyTo(expectedAccumulate, 0);
-        MatVec.MultiplyScalar(packed, x, default, expectedNoBias);
-        MatVec.MultiplyScalar(packed, x, bias, expectedBias);
-        MatVec.MultiplyAccumulateScalar(packed, x, expectedAccumulate);
+        MatVec.Multiply(packed, x, default, expectedNoBias, SimdWidth.Scalar);
+        MatVec.Multiply(packed, x, bias, expectedBias, SimdWidth.Scalar);
+        MatVec.MultiplyAccumulate(packed, x, expectedAccumulate, SimdWidth.Scalar);
         KernelTestHelpers.AssertGuardIntact(expectedBias, rows, $"Scalar {rows}x{columns}");
         KernelTestHelpers.AssertGuardIntact(expectedAccumulate, rows, $"Scalar accumulate {rows}x{columns}");
 
