@@ -116,41 +116,8 @@ internal static class MatVec
         int n = Math.Min(count, rows - row0);
         ref float d = ref Unsafe.Add(ref dst, row0);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + Vector512<float>.Count <= n; i += Vector512<float>.Count)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref sums, (nuint)i);
-                if (accumulate)
-                {
-                    v = Vector512.LoadUnsafe(ref d, (nuint)i) + v;
-                }
-                else if (hasBias)
-                {
-                    v += Vector512.LoadUnsafe(ref bias, (nuint)(row0 + i));
-                }
-
-                v.StoreUnsafe(ref d, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
-            {
-                Vector256<float> v = Vector256.LoadUnsafe(ref sums, (nuint)i);
-                if (accumulate)
-                {
-                    v = Vector256.LoadUnsafe(ref d, (nuint)i) + v;
-                }
-                else if (hasBias)
-                {
-                    v += Vector256.LoadUnsafe(ref bias, (nuint)(row0 + i));
-                }
-
-                v.StoreUnsafe(ref d, (nuint)i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
+        // Once per group, not per column: one narrow vector loop serves every path (adds are exact per element).
+        if (Vector128.IsHardwareAccelerated)
         {
             for (; i + Vector128<float>.Count <= n; i += Vector128<float>.Count)
             {
