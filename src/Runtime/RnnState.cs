@@ -54,14 +54,18 @@ public sealed class RnnState
     public Span<float> GetInput(string name)
     {
         PlanValue v = Find(Plan.DataInputs, name);
-        return Frame.Floats(v.Slot).AsSpan(0, v.Length);
+        return v.IsFloat
+            ? Frame.Floats(v.Slot).AsSpan(0, v.Length)
+            : throw new InvalidOperationException($"Step input '{name}' holds {v.ElementType} values; use GetInt64Input.");
     }
 
     /// <summary>The buffer of an integer (token id) data input.</summary>
     public Span<long> GetInt64Input(string name)
     {
         PlanValue v = Find(Plan.DataInputs, name);
-        return Frame.Longs(v.Slot).AsSpan(0, v.Length);
+        return !v.IsFloat
+            ? Frame.Longs(v.Slot).AsSpan(0, v.Length)
+            : throw new InvalidOperationException($"Step input '{name}' holds Float values; use GetInput.");
     }
 
     /// <summary>The values of a data output after the last step.</summary>
