@@ -71,7 +71,8 @@ public static class CsvRecordingReader
         }
         else
         {
-            featureIndex = [.. Enumerable.Range(0, columnCount).Where(i => i != tsIndex && i != labelIndex)];
+            featureIndex = [.. Enumerable.Range(0, columnCount).Where(i => i != tsIndex && i != labelIndex
+                && !(labelIndex < 0 && (names[i].Equals("label", StringComparison.OrdinalIgnoreCase) || names[i].Equals("anomaly", StringComparison.OrdinalIgnoreCase))))];
         }
 
         if (featureIndex.Length == 0)
