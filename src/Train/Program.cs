@@ -4,6 +4,7 @@ using EdgeRnn.Shared;
 using EdgeRnn.Train.Commands;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Scoring;
 using EdgeRnn.Train.Training;
 
 namespace EdgeRnn.Train;
@@ -130,13 +131,19 @@ public static class Program
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without validation improvement (the best weights are restored). The learning rate halves after 3 such epochs.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "torch intra-op threads (1 was fastest on 2 cores).", DefaultValueFactory = _ => 1 };
+        var falseAlarm = new Option<double>("--false-alarm-rate") { Description = "Scorer calibration (forecast, autoencoder): the exported model scores the recording step by step as the device will, and the threshold is the (1 - rate) quantile of the validation likelihoods, the exit threshold the (1 - 10 x rate) quantile (both at least 0.5).", DefaultValueFactory = _ => 0.001 };
+        var minDuration = new Option<int>("--min-duration") { Description = "Scorer: consecutive steps at or above the threshold before an anomaly starts.", DefaultValueFactory = _ => 1 };
+        var shortWindow = new Option<int>("--short-window") { Description = "Scorer: span in steps of the short error average.", DefaultValueFactory = _ => 10 };
+        var longWindow = new Option<int>("--long-window") { Description = "Scorer: span in steps of the long-term error statistics.", DefaultValueFactory = _ => 500 };
+        var warmupSteps = new Option<int>("--warmup-steps") { Description = "Scorer: steps after a reset with no score while the statistics learn.", DefaultValueFactory = _ => 100 };
+        var headFraction = new Option<double>("--head-fraction") { Description = "Use only this leading fraction of the rows for training and validation; the rest is not read into the model (NAB's probationary period: 0.15).", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary on stdout." };
         var command = new Command("train",
             "Trains a recurrent sensor model with TorchSharp on the CPU, exports ONNX (opset 17) with edgernn metadata, and verifies the export: "
             + "ONNX Runtime and the EdgeRnn runtime must match TorchSharp within 1e-4 on held-back data, or nothing is written. Progress goes to stderr. "
             + "Exit codes: 0 = trained and verified, 1 = export verification failed, 2 = bad input (unreadable CSV, bad options).")
         {
-            data, output, task, cell, hidden, layers, dropout, features, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, json,
+            data, output, task, cell, hidden, layers, dropout, features, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, headFraction, json,
         };
         command.SetAction(parse => TrainWorker.Run(
             new TrainRequest(
@@ -157,7 +164,15 @@ public static class Program
                     ValidationFraction = parse.GetValue(valFraction), LearningRate = parse.GetValue(lr), WeightDecay = parse.GetValue(weightDecay),
                     ClipNorm = parse.GetValue(clip), Patience = parse.GetValue(patience), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
                 },
-                Json: parse.GetValue(json)),
+                Json: parse.GetValue(json))
+            {
+                HeadFraction = parse.GetValue(headFraction),
+                Scorer = new ScorerOptions
+                {
+                    FalseAlarmRate = parse.GetValue(falseAlarm), MinDuration = parse.GetValue(minDuration), ShortWindow = parse.GetValue(shortWindow),
+                    LongWindow = parse.GetValue(longWindow), WarmupSteps = parse.GetValue(warmupSteps),
+                },
+            },
             stdout,
             stderr));
         return command;

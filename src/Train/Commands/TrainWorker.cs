@@ -1,17 +1,26 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Export;
 using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Scoring;
 using EdgeRnn.Train.Training;
 
 namespace EdgeRnn.Train.Commands;
 
 /// <summary>What <c>edgernn train</c> reads.</summary>
-internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv, ModelConfig Shape, TrainOptions Options, bool Json);
+internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv, ModelConfig Shape, TrainOptions Options, bool Json)
+{
+    /// <summary>Scorer calibration (forecast and autoencoder).</summary>
+    public ScorerOptions Scorer { get; init; } = new();
+
+    /// <summary>Use only this leading fraction of the rows (NAB's probationary period is 0.15); 1 = all.</summary>
+    public double HeadFraction { get; init; } = 1;
+}
 
 /// <summary>
 /// <c>edgernn train</c>: reads the CSV, trains, exports ONNX with metadata, verifies the export (TorchSharp == ONNX
@@ -25,9 +34,19 @@ internal static class TrainWorker
         SensorRecording recording;
         try
         {
+            request.Scorer.Validate();
             recording = CsvRecordingReader.Read(request.Data, request.Csv);
+            if (!(request.HeadFraction is > 0 and <= 1))
+            {
+                throw new ArgumentException($"--head-fraction must be in (0, 1] (got {request.HeadFraction}).");
+            }
+
+            if (request.HeadFraction < 1)
+            {
+                recording = recording.Slice(0, (int)Math.Round(recording.Rows * request.HeadFraction));
+            }
         }
-        catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             stderr.WriteLine("error: " + e.Message);
             return ToolExitCodes.BadInput;
@@ -47,11 +66,20 @@ internal static class TrainWorker
         }
 
         string hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(request.Data)));
-        return ExportAndVerify(result.Net, result.Normalizer, recording, result.Normalized, result.TrainRows, result.History, hash, request.Options.Seed, request.Out, request.Json, stdout, stderr);
+        try
+        {
+            return ExportAndVerify(result.Net, result.Normalizer, recording, result.Normalized, result.TrainRows, result.History, hash, request.Options.Seed,
+                request.Scorer, request.Out, request.Json, stdout, stderr);
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return ToolExitCodes.BadInput;
+        }
     }
 
     internal static int ExportAndVerify(SensorNet net, ZScoreNormalizer normalizer, SensorRecording recording, float[] normalized, int trainRows,
-        TrainingHistory history, string dataHash, int seed, string output, bool json, TextWriter stdout, TextWriter stderr)
+        TrainingHistory history, string dataHash, int seed, ScorerOptions scorerOptions, string output, bool json, TextWriter stdout, TextWriter stderr)
     {
         ModelConfig c = net.Config;
         int features = c.Features;
@@ -104,6 +132,16 @@ internal static class TrainWorker
             return ToolExitCodes.ComparisonFailed;
         }
 
+        ScorerCalibration? calibration = null;
+        if (c.Task != TrainTask.Classify)
+        {
+            // Score the recording with the exported graph exactly as the device will, then pick the thresholds from
+            // the validation rows' likelihoods and write them into edgernn.scorer (the weights are unchanged).
+            calibration = Calibrate(model.Main, recording, trainRows, scorerOptions);
+            metadata = metadata with { Scorer = calibration.Settings };
+            model = OnnxExporter.Export(net, metadata.ToProperties());
+        }
+
         string full = Path.GetFullPath(output);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllBytes(full, model.Main);
@@ -131,6 +169,19 @@ internal static class TrainWorker
             ["best_val_loss"] = history.BestValidationLoss,
             ["metrics"] = history.Metrics,
             ["verify_max_abs"] = errors.Max,
+            ["scorer"] = calibration is null ? null : new Dictionary<string, object>
+            {
+                ["threshold"] = calibration.Settings.Threshold,
+                ["exit_threshold"] = calibration.Settings.ExitThreshold,
+                ["false_alarm_rate_target"] = scorerOptions.FalseAlarmRate,
+                ["min_duration"] = calibration.Settings.MinDuration,
+                ["short_window"] = calibration.Settings.ShortWindow,
+                ["long_window"] = calibration.Settings.LongWindow,
+                ["warmup_steps"] = calibration.Settings.WarmupSteps,
+                ["validation_steps"] = calibration.Steps,
+                ["validation_alarms"] = calibration.Alarms,
+                ["validation_flagged_fraction"] = calibration.FlaggedFraction,
+            },
         };
         if (json)
         {
@@ -141,10 +192,25 @@ internal static class TrainWorker
             stdout.WriteLine(summary);
             string metrics = string.Join(", ", history.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}")));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best epoch {history.BestEpoch} of {history.Epochs.Count}, val loss {history.BestValidationLoss:F5}; {metrics}"));
+            if (calibration is not null)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"scorer: threshold {calibration.Settings.Threshold:G6}, exit {calibration.Settings.ExitThreshold:G6} (target false-alarm rate {scorerOptions.FalseAlarmRate:G3} on {calibration.Steps} validation steps: {calibration.Alarms} alarms, {calibration.FlaggedFraction:P2} of steps flagged)"));
+            }
             stdout.WriteLine($"wrote {full}" + (sequencePath is null ? "" : $", {sequencePath}") + $", {checkpoint}(.json), {stem}.history.json");
         }
 
         return ToolExitCodes.Success;
+    }
+
+    /// <summary>Scores the whole recording from row 0 with the exported graph and calibrates on the validation rows.</summary>
+    internal static ScorerCalibration Calibrate(byte[] graph, SensorRecording recording, int trainRows, ScorerOptions options)
+    {
+        RnnModel model = RnnModel.Load(graph);
+        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(model.Metadata) ?? throw new InvalidOperationException("The exported model has no edgernn metadata.");
+        var settings = new ScorerSettings { LongWindow = options.LongWindow, ShortWindow = options.ShortWindow, WarmupSteps = options.WarmupSteps, MinDuration = options.MinDuration };
+        ScoredStream scored = StreamScorer.Score(model, metadata, recording.Values, settings);
+        return ScorerCalibrator.Calibrate(scored.Likelihoods, trainRows, recording.Labels, options);
     }
 
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
