@@ -32,7 +32,34 @@ public static class Program
             CreateTestDataCommand(stdout, stderr),
             CreateTrainCommand(stdout, stderr),
             CreateSynthCommand(stdout, stderr),
+            CreateScoreCommand(stdout, stderr),
         };
+
+    internal static Command CreateScoreCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Option<string>("--model") { Description = "A forecast (streaming) or autoencoder model written by 'edgernn train' (it carries its normalization and edgernn.scorer).", Required = true };
+        var data = new Option<string>("--data") { Description = "The recording (CSV) to score; the model's feature columns are read.", Required = true };
+        var windows = new Option<string?>("--windows") { Description = "NAB's labels/combined_windows.json: print a per-window table (detected or not, first alarm) and the alarms outside windows. The key is the category/file.csv that --data's path ends with." };
+        var fileOrder = new Option<bool>("--keep-file-order") { Description = "Accept repeated or decreasing timestamps and keep the rows in file order." };
+        var results = new Option<string?>("--results") { Description = "Also write NAB's results CSV (timestamp,value,anomaly_score,label) to this path." };
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary instead of a table." };
+        var command = new Command("score",
+            "Scores a recording one row at a time exactly as the device does (normalize, score the reading against the last forecast, step the model; no look-ahead) "
+            + "with the scorer settings stored in the model, and reports the alarms. Exit codes: 0 = scored, 2 = bad input.")
+        {
+            model, data, windows, fileOrder, results, json,
+        };
+        command.SetAction(parse => ScoreWorker.Run(
+            modelPath: parse.GetValue(model)!,
+            data: parse.GetValue(data)!,
+            windows: parse.GetValue(windows),
+            keepFileOrder: parse.GetValue(fileOrder),
+            results: parse.GetValue(results),
+            json: parse.GetValue(json),
+            stdout: stdout,
+            stderr: stderr));
+        return command;
+    }
 
     internal static Command CreateBenchCommand(TextWriter stdout, TextWriter stderr)
     {
