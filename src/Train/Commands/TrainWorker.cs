@@ -144,19 +144,13 @@ internal static class TrainWorker
 
         string full = Path.GetFullPath(output);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllBytes(full, model.Main);
         string stem = Path.ChangeExtension(full, null);
-        string? sequencePath = null;
-        if (model.Sequence is not null)
-        {
-            sequencePath = stem + ".seq.onnx";
-            File.WriteAllBytes(sequencePath, model.Sequence);
-        }
-
+        string? sequencePath = model.Sequence is null ? null : stem + ".seq.onnx";
+        WriteModels(full, model);
         string checkpoint = stem + ".ckpt";
         net.save(checkpoint);
         File.WriteAllText(stem + ".ckpt.json", JsonSerializer.Serialize(new CheckpointInfo(c, normalizer.Mean, normalizer.Std, [.. recording.Features],
-            recording.SamplePeriodSeconds, heldBack, dataHash, seed)));
+            recording.SamplePeriodSeconds, heldBack, dataHash, seed) { Metadata = new Dictionary<string, string>(metadata.ToProperties()) }));
         File.WriteAllText(stem + ".history.json", JsonSerializer.Serialize(history, s_indented));
         var result = new Dictionary<string, object?>
         {
@@ -203,6 +197,40 @@ internal static class TrainWorker
         return ToolExitCodes.Success;
     }
 
+    /// <summary>
+    /// Writes the model (and its <c>.seq.onnx</c>) all or nothing: each goes to a temporary file first and is renamed
+    /// into place only after every file was written.
+    /// </summary>
+    internal static void WriteModels(string fullPath, ExportedModel model)
+    {
+        var files = new List<(string Path, byte[] Bytes)> { (fullPath, model.Main) };
+        if (model.Sequence is not null)
+        {
+            files.Add((Path.ChangeExtension(fullPath, null) + ".seq.onnx", model.Sequence));
+        }
+
+        var temporary = files.Select(f => f.Path + ".partial").ToArray();
+        try
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                File.WriteAllBytes(temporary[i], files[i].Bytes);
+            }
+
+            for (int i = 0; i < files.Count; i++)
+            {
+                File.Move(temporary[i], files[i].Path, overwrite: true);
+            }
+        }
+        finally
+        {
+            foreach (string t in temporary)
+            {
+                File.Delete(t);
+            }
+        }
+    }
+
     /// <summary>Scores the whole recording from row 0 with the exported graph and calibrates on the validation rows.</summary>
     internal static ScorerCalibration Calibrate(byte[] graph, SensorRecording recording, int trainRows, ScorerOptions options)
     {
@@ -217,4 +245,8 @@ internal static class TrainWorker
 }
 
 /// <summary>What <c>edgernn export</c> needs besides the weights: the shape, the normalization and held-back input to verify on.</summary>
-internal sealed record CheckpointInfo(ModelConfig Config, float[] Mean, float[] Std, string[] Features, double SamplePeriodSeconds, float[] HeldBack, string DataHash, int Seed);
+internal sealed record CheckpointInfo(ModelConfig Config, float[] Mean, float[] Std, string[] Features, double SamplePeriodSeconds, float[] HeldBack, string DataHash, int Seed)
+{
+    /// <summary>The edgernn.* metadata the trained model was exported with (calibrated scorer included); <c>edgernn export</c> writes it again.</summary>
+    public Dictionary<string, string>? Metadata { get; init; }
+}
