@@ -56,8 +56,7 @@ internal static class TrainWorker
         try
         {
             stderr.WriteLine($"train: {recording.Rows} rows x {recording.FeatureCount} features from {request.Data}; {request.Shape.Task} {request.Shape.Cell} hidden {request.Shape.Hidden} x {request.Shape.Layers}, torch threads {request.Options.Threads}");
-            result = Trainer.Train(recording, request.Shape, request.Options, (e, total) => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {e.Epoch}/{total}  loss {e.TrainLoss:F5}  val {e.ValidationLoss:F5}  lr {e.LearningRate:G3}  {e.Seconds:F1}s")));
+            result = TrainingProgress.Run(stderr, (onEpoch, onBatch) => Trainer.Train(recording, request.Shape, request.Options, onEpoch, onBatch));
         }
         catch (ArgumentException e)
         {
@@ -152,11 +151,14 @@ internal static class TrainWorker
         File.WriteAllText(stem + ".ckpt.json", JsonSerializer.Serialize(new CheckpointInfo(c, normalizer.Mean, normalizer.Std, [.. recording.Features],
             recording.SamplePeriodSeconds, heldBack, dataHash, seed) { Metadata = new Dictionary<string, string>(metadata.ToProperties()) }));
         File.WriteAllText(stem + ".history.json", JsonSerializer.Serialize(history, s_indented));
+        HistoryPlot.SavePng(history, stem + ".history.png");
         var result = new Dictionary<string, object?>
         {
             ["model"] = full,
             ["sequence_model"] = sequencePath,
             ["checkpoint"] = checkpoint,
+            ["history"] = stem + ".history.json",
+            ["plot"] = stem + ".history.png",
             ["task"] = c.Task.ToString().ToLowerInvariant(),
             ["epochs"] = history.Epochs.Count,
             ["best_epoch"] = history.BestEpoch,
@@ -191,7 +193,7 @@ internal static class TrainWorker
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"scorer: threshold {calibration.Settings.Threshold:G6}, exit {calibration.Settings.ExitThreshold:G6} (target false-alarm rate {scorerOptions.FalseAlarmRate:G3} on {calibration.Steps} validation steps: {calibration.Alarms} alarms, {calibration.FlaggedFraction:P2} of steps flagged)"));
             }
-            stdout.WriteLine($"wrote {full}" + (sequencePath is null ? "" : $", {sequencePath}") + $", {checkpoint}(.json), {stem}.history.json");
+            stdout.WriteLine($"wrote {full}" + (sequencePath is null ? "" : $", {sequencePath}") + $", {checkpoint}(.json), {stem}.history.json, {stem}.history.png");
         }
 
         return ToolExitCodes.Success;

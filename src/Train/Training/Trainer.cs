@@ -7,6 +7,9 @@ using static TorchSharp.torch;
 
 namespace EdgeRnn.Train.Training;
 
+/// <summary>Where training is: after batch <paramref name="Batch"/> of <paramref name="Batches"/> in epoch <paramref name="Epoch"/>, with the epoch's running mean loss.</summary>
+internal readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double LearningRate);
+
 /// <summary>Everything a training run produced.</summary>
 internal sealed record TrainResult(SensorNet Net, ZScoreNormalizer Normalizer, TrainingHistory History, float[] Normalized, int TrainRows, int Classes);
 
@@ -17,7 +20,8 @@ internal sealed record TrainResult(SensorNet Net, ZScoreNormalizer Normalizer, T
 /// </summary>
 internal static class Trainer
 {
-    public static TrainResult Train(SensorRecording recording, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch = null)
+    public static TrainResult Train(SensorRecording recording, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch = null,
+        Action<BatchProgress>? onBatch = null)
     {
         ArgumentNullException.ThrowIfNull(recording);
         ArgumentNullException.ThrowIfNull(shape);
@@ -69,6 +73,7 @@ internal static class Trainer
                 optimizer.step();
                 sum += loss.item<float>();
                 batches++;
+                onBatch?.Invoke(new BatchProgress(epoch, options.Epochs, batches, (order.Length + options.BatchSize - 1) / options.BatchSize, sum / batches, lr));
             }
 
             double valLoss = Evaluate(net, validation);
