@@ -26,7 +26,7 @@ internal static class ExportWorker
                 throw new FileNotFoundException($"checkpoint '{checkpoint}' and its '{infoPath}' (written by 'edgernn train') must both exist.");
             }
 
-            info = JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(infoPath))
+            info = JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(infoPath), s_read)
                 ?? throw new InvalidDataException($"{infoPath} is empty.");
             if (info.Metadata is null)
             {
@@ -78,4 +78,7 @@ internal static class ExportWorker
     }
 
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    // A non-finite held-back value must reach verification (and fail it there) rather than read as a malformed file.
+    private static readonly JsonSerializerOptions s_read = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 }
