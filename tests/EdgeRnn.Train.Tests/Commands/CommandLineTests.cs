@@ -85,6 +85,23 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Train_Autoencoder_CalibratesScorerOnSlidingWindows()
+    {
+        string csv = PathOf("sensors.csv");
+        Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "1200", "--sensors", "2").Code);
+
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--task", "autoencoder", "--label", "anomaly", "--hidden", "8", "--epochs", "2",
+            "--seq-len", "16", "--stride", "8", "--warmup-steps", "40", "--json", "--out", PathOf("ae.onnx"));
+
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement scorer = doc.RootElement.GetProperty("scorer");
+        Assert.InRange(scorer.GetProperty("threshold").GetDouble(), 0.5, 1);
+        Assert.True(scorer.GetProperty("validation_steps").GetInt32() > 0);
+        Assert.Null(doc.RootElement.GetProperty("sequence_model").GetString());
+    }
+
+    [Fact]
     public void Train_BadCsv_ExitsTwoWithFileLineColumn()
     {
         string csv = PathOf("bad.csv");
