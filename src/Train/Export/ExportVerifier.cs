@@ -45,6 +45,31 @@ internal static class ExportVerifier
         return new VerifyErrors(MaxAbs(expected, ort), MaxAbs(expected, ours), ortStream, oursStream, steps);
     }
 
+    /// <summary>
+    /// The export check of a token classifier on one held-back sequence of <paramref name="ids"/> (int64, the window
+    /// length): TorchSharp's probabilities against ONNX Runtime's and the EdgeRnn runtime's whole-window graph.
+    /// </summary>
+    public static VerifyErrors VerifyTokens(SensorNet net, ExportedModel model, long[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        float[] expected = TorchForwardTokens(net, ids);
+        var x = Tensor.FromInt64(ids, ids.Length, 1);
+        float[] ort = OrtReference.Run(model.Main, new Dictionary<string, Tensor> { ["x"] = x })["probabilities"].FloatData!;
+        float[] ours = RnnModel.Load(model.Main).Run(new Dictionary<string, Tensor> { ["x"] = x })["probabilities"].FloatData!;
+        return new VerifyErrors(MaxAbs(expected, ort), MaxAbs(expected, ours), 0, 0, ids.Length);
+    }
+
+    /// <summary>TorchSharp's class probabilities for one token sequence.</summary>
+    public static float[] TorchForwardTokens(SensorNet net, long[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentNullException.ThrowIfNull(ids);
+        net.eval();
+        using IDisposable noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return SensorNet.ToArray(nn.functional.softmax(net.call(tensor(ids, [ids.Length, 1])), -1));
+    }
+
     /// <summary>TorchSharp's output for one sequence (softmax probabilities for classification).</summary>
     public static float[] TorchForward(SensorNet net, float[] input, int steps)
     {
