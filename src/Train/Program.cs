@@ -152,7 +152,7 @@ public static class Program
 
     internal static Command CreateTrainCommand(TextWriter stdout, TextWriter stderr)
     {
-        var data = new Option<string>("--data") { Description = "The recording: CSV with a header, a timestamp column (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds) and numeric columns.", Required = true };
+        var data = new Option<string>("--data") { Description = "The recording: CSV with a header, a timestamp column (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds) and numeric columns; with --tokens, a CSV of token-id sequences (see --tokens).", Required = true };
         var output = new Option<string>("--out") { Description = "The model to write (.onnx). Beside it: <name>.seq.onnx (forecast whole-sequence graph), <name>.ckpt + .ckpt.json (checkpoint), <name>.history.json.", Required = true };
         var task = new Option<TrainTask>("--task") { Description = "forecast (next step of every feature; streaming anomaly detector), autoencoder (window reconstruction) or classify (window to class; needs --label).", DefaultValueFactory = _ => TrainTask.Forecast };
         var cell = new Option<CellKind>("--cell") { Description = "Recurrent cell: lstm, gru or rnn.", DefaultValueFactory = _ => CellKind.Lstm };
@@ -181,13 +181,18 @@ public static class Program
         var longWindow = new Option<int>("--long-window") { Description = "Scorer: span in steps of the long-term error statistics.", DefaultValueFactory = _ => 500 };
         var warmupSteps = new Option<int>("--warmup-steps") { Description = "Scorer: steps after a reset with no score while the statistics learn.", DefaultValueFactory = _ => 100 };
         var headFraction = new Option<double>("--head-fraction") { Description = "Use only this leading fraction of the rows for training and validation; the rest is not read into the model (NAB's probationary period: 0.15).", DefaultValueFactory = _ => 1.0 };
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Bidirectional recurrent layers (autoencoder and classify only; refused for forecast, which must stream). Each layer outputs forward and reverse states concatenated (2 x --hidden)." };
+        var tokens = new Option<string?>("--tokens") { Description = "Token-id classification (--task classify): the CSV column holding each sequence's token ids separated by spaces, one sequence per line, with the class in the --label column (default 'label'); e.g. header 'tokens,label', row '5 12 7 3,1'. No timestamp. Sequences shorter than --seq-len are padded at the front with --pad-id, longer ones keep their last --seq-len ids; the model takes int64 ids [seq-len, 1] through an embedding (ONNX Gather)." };
+        var vocab = new Option<int>("--vocab") { Description = "Token models: vocabulary size (ids in [0, vocab)); 0 = the data's largest id + 1.", DefaultValueFactory = _ => 0 };
+        var embeddingDim = new Option<int>("--embedding-dim") { Description = "Token models: embedding width.", DefaultValueFactory = _ => 16 };
+        var padId = new Option<long>("--pad-id") { Description = "Token models: the id that pads short sequences at the front.", DefaultValueFactory = _ => 0L };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary on stdout." };
         var command = new Command("train",
             "Trains a recurrent sensor model with TorchSharp on the CPU, exports ONNX (opset 17) with edgernn metadata, and verifies the export: "
             + "ONNX Runtime and the EdgeRnn runtime must match TorchSharp within 1e-4 on held-back data, or nothing is written. Progress goes to stderr. "
             + "Exit codes: 0 = trained and verified, 1 = export verification failed, 2 = bad input (unreadable CSV, bad options).")
         {
-            data, output, task, cell, hidden, layers, dropout, features, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, headFraction, json,
+            data, output, task, cell, hidden, layers, dropout, features, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, headFraction, bidirectional, tokens, vocab, embeddingDim, padId, json,
         };
         command.SetAction(parse => TrainWorker.Run(
             new TrainRequest(
@@ -201,7 +206,11 @@ public static class Program
                     Missing = parse.GetValue(missing),
                     KeepFileOrder = parse.GetValue(fileOrder),
                 },
-                Shape: new ModelConfig { Task = parse.GetValue(task), Cell = parse.GetValue(cell), Hidden = parse.GetValue(hidden), Layers = parse.GetValue(layers), Dropout = parse.GetValue(dropout) },
+                Shape: new ModelConfig
+                {
+                    Task = parse.GetValue(task), Cell = parse.GetValue(cell), Hidden = parse.GetValue(hidden), Layers = parse.GetValue(layers), Dropout = parse.GetValue(dropout),
+                    Bidirectional = parse.GetValue(bidirectional), Vocabulary = parse.GetValue(vocab), EmbeddingDim = parse.GetValue(embeddingDim),
+                },
                 Options: new TrainOptions
                 {
                     Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), SequenceLength = parse.GetValue(seqLen), Stride = parse.GetValue(stride),
@@ -211,6 +220,8 @@ public static class Program
                 Json: parse.GetValue(json))
             {
                 HeadFraction = parse.GetValue(headFraction),
+                TokenColumn = parse.GetValue(tokens),
+                PadId = parse.GetValue(padId),
                 Scorer = new ScorerOptions
                 {
                     FalseAlarmRate = parse.GetValue(falseAlarm), MinDuration = parse.GetValue(minDuration), ShortWindow = parse.GetValue(shortWindow),

@@ -33,6 +33,11 @@ internal static class ExportWorker
                 throw new InvalidDataException($"{infoPath} has no metadata (written by an older edgernn train); train again.");
             }
 
+            if (info.Config.IsTokenModel && (info.HeldBackTokens is not { Length: > 0 } held || held.Length % info.Config.Window != 0))
+            {
+                throw new InvalidDataException($"{infoPath} holds no held-back token sequences to verify on; train again.");
+            }
+
             TorchRuntime.Initialize(TorchRuntime.DefaultThreads, info.Seed);
             net = new SensorNet(info.Config);
             net.load(checkpoint);
@@ -45,7 +50,9 @@ internal static class ExportWorker
         }
 
         ExportedModel model = OnnxExporter.Export(net, info.Metadata);
-        VerifyErrors errors = ExportVerifier.Verify(net, model, info.HeldBack);
+        VerifyErrors errors = info.Config.IsTokenModel
+            ? ExportVerifier.VerifyTokens(net, model, info.HeldBackTokens ?? [])
+            : ExportVerifier.Verify(net, model, info.HeldBack);
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"verify ({errors.Steps} held-back steps, max |diff| vs TorchSharp): ORT sequence {errors.OrtSequence:E2}, runtime sequence {errors.RuntimeSequence:E2}, ORT streaming {errors.OrtStreaming:E2}, runtime streaming {errors.RuntimeStreaming:E2}");
         if (!(errors.Max <= ExportVerifier.DefaultTolerance))

@@ -20,6 +20,12 @@ internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv,
 
     /// <summary>Use only this leading fraction of the rows (NAB's probationary period is 0.15); 1 = all.</summary>
     public double HeadFraction { get; init; } = 1;
+
+    /// <summary>The column of space-separated token ids (token classification), or null for a sensor recording.</summary>
+    public string? TokenColumn { get; init; }
+
+    /// <summary>The id that pads short token sequences at the front.</summary>
+    public long PadId { get; init; }
 }
 
 /// <summary>
@@ -31,6 +37,23 @@ internal static class TrainWorker
 {
     public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr)
     {
+        if (request.Shape.Bidirectional && request.Shape.Task == TrainTask.Forecast)
+        {
+            stderr.WriteLine("error: --bidirectional is for the window tasks (--task autoencoder or classify): a forecast model must stream step by step, and a reverse direction needs the whole window first.");
+            return ToolExitCodes.BadInput;
+        }
+
+        if (request.TokenColumn is not null)
+        {
+            return RunTokens(request, stdout, stderr);
+        }
+
+        if (request.Shape.Vocabulary != 0)
+        {
+            stderr.WriteLine("error: --vocab is for token models (--tokens COLUMN).");
+            return ToolExitCodes.BadInput;
+        }
+
         SensorRecording recording;
         try
         {
@@ -199,6 +222,128 @@ internal static class TrainWorker
         return ToolExitCodes.Success;
     }
 
+    /// <summary>Token classification: reads the token CSV, trains, exports (Gather embedding over int64 ids), verifies, writes.</summary>
+    private static int RunTokens(TrainRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        TokenDataset data;
+        TokenTrainResult result;
+        try
+        {
+            if (request.Shape.Task != TrainTask.Classify)
+            {
+                throw new ArgumentException("--tokens is for --task classify.");
+            }
+
+            if (request.Shape.EmbeddingDim < 1 || request.Shape.Vocabulary < 0)
+            {
+                throw new ArgumentException("--embedding-dim must be at least 1 and --vocab at least 0 (0 = the largest id + 1).");
+            }
+
+            data = TokenDataset.Read(request.Data, request.TokenColumn!, request.Csv.LabelColumn ?? "label", request.Options.SequenceLength, request.PadId);
+            stderr.WriteLine($"train: {data.Count} token sequences (length {data.SequenceLength}, {data.Truncated} cut to their last {data.SequenceLength} ids) from {request.Data}; classify {request.Shape.Cell}{(request.Shape.Bidirectional ? " bidirectional" : "")} hidden {request.Shape.Hidden} x {request.Shape.Layers}, embedding {request.Shape.EmbeddingDim}, torch threads {request.Options.Threads}");
+            result = TrainingProgress.Run(stderr, (onEpoch, onBatch) => Trainer.TrainTokens(data, request.Shape, request.Options, onEpoch, onBatch));
+        }
+        catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return ToolExitCodes.BadInput;
+        }
+
+        SensorNet net = result.Net;
+        ModelConfig c = net.Config;
+        long[] heldBack = result.Validation.Tokens!.AsSpan(0, Math.Min(4, result.Validation.Count) * c.Window).ToArray();
+        string hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(request.Data)));
+        var provenance = new Dictionary<string, object>
+        {
+            ["data"] = Path.GetFileName(data.Source),
+            ["data_sha256"] = hash,
+            ["seed"] = request.Options.Seed,
+            ["epochs"] = result.History.Epochs.Count,
+            ["best_epoch"] = result.History.BestEpoch,
+            ["cell"] = c.Cell.ToString().ToLowerInvariant(),
+            ["hidden"] = c.Hidden,
+            ["layers"] = c.Layers,
+            ["bidirectional"] = c.Bidirectional,
+            ["metrics"] = result.History.Metrics,
+        };
+        var metadata = new EdgeRnnMetadata
+        {
+            Task = ModelTask.Classify,
+            Features = [new FeatureInfo(request.TokenColumn!, "token id", 0, 1)],
+            WindowLength = c.Window,
+            Classes = [.. Enumerable.Range(0, c.Classes).Select(k => k.ToString(CultureInfo.InvariantCulture))],
+            ProvenanceJson = JsonSerializer.Serialize(provenance),
+        };
+        var properties = new Dictionary<string, string>(metadata.ToProperties())
+        {
+            [TokensMetadataKey] = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["vocab"] = c.Vocabulary,
+                ["embedding_dim"] = c.EmbeddingDim,
+                ["pad_id"] = data.PadId,
+                ["padding"] = "front",
+                ["longer"] = "keep_last",
+            }),
+        };
+        ExportedModel model = OnnxExporter.Export(net, properties);
+        VerifyErrors errors = ExportVerifier.VerifyTokens(net, model, heldBack);
+        string summary = VerifySummary(errors);
+        if (!(errors.Max <= ExportVerifier.DefaultTolerance))
+        {
+            stderr.WriteLine($"error: export verification FAILED (tolerance {ExportVerifier.DefaultTolerance:E0}); nothing written. {summary}");
+            return ToolExitCodes.ComparisonFailed;
+        }
+
+        string full = Path.GetFullPath(request.Out);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string stem = Path.ChangeExtension(full, null);
+        WriteModels(full, model);
+        string checkpoint = stem + ".ckpt";
+        net.save(checkpoint);
+        File.WriteAllText(stem + ".ckpt.json", JsonSerializer.Serialize(new CheckpointInfo(c, [], [], [request.TokenColumn!], 0, [], hash, request.Options.Seed)
+        {
+            Metadata = properties,
+            HeldBackTokens = heldBack,
+        }));
+        File.WriteAllText(stem + ".history.json", JsonSerializer.Serialize(result.History, s_indented));
+        HistoryPlot.SavePng(result.History, stem + ".history.png");
+        if (request.Json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["model"] = full,
+                ["sequence_model"] = null,
+                ["checkpoint"] = checkpoint,
+                ["history"] = stem + ".history.json",
+                ["plot"] = stem + ".history.png",
+                ["task"] = "classify",
+                ["tokens"] = true,
+                ["vocab"] = c.Vocabulary,
+                ["sequences"] = data.Count,
+                ["epochs"] = result.History.Epochs.Count,
+                ["best_epoch"] = result.History.BestEpoch,
+                ["best_val_loss"] = result.History.BestValidationLoss,
+                ["metrics"] = result.History.Metrics,
+                ["verify_max_abs"] = errors.Max,
+            }, s_indented));
+        }
+        else
+        {
+            stdout.WriteLine(summary);
+            string metrics = string.Join(", ", result.History.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}")));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best epoch {result.History.BestEpoch} of {result.History.Epochs.Count}, val loss {result.History.BestValidationLoss:F5}; {metrics}"));
+            stdout.WriteLine($"wrote {full}, {checkpoint}(.json), {stem}.history.json, {stem}.history.png");
+        }
+
+        return ToolExitCodes.Success;
+    }
+
+    /// <summary>The metadata key of a token classifier's input contract: vocab, embedding_dim, pad_id, padding (front), longer (keep_last).</summary>
+    public const string TokensMetadataKey = "edgernn.tokens";
+
+    internal static string VerifySummary(VerifyErrors errors) => string.Create(CultureInfo.InvariantCulture,
+        $"verify ({errors.Steps} held-back steps, max |diff| vs TorchSharp): ORT sequence {errors.OrtSequence:E2}, runtime sequence {errors.RuntimeSequence:E2}, ORT streaming {errors.OrtStreaming:E2}, runtime streaming {errors.RuntimeStreaming:E2}");
+
     /// <summary>
     /// Writes the model (and its <c>.seq.onnx</c>) all or nothing: each goes to a temporary file first and is renamed
     /// into place only after every file was written.
@@ -251,4 +396,7 @@ internal sealed record CheckpointInfo(ModelConfig Config, float[] Mean, float[] 
 {
     /// <summary>The edgernn.* metadata the trained model was exported with (calibrated scorer included); <c>edgernn export</c> writes it again.</summary>
     public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Held-back token sequences (token classifiers; <see cref="HeldBack"/> is then empty).</summary>
+    public long[]? HeldBackTokens { get; init; }
 }

@@ -84,14 +84,16 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1500, scored.RootElement.GetProperty("rows").GetInt32());
     }
 
-    [Fact]
-    public void Train_Autoencoder_CalibratesScorerOnSlidingWindows()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Train_Autoencoder_CalibratesScorerOnSlidingWindows(bool bidirectional)
     {
         string csv = PathOf("sensors.csv");
         Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "1200", "--sensors", "2").Code);
 
-        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--task", "autoencoder", "--label", "anomaly", "--hidden", "8", "--epochs", "2",
-            "--seq-len", "16", "--stride", "8", "--warmup-steps", "40", "--json", "--out", PathOf("ae.onnx"));
+        (int code, string stdout, string stderr) = Edgernn([.. new[] { "train", "--data", csv, "--task", "autoencoder", "--label", "anomaly", "--hidden", "8", "--epochs", "2",
+            "--seq-len", "16", "--stride", "8", "--warmup-steps", "40", "--json", "--out", PathOf("ae.onnx") }, .. bidirectional ? new[] { "--bidirectional" } : []]);
 
         Assert.True(code == 0, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
@@ -99,6 +101,58 @@ public sealed class CommandLineTests : IDisposable
         Assert.InRange(scorer.GetProperty("threshold").GetDouble(), 0.5, 1);
         Assert.True(scorer.GetProperty("validation_steps").GetInt32() > 0);
         Assert.Null(doc.RootElement.GetProperty("sequence_model").GetString());
+    }
+
+    [Fact]
+    public void Train_BidirectionalForecast_IsRefusedWithReason()
+    {
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", PathOf("x.csv"), "--task", "forecast", "--bidirectional", "--out", PathOf("m.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("--bidirectional is for the window tasks", stderr, StringComparison.Ordinal);
+        Assert.Contains("stream", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_TokenClassifier_Int64Input_ExportsByteIdentical()
+    {
+        (List<long[]> sequences, List<long> labels) = EdgeRnn.Train.Data.TokenDataset.SyntheticMarker(500, vocabulary: 20, sequenceLength: 12, seed: 3);
+        string csv = PathOf("tokens.csv");
+        using (var writer = new StreamWriter(csv))
+        {
+            EdgeRnn.Train.Data.TokenDataset.WriteCsv(writer, sequences, labels);
+        }
+
+        string model = PathOf("tok/model.onnx");
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--task", "classify", "--tokens", "tokens", "--cell", "lstm", "--hidden", "16",
+            "--embedding-dim", "8", "--seq-len", "12", "--epochs", "6", "--lr", "0.01", "--patience", "10", "--json", "--out", model);
+
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.True(doc.RootElement.GetProperty("verify_max_abs").GetDouble() <= 1e-4);
+        Assert.True(doc.RootElement.GetProperty("metrics").GetProperty("accuracy").GetDouble() >= 0.9, stdout);
+        Assert.Equal(20, doc.RootElement.GetProperty("vocab").GetInt32());
+        RnnModel loaded = RnnModel.Load(model);
+        Assert.Contains("\"pad_id\":0", loaded.Metadata["edgernn.tokens"], StringComparison.Ordinal);
+        Assert.Equal(12, EdgeRnnMetadata.Read(loaded.Metadata)!.WindowLength);
+
+        (int exportCode, _, string exportErr) = Edgernn("export", "--checkpoint", PathOf("tok/model.ckpt"), "--out", PathOf("again/model.onnx"));
+        Assert.True(exportCode == 0, exportErr);
+        Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(PathOf("again/model.onnx")));
+    }
+
+    [Fact]
+    public void Train_BadTokenCsv_ExitsTwoWithFileLineColumn()
+    {
+        string csv = PathOf("tokens.csv");
+        File.WriteAllText(csv, "tokens,label\n1 2 3,0\n4 x5 6,1\n");
+
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--task", "classify", "--tokens", "tokens", "--out", PathOf("m.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("tokens.csv:3:3: token 'x5'", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
