@@ -32,3 +32,38 @@ public sealed class TokenClassifierTests
         }
     }
 }
+
+/// <summary>
+/// The weight mapping on untrained networks, whose softmax outputs are far from 0 and 1 (a trained classifier's
+/// saturated probabilities could hide a misplaced gate block or direction).
+/// </summary>
+public sealed class UntrainedExportTests
+{
+    [Theory]
+    [InlineData(CellKind.Lstm, true, false, 2)]
+    [InlineData(CellKind.Gru, true, false, 2)]
+    [InlineData(CellKind.Rnn, true, false, 2)]
+    [InlineData(CellKind.Lstm, true, true, 1)]
+    [InlineData(CellKind.Gru, false, true, 2)]
+    [InlineData(CellKind.Rnn, true, true, 1)]
+    public void FreshClassifier_TorchOrtRuntimeAgree(CellKind cell, bool bidirectional, bool tokens, int layers)
+    {
+        TorchRuntime.Initialize(1, 17);
+        var config = new ModelConfig
+        {
+            Task = TrainTask.Classify, Cell = cell, Bidirectional = bidirectional, Layers = layers, Hidden = 6, Features = tokens ? 1 : 3, Classes = 4, Window = 9,
+            Vocabulary = tokens ? 11 : 0, EmbeddingDim = 5,
+        };
+        var net = new SensorNet(config);
+        ExportedModel model = OnnxExporter.Export(net, new Dictionary<string, string>());
+        var random = new Random(4);
+
+        VerifyErrors errors = tokens
+            ? ExportVerifier.VerifyTokens(net, model, [.. Enumerable.Range(0, 2 * 9).Select(_ => (long)random.Next(11))])
+            : ExportVerifier.Verify(net, model, [.. Enumerable.Range(0, 9 * 3).Select(_ => (float)((random.NextDouble() * 4) - 2))]);
+
+        Assert.True(errors.Max <= 1e-5, errors.ToString());
+        float[] probabilities = tokens ? ExportVerifier.TorchForwardTokens(net, new long[9]) : ExportVerifier.TorchForward(net, new float[27], 9);
+        Assert.True(probabilities.Max() < 0.9, "untrained outputs should not be saturated");
+    }
+}
