@@ -24,11 +24,15 @@ public sealed class TokenClassifierTests
         Assert.True(result.History.Metrics["accuracy"] >= 0.9, $"accuracy {result.History.Metrics["accuracy"]}");
         Assert.Equal(20, result.Net.Config.Vocabulary);
         ExportedModel model = OnnxExporter.Export(result.Net, new Dictionary<string, string>());
-        for (int i = 0; i < 3; i++)
+        Assert.Equal(!bidirectional, model.Step is not null);
+        VerifyErrors errors = ExportVerifier.VerifyTokens(result.Net, model, result.Validation.Tokens!.AsSpan(0, 3 * 12).ToArray());
+        Assert.True(errors.Max <= 1e-4, errors.ToString());
+        if (model.Step is not null)
         {
-            long[] ids = result.Validation.Tokens!.AsSpan(i * 12, 12).ToArray();
-            VerifyErrors errors = ExportVerifier.VerifyTokens(result.Net, model, ids);
-            Assert.True(errors.Max <= 1e-4, errors.ToString());
+            // The step graph streams int64 ids (GetInt64Input + Step) and its pairs carry every layer's state.
+            RnnModel step = RnnModel.Load(model.Step);
+            Assert.Equal([("x", 1)], step.StepInputs);
+            Assert.Equal(cell == CellKind.Lstm ? 2 : 1, step.StatePairs.Count);
         }
     }
 }
@@ -63,6 +67,15 @@ public sealed class UntrainedExportTests
             : ExportVerifier.Verify(net, model, [.. Enumerable.Range(0, 9 * 3).Select(_ => (float)((random.NextDouble() * 4) - 2))]);
 
         Assert.True(errors.Max <= 1e-5, errors.ToString());
+        Assert.Equal(tokens && !bidirectional, model.Step is not null);
+        if (model.Step is not null)
+        {
+            long[] ids = [3, 1, 4, 1, 5, 9, 2, 6, 5];
+            float[] streamed = ExportVerifier.RuntimeStreamTokens(RnnModel.Load(model.Step), ids);
+            float[] expected = ExportVerifier.TorchForwardTokens(net, ids);
+            Assert.All(expected.Zip(streamed), p => Assert.Equal(p.First, p.Second, 1e-5f));
+        }
+
         float[] probabilities = tokens ? ExportVerifier.TorchForwardTokens(net, new long[9]) : ExportVerifier.TorchForward(net, new float[27], 9);
         Assert.True(probabilities.Max() < 0.9, "untrained outputs should not be saturated");
     }

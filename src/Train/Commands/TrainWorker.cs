@@ -313,6 +313,7 @@ internal static class TrainWorker
             {
                 ["model"] = full,
                 ["sequence_model"] = null,
+                ["step_model"] = model.Step is null ? null : stem + ".step.onnx",
                 ["checkpoint"] = checkpoint,
                 ["history"] = stem + ".history.json",
                 ["plot"] = stem + ".history.png",
@@ -332,7 +333,7 @@ internal static class TrainWorker
             stdout.WriteLine(summary);
             string metrics = string.Join(", ", result.History.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}")));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best epoch {result.History.BestEpoch} of {result.History.Epochs.Count}, val loss {result.History.BestValidationLoss:F5}; {metrics}"));
-            stdout.WriteLine($"wrote {full}, {checkpoint}(.json), {stem}.history.json, {stem}.history.png");
+            stdout.WriteLine($"wrote {full}" + (model.Step is null ? "" : $", {stem}.step.onnx") + $", {checkpoint}(.json), {stem}.history.json, {stem}.history.png");
         }
 
         return ToolExitCodes.Success;
@@ -354,6 +355,11 @@ internal static class TrainWorker
         if (model.Sequence is not null)
         {
             files.Add((Path.ChangeExtension(fullPath, null) + ".seq.onnx", model.Sequence));
+        }
+
+        if (model.Step is not null)
+        {
+            files.Add((Path.ChangeExtension(fullPath, null) + ".step.onnx", model.Step));
         }
 
         var temporary = files.Select(f => f.Path + ".partial").ToArray();

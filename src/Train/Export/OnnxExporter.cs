@@ -8,7 +8,11 @@ namespace EdgeRnn.Train.Export;
 /// <summary>The ONNX files of one trained model.</summary>
 /// <param name="Main">The deployed graph: streaming (forecast) or whole-window (autoencoder, classify).</param>
 /// <param name="Sequence">The whole-sequence forecast graph (null for window tasks, whose main graph is already whole-window).</param>
-internal sealed record ExportedModel(byte[] Main, byte[]? Sequence);
+/// <param name="Step">
+/// Unidirectional token classifiers: the one-token streaming graph (<c>x</c> int64 [1, 1], state pairs, the
+/// probabilities of the prefix so far); after the window's last token it equals the whole-window graph. Else null.
+/// </param>
+internal sealed record ExportedModel(byte[] Main, byte[]? Sequence, byte[]? Step = null);
 
 /// <summary>
 /// Writes a <see cref="SensorNet"/> as ONNX (opset 17, layout 0) with <see cref="OnnxGraphBuilder"/>: one
@@ -38,7 +42,8 @@ internal static class OnnxExporter
         {
             TrainTask.Forecast => new ExportedModel(Forecast(net, metadata, streaming: true), Forecast(net, metadata, streaming: false)),
             TrainTask.Autoencoder => new ExportedModel(Autoencoder(net, metadata), null),
-            _ => new ExportedModel(Classifier(net, metadata), null),
+            _ => new ExportedModel(Classifier(net, metadata, streaming: false), null,
+                c.IsTokenModel && !c.Bidirectional ? Classifier(net, metadata, streaming: true) : null),
         };
     }
 
@@ -92,17 +97,23 @@ internal static class OnnxExporter
         return g.ToBytes();
     }
 
-    private static byte[] Classifier(SensorNet net, IReadOnlyDictionary<string, string> metadata)
+    private static byte[] Classifier(SensorNet net, IReadOnlyDictionary<string, string> metadata, bool streaming)
     {
         ModelConfig c = net.Config;
-        OnnxGraphBuilder g = NewGraph("edgernn_classifier", metadata);
+        OnnxGraphBuilder g = NewGraph(streaming ? "edgernn_classifier_step" : "edgernn_classifier", metadata);
         OnnxDimension one = OnnxDimension.Fixed(1);
+        if (streaming)
+        {
+            g.SetMetadata("edgernn.state_pairs", StatePairs(c));
+            g.SetMetadata("edgernn.graph", "step");
+        }
+
         int width = c.Hidden * c.Directions;
         string stackInput = "x";
         if (c.IsTokenModel)
         {
             // Token ids [W, 1] (int64) → Gather(embedding table [V, E], ids) → [W, 1, E]: torch's nn.Embedding.
-            g.AddInput("x", TensorElementType.Int64, OnnxDimension.Fixed(c.Window), one);
+            g.AddInput("x", TensorElementType.Int64, OnnxDimension.Fixed(streaming ? 1 : c.Window), one);
             g.AddInitializer("embedding.weight", Tensor.FromFloat(SensorNet.ToArray(net.TokenEmbedding!.weight!), c.Vocabulary, c.EmbeddingDim));
             g.AddNode("Gather", ["embedding.weight", "x"], ["embedded"], "embedding").WithAttribute("axis", 0L);
             stackInput = "embedded";
@@ -112,13 +123,22 @@ internal static class OnnxExporter
             g.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(c.Window), one, OnnxDimension.Fixed(c.Features));
         }
 
-        _ = Stack(g, net.Encoder, c, stackInput, c.IsTokenModel ? c.EmbeddingDim : c.Features, "enc", streaming: false, out string last);
+        _ = Stack(g, net.Encoder, c, stackInput, c.IsTokenModel ? c.EmbeddingDim : c.Features, "enc", streaming, out string last);
         g.AddInitializer("flat_shape", Tensor.FromInt64([1, width], 2));
         g.AddNode("Reshape", [last, "flat_shape"], ["last_hidden"], "flatten_last");
         g.AddGemm("head", "last_hidden", Tensor.FromFloat(SensorNet.ToArray(net.Head.weight!), c.Classes, width),
             Tensor.FromFloat(SensorNet.ToArray(net.Head.bias!), c.Classes), "logits");
         g.AddNode("Softmax", ["logits"], ["probabilities"], "softmax").WithAttribute("axis", -1L);
         g.AddOutput("probabilities", TensorElementType.Float, one, OnnxDimension.Fixed(c.Classes));
+        for (int l = 0; streaming && l < c.Layers; l++)
+        {
+            g.AddOutput(Name("hn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
+            if (c.Cell == CellKind.Lstm)
+            {
+                g.AddOutput(Name("cn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
+            }
+        }
+
         return g.ToBytes();
     }
 

@@ -140,6 +140,8 @@ public sealed class CommandLineTests : IDisposable
         (int exportCode, _, string exportErr) = Edgernn("export", "--checkpoint", PathOf("tok/model.ckpt"), "--out", PathOf("again/model.onnx"));
         Assert.True(exportCode == 0, exportErr);
         Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(PathOf("again/model.onnx")));
+        Assert.Equal(File.ReadAllBytes(PathOf("tok/model.step.onnx")), File.ReadAllBytes(PathOf("again/model.step.onnx")));
+        Assert.True(RnnModel.Load(PathOf("tok/model.step.onnx")).CanStream);
     }
 
     [Fact]
