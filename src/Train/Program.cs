@@ -25,7 +25,7 @@ public static class Program
         CommandLineHost.Run(CreateRootCommand(stdout, stderr), "edgernn", args, stdout, stderr);
 
     internal static RootCommand CreateRootCommand(TextWriter stdout, TextWriter stderr) =>
-        new("edgernn: the desktop EdgeRnn tool: verify models against saved test data, write test data whose expected outputs come from ONNX Runtime, and benchmark the runtime against ONNX Runtime. " + ExitCodesHelp)
+        new("edgernn: the desktop EdgeRnn tool: train sensor models with TorchSharp and export verified ONNX (train, export, synth), score recordings as the device will (score), write reference test data (testdata), verify models against it (verify), and benchmark the runtime against ONNX Runtime (bench). " + ExitCodesHelp)
         {
             CommandLineHost.CreateVerifyCommand("Checks a model against saved test data (the same check and output as edgernn-device verify).", stdout, stderr),
             CreateBenchCommand(stdout, stderr),
