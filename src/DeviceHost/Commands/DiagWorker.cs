@@ -27,6 +27,9 @@ internal static class DiagWorker
             + $"{RuntimeInformation.FrameworkDescription}{(RuntimeFeature() ? "" : " (JIT)")}");
         stdout.WriteLine($"simd     Vector128 {Vector128.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector512 {Vector512.IsHardwareAccelerated}"
             + (System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? ", AdvSimd" : "") + (System.Runtime.Intrinsics.Arm.Dp.IsSupported ? ", Dp (SDOT)" : ""));
+        bool unitsOk = CheckUnits(out string units);
+        problems += unitsOk ? 0 : 1;
+        stdout.WriteLine((unitsOk ? "units    " : "PROBLEM  units ") + units);
         stdout.WriteLine($"i2c      {List("/dev", "i2c-*")}");
         stdout.WriteLine($"gpio     {List("/dev", "gpiochip*")}");
 
@@ -93,6 +96,26 @@ internal static class DiagWorker
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory   RSS {ResidentMegabytes():0.0} MB"));
         stdout.WriteLine(problems == 0 ? "OK" : $"{problems} problem(s)");
         return problems == 0 ? ToolExitCodes.Success : 1;
+    }
+
+    /// <summary>The unit conversions the sensors use, checked in this binary (trimming must not have broken them).</summary>
+    internal static bool CheckUnits(out string report)
+    {
+        try
+        {
+            double f = UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), "degF");
+            double k = UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), "K");
+            double hpa = UnitConversion.Pressure(UnitsNet.Pressure.FromPascals(101325), "hPa");
+            double mv = UnitConversion.Voltage(UnitsNet.ElectricPotential.FromVolts(1.5), "mV");
+            bool ok = Math.Abs(f - 77) < 1e-9 && Math.Abs(k - 298.15) < 1e-9 && Math.Abs(hpa - 1013.25) < 1e-9 && Math.Abs(mv - 1500) < 1e-9;
+            report = string.Create(CultureInfo.InvariantCulture, $"25 degC = {f} degF = {k} K, 101325 Pa = {hpa} hPa, 1.5 V = {mv} mV: {(ok ? "ok" : "WRONG")}");
+            return ok;
+        }
+        catch (Exception e) when (e is UnitsNet.UnitsNetException or InvalidOperationException or NotSupportedException)
+        {
+            report = "conversion failed: " + e.Message;
+            return false;
+        }
     }
 
     private static bool RuntimeFeature() => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled;
