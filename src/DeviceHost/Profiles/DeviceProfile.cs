@@ -22,10 +22,10 @@ internal sealed class DeviceProfile
     public required SensorProfile[] Sensors { get; init; }
 
     /// <summary>Where events go.</summary>
-    public OutputsProfile Outputs { get; init; } = new();
+    public OutputsProfile Outputs { get; set; } = new();
 
     /// <summary>When the alarm is raised; overrides of the model's calibrated decision settings.</summary>
-    public AlarmPolicy Alarm { get; init; } = new();
+    public AlarmPolicy Alarm { get; set; } = new();
 
     /// <summary>Where and how often the recurrent and scorer state is saved.</summary>
     public StateProfile? State { get; init; }
@@ -100,16 +100,16 @@ internal sealed class SyntheticProfile
     public double Offset { get; init; }
 
     /// <summary>Sine amplitude.</summary>
-    public double Amplitude { get; init; } = 1;
+    public double Amplitude { get; set; } = 1;
 
     /// <summary>Sine period in steps.</summary>
-    public int PeriodSteps { get; init; } = 100;
+    public int PeriodSteps { get; set; } = 100;
 
     /// <summary>Standard deviation of Gaussian noise.</summary>
     public double Noise { get; init; }
 
     /// <summary>Seed of the noise.</summary>
-    public int Seed { get; init; } = 1;
+    public int Seed { get; set; } = 1;
 
     /// <summary>From this step on (when set), the offset jumps by <see cref="AnomalyShift"/>.</summary>
     public int? AnomalyAtStep { get; init; }
@@ -122,7 +122,7 @@ internal sealed class SyntheticProfile
 internal sealed class OutputsProfile
 {
     /// <summary><c>events</c> (default): anomalies, faults and lifecycle; <c>steps</c>: also every step; <c>off</c>.</summary>
-    public string Console { get; init; } = "events";
+    public string Console { get; set; } = "events";
 
     /// <summary>JSON-lines event log with size-based rotation.</summary>
     public EventLogProfile? EventLog { get; init; }
@@ -138,10 +138,10 @@ internal sealed class EventLogProfile
     public required string Path { get; init; }
 
     /// <summary>Size at which the log rotates.</summary>
-    public long MaxBytes { get; init; } = 1 << 20;
+    public long MaxBytes { get; set; } = 1 << 20;
 
     /// <summary>Rotated files kept.</summary>
-    public int Keep { get; init; } = 3;
+    public int Keep { get; set; } = 3;
 }
 
 /// <summary>The alarm output pin.</summary>
@@ -151,7 +151,7 @@ internal sealed class AlarmPinProfile
     public required int Pin { get; init; }
 
     /// <summary>Drive high for an alarm (default) or low.</summary>
-    public bool ActiveHigh { get; init; } = true;
+    public bool ActiveHigh { get; set; } = true;
 }
 
 /// <summary>The alarm policy; unset values come from the model's <c>edgernn.scorer</c>.</summary>
@@ -177,7 +177,7 @@ internal sealed class StateProfile
     public required string Path { get; init; }
 
     /// <summary>Save every this many steps (and always on shutdown).</summary>
-    public int SaveEverySteps { get; init; } = 100;
+    public int SaveEverySteps { get; set; } = 100;
 }
 
 [JsonSourceGenerationOptions(

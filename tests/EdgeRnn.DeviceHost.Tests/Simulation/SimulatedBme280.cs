@@ -14,7 +14,7 @@ internal sealed class SimulatedBme280 : ByteRegisterChip
     public static readonly ushort P1 = 36477;
     public static readonly short P2 = -10685, P3 = 3024, P4 = 2855, P5 = 140, P6 = -7, P7 = 15500, P8 = -14600, P9 = 6000;
     public static readonly byte H1 = 75;
-    public static readonly byte H3;
+    public const byte H3 = 0x00;
     public static readonly short H2 = 362, H4 = 313, H5 = 50;
     public static readonly sbyte H6 = 30;
 
