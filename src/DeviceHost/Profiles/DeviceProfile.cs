@@ -52,7 +52,7 @@ internal sealed class SensorProfile
     /// <summary>CSV file to replay (kind csv).</summary>
     public string? File { get; init; }
 
-    /// <summary>Replay speed as a multiple of real time (kind csv); 0 = as fast as possible.</summary>
+    /// <summary>Pace as a multiple of real time (kinds csv and synthetic); 0 = as fast as possible.</summary>
     public double? Speed { get; init; }
 
     /// <summary>Start again at the first row after the last (kind csv).</summary>

@@ -86,7 +86,8 @@ internal static class ProfileLoader
                 Check(TryParseAddress(s.Address, out _), src, at + ".address", $"'{s.Address}' is not a 7-bit I2C address such as \"0x76\" (0x03 to 0x77)");
             }
 
-            Check(s.Kind == SensorCatalog.Csv || (s.File is null && s.Speed is null && s.Loop is null), src, at, "file, speed and loop apply only to kind csv");
+            Check(s.Kind == SensorCatalog.Csv || (s.File is null && s.Loop is null), src, at, "file and loop apply only to kind csv");
+            Check(s.Kind is SensorCatalog.Csv or SensorCatalog.Synthetic || s.Speed is null, src, at + ".speed", "applies only to csv and synthetic sensors");
             Check(s.Kind != SensorCatalog.Csv || !string.IsNullOrEmpty(s.File), src, at + ".file", "is required for kind csv");
             Check(s.Speed is null || (double.IsFinite(s.Speed.Value) && s.Speed >= 0), src, at + ".speed", $"must be >= 0 (got {s.Speed})");
             Check(s.Kind == SensorCatalog.Synthetic || s.Synthetic is null, src, at + ".synthetic", "applies only to kind synthetic");
