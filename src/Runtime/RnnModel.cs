@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
+using EdgeRnn.Runtime.Hashing;
 using EdgeRnn.Runtime.Graph;
 using EdgeRnn.Runtime.Onnx;
 
@@ -91,7 +91,7 @@ public sealed class RnnModel
         ArgumentNullException.ThrowIfNull(bytes);
         options ??= ModelLoadOptions.Default;
         OnnxModel model = OnnxModelReader.Read(bytes, options, sourceName ?? "model");
-        return new RnnModel(model, options, SHA256.HashData(bytes));
+        return new RnnModel(model, options, Sha256.HashData(bytes));
     }
 
     /// <summary>Runs the graph once on named inputs, like an ONNX Runtime session; returns every graph output by name.</summary>

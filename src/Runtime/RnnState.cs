@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using EdgeRnn.Runtime.Hashing;
 using EdgeRnn.Runtime.Graph;
 
 namespace EdgeRnn.Runtime;
@@ -100,7 +100,7 @@ public sealed class RnnState
             }
         }
 
-        SHA256.HashData(d[..at], d[at..]);
+        Sha256.HashData(d[..at], d[at..]);
     }
 
     /// <summary>Writes the state to a stream.</summary>
@@ -139,7 +139,7 @@ public sealed class RnnState
         }
 
         Span<byte> checksum = stackalloc byte[32];
-        SHA256.HashData(source[..^32], checksum);
+        Sha256.HashData(source[..^32], checksum);
         if (!checksum.SequenceEqual(source[^32..]))
         {
             throw new InvalidDataException("The state's checksum does not match its contents: the data is corrupt.");

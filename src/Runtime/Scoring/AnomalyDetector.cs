@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using EdgeRnn.Runtime.Hashing;
 using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.Runtime.Scoring;
@@ -197,7 +197,7 @@ public sealed class AnomalyDetector
             at += 4;
         }
 
-        SHA256.HashData(d[..at], d[at..]);
+        Sha256.HashData(d[..at], d[at..]);
     }
 
     /// <summary>Restores state written by <see cref="WriteTo"/>; on any error the detector is unchanged.</summary>
@@ -210,7 +210,7 @@ public sealed class AnomalyDetector
         }
 
         Span<byte> checksum = stackalloc byte[32];
-        SHA256.HashData(source[..^32], checksum);
+        Sha256.HashData(source[..^32], checksum);
         if (!checksum.SequenceEqual(source[^32..]))
         {
             throw new InvalidDataException("The scorer state's checksum does not match: the data is corrupt.");
