@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.Benchmarks;
 

@@ -37,7 +37,7 @@ public class Perf_MatVec_Lstm
     }
 
     [Benchmark(Baseline = true)]
-    public void Scalar() => MatVec.MultiplyScalar(_w, _x, _bias, _destination);
+    public void Scalar() => MatVec.Multiply(_w, _x, _bias, _destination, SimdWidth.Scalar);
 
     [Benchmark]
     public void Simd() => MatVec.Multiply(_w, _x, _bias, _destination);

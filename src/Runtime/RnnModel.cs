@@ -188,6 +188,12 @@ public sealed class RnnModel
     /// <summary>The graph inputs and outputs the runtime carries as state between steps.</summary>
     public IReadOnlyList<(string Input, string Output)> StatePairs => [.. Streaming.Pairs.Select(p => (p.Input.Name, p.Output.Name))];
 
+    /// <summary>
+    /// Multiply-adds in the matrix products of one streaming step (recurrent gates and dense layers), for throughput
+    /// figures: GFLOP/s = 2 * StepMultiplyAdds / seconds per step.
+    /// </summary>
+    public long StepMultiplyAdds => Streaming.Plan.MultiplyAdds;
+
     internal StreamingPlan Streaming
     {
         get

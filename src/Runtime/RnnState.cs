@@ -51,10 +51,22 @@ public sealed class RnnState
     }
 
     /// <summary>The buffer of a data input for the next <see cref="RnnModel.Step(RnnState)"/> (float inputs).</summary>
-    public Span<float> GetInput(string name) => Frame.Floats(Find(Plan.DataInputs, name).Slot).AsSpan(0, Find(Plan.DataInputs, name).Length);
+    public Span<float> GetInput(string name)
+    {
+        PlanValue v = Find(Plan.DataInputs, name);
+        return v.IsFloat
+            ? Frame.Floats(v.Slot).AsSpan(0, v.Length)
+            : throw new InvalidOperationException($"Step input '{name}' holds {v.ElementType} values; use GetInt64Input.");
+    }
 
     /// <summary>The buffer of an integer (token id) data input.</summary>
-    public Span<long> GetInt64Input(string name) => Frame.Longs(Find(Plan.DataInputs, name).Slot).AsSpan(0, Find(Plan.DataInputs, name).Length);
+    public Span<long> GetInt64Input(string name)
+    {
+        PlanValue v = Find(Plan.DataInputs, name);
+        return !v.IsFloat
+            ? Frame.Longs(v.Slot).AsSpan(0, v.Length)
+            : throw new InvalidOperationException($"Step input '{name}' holds Float values; use GetInput.");
+    }
 
     /// <summary>The values of a data output after the last step.</summary>
     public ReadOnlySpan<float> GetOutput(string name)

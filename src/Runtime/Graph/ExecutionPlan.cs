@@ -27,6 +27,9 @@ internal sealed class ExecutionPlan
 
     public int KernelCount => _kernels.Length;
 
+    /// <summary>Multiply-adds of one execution's matrix products.</summary>
+    public long MultiplyAdds => _kernels.Sum(k => k.MultiplyAdds);
+
     public Frame CreateFrame() => new(Slots, allocateAll: true);
 
     public void Execute(Frame frame)

@@ -8,6 +8,8 @@ namespace EdgeRnn.Runtime.Graph;
 /// </summary>
 internal sealed class LinearKernel(string node, PlanValue input, PackedMatrix weights, float[]? bias, int rows, PlanValue destination) : Kernel(node)
 {
+    public override long MultiplyAdds => (long)rows * weights.Rows * weights.Columns;
+
     public override void Execute(Frame frame)
     {
         float[] x = input.Floats(frame);
@@ -65,6 +67,8 @@ internal sealed class MatMulKernel : Kernel
         _beta = beta;
         _destination = destination;
     }
+
+    public override long MultiplyAdds => (long)_aBatchOffsets.Length * _m * _n * _k;
 
     public override void Execute(Frame frame)
     {

@@ -99,6 +99,21 @@ internal sealed partial class RecurrentKernel : Kernel
         _ => inputSize + hidden + hidden,
     };
 
+    public override long MultiplyAdds
+    {
+        get
+        {
+            long perStep = 0;
+            foreach (RecurrentWeights w in _weights)
+            {
+                perStep += ((long)w.Input.Rows * w.Input.Columns) + ((long?)w.Recurrent?.Rows * w.Recurrent?.Columns ?? 0)
+                    + ((long?)w.RecurrentHidden?.Rows * w.RecurrentHidden?.Columns ?? 0);
+            }
+
+            return perStep * _seq * _batch;
+        }
+    }
+
     public override void Execute(Frame frame)
     {
         int dirs = _weights.Length;

@@ -15,15 +15,22 @@ namespace EdgeRnn.Runtime.Kernels;
 internal static class MatVec
 {
     private const int Panel = PackedMatrix.PanelWidth;
-    private const int GroupPanels = PackedMatrix.GroupPanels;
-    private const int GroupWidth = PackedMatrix.GroupWidth;
+    private const int MaxGroupPanels = PackedMatrix.MaxGroupPanels;
+    private const int MaxGroupWidth = PackedMatrix.MaxGroupWidth;
+
+    /// <summary>
+    /// The group size (<see cref="PackedMatrix.PanelsPerGroup"/>) that the path <see cref="Multiply(PackedMatrix, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> dispatches to reads
+    /// fastest: 4 for Vector512, which streams a whole group with 16 accumulators, and 1 for the paths that read one
+    /// panel at a time (Vector256, Vector128, scalar), so that each panel is one contiguous block.
+    /// </summary>
+    public static int PreferredPanelsPerGroup => Vector512.IsHardwareAccelerated ? MaxGroupPanels : 1;
 
     /// <summary>destination[r] = (bias.IsEmpty ? 0 : bias[r]) + Σ_k W[r, k] * x[k], for r in [0, Rows).</summary>
     /// <exception cref="ArgumentException">x is shorter than Columns, destination shorter than Rows, or bias non-empty and shorter than Rows.</exception>
     public static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
     {
         Validate(w, x, bias, destination);
-        Dispatch(w, x, bias, accumulate: false, destination);
+        Dispatch(w, x, bias, accumulate: false, destination, SimdWidth.Vector512);
     }
 
     /// <summary>destination[r] += Σ_k W[r, k] * x[k], for r in [0, Rows).</summary>
@@ -31,55 +38,21 @@ internal static class MatVec
     public static void MultiplyAccumulate(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
     {
         Validate(w, x, default, destination);
-        Dispatch(w, x, default, accumulate: true, destination);
+        Dispatch(w, x, default, accumulate: true, destination, SimdWidth.Vector512);
     }
 
-    internal static void MultiplyScalar(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
+    /// <summary>Like <see cref="Multiply(PackedMatrix, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> on the widest accelerated path no wider than <paramref name="maxWidth"/> (tests and benchmarks).</summary>
+    internal static void Multiply(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination, SimdWidth maxWidth)
     {
         Validate(w, x, bias, destination);
-        ScalarCore(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
+        Dispatch(w, x, bias, accumulate: false, destination, maxWidth);
     }
 
-    internal static void MultiplyAccumulateScalar(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
+    /// <summary>Like <see cref="MultiplyAccumulate(PackedMatrix, ReadOnlySpan{float}, Span{float})"/> on the widest accelerated path no wider than <paramref name="maxWidth"/>.</summary>
+    internal static void MultiplyAccumulate(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination, SimdWidth maxWidth)
     {
         Validate(w, x, default, destination);
-        ScalarCore(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyVector128(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
-    {
-        Validate(w, x, bias, destination);
-        Vector128Core(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyAccumulateVector128(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
-    {
-        Validate(w, x, default, destination);
-        Vector128Core(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyVector256(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
-    {
-        Validate(w, x, bias, destination);
-        Vector256Core(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyAccumulateVector256(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
-    {
-        Validate(w, x, default, destination);
-        Vector256Core(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyVector512(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
-    {
-        Validate(w, x, bias, destination);
-        Vector512Core(w, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, false, ref MemoryMarshal.GetReference(destination));
-    }
-
-    internal static void MultiplyAccumulateVector512(PackedMatrix w, ReadOnlySpan<float> x, Span<float> destination)
-    {
-        Validate(w, x, default, destination);
-        Vector512Core(w, ref MemoryMarshal.GetReference(x), ref Unsafe.NullRef<float>(), false, true, ref MemoryMarshal.GetReference(destination));
+        Dispatch(w, x, default, accumulate: true, destination, maxWidth);
     }
 
     private static void Validate(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> destination)
@@ -101,21 +74,21 @@ internal static class MatVec
         }
     }
 
-    private static void Dispatch(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, Span<float> destination)
+    private static void Dispatch(PackedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, Span<float> destination, SimdWidth maxWidth)
     {
         ref float xRef = ref MemoryMarshal.GetReference(x);
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
         ref float dst = ref MemoryMarshal.GetReference(destination);
         bool hasBias = !bias.IsEmpty;
-        if (Vector512.IsHardwareAccelerated)
+        if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
         {
             Vector512Core(w, ref xRef, ref biasRef, hasBias, accumulate, ref dst);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
         {
             Vector256Core(w, ref xRef, ref biasRef, hasBias, accumulate, ref dst);
         }
-        else if (Vector128.IsHardwareAccelerated)
+        else if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
         {
             Vector128Core(w, ref xRef, ref biasRef, hasBias, accumulate, ref dst);
         }
@@ -126,7 +99,7 @@ internal static class MatVec
     }
 
     /// <summary>Up to one group's worth of row sums (256 floats), kept on the stack between the loop and the finish.</summary>
-    [InlineArray(GroupWidth)]
+    [InlineArray(MaxGroupWidth)]
     private struct RowSums
     {
         private float _element0;
@@ -143,41 +116,8 @@ internal static class MatVec
         int n = Math.Min(count, rows - row0);
         ref float d = ref Unsafe.Add(ref dst, row0);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + Vector512<float>.Count <= n; i += Vector512<float>.Count)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref sums, (nuint)i);
-                if (accumulate)
-                {
-                    v = Vector512.LoadUnsafe(ref d, (nuint)i) + v;
-                }
-                else if (hasBias)
-                {
-                    v += Vector512.LoadUnsafe(ref bias, (nuint)(row0 + i));
-                }
-
-                v.StoreUnsafe(ref d, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
-            {
-                Vector256<float> v = Vector256.LoadUnsafe(ref sums, (nuint)i);
-                if (accumulate)
-                {
-                    v = Vector256.LoadUnsafe(ref d, (nuint)i) + v;
-                }
-                else if (hasBias)
-                {
-                    v += Vector256.LoadUnsafe(ref bias, (nuint)(row0 + i));
-                }
-
-                v.StoreUnsafe(ref d, (nuint)i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
+        // Once per group, not per column: one narrow vector loop serves every path (adds are exact per element).
+        if (Vector128.IsHardwareAccelerated)
         {
             for (; i + Vector128<float>.Count <= n; i += Vector128<float>.Count)
             {
@@ -213,7 +153,7 @@ internal static class MatVec
         for (int r = 0; r < rows; r++)
         {
             int index = w.IndexOf(r, 0);
-            int stride = w.PanelsInGroup(r / GroupWidth) * Panel;
+            int stride = w.PanelsInGroup(r / w.GroupWidth) * Panel;
             float sum = 0f;
             for (int k = 0; k < columns; k++, index += stride)
             {
@@ -226,20 +166,23 @@ internal static class MatVec
     }
 
     // ---------------------------------------------------------------- Vector128: 1 panel x 16 accumulators
-    // (128-bit machines are mostly ARM64, which has 32 vector registers.)
+    // (128-bit machines are mostly ARM64, which has 32 vector registers.) Reads any layout; with one-panel groups (what
+    // PreferredPanelsPerGroup packs for this path) each panel is one contiguous stream, and the groups are panels, so
+    // successive calls visit the panels in alternating order.
 
     private static void Vector128Core(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
         int rows = w.Rows;
         int panels = w.PanelCount;
         int groups = w.GroupCount;
+        int perGroup = w.PanelsPerGroup;
         nuint columns = (nuint)w.Columns;
         ref float data = ref w.GetDataReference();
         bool backward = w.NextPassIsBackward();
         for (int i = 0; i < groups; i++)
         {
-            int p0 = (backward ? groups - 1 - i : i) * GroupPanels;
-            int n = Math.Min(GroupPanels, panels - p0);
+            int p0 = (backward ? groups - 1 - i : i) * perGroup;
+            int n = Math.Min(perGroup, panels - p0);
             ref float block = ref Unsafe.Add(ref data, (nuint)p0 * columns * Panel);
             for (int j = 0; j < n; j++)
             {
@@ -299,23 +242,24 @@ internal static class MatVec
 
     // ---------------------------------------------------------------- Vector256: 1 panel x 8 accumulators
     // (machines whose widest vector is 256 bits usually have only 16 vector registers: 8 accumulators, k unrolled by 2.)
-    // Known cost: reading one panel with the group's row stride (4 of every 16 cache lines per column) streams worse
-    // than a contiguous panel once the matrix leaves L1. Measured on Zen 5 with DOTNET_PreferredVectorBitWidth=256:
-    // H=64 LSTM 370 -> 558 ns, H=128 1430 -> 2100 ns versus the old one-panel-per-block layout (H<=32 got faster).
-    // Candidates: walk the group's panels in k-blocks that fit L1, or pick the group width per ISA at pack time.
+    // Reads any layout, but is only fast on one-panel groups: reading one panel out of a 4-panel group (row stride 256
+    // floats, 4 of every 16 cache lines per column) streamed worse than a contiguous panel once the matrix left L1
+    // (Zen 5, DOTNET_PreferredVectorBitWidth=256: H=64 LSTM 370 -> 558 ns, H=128 1430 -> 2100 ns). So PackedMatrix
+    // packs one-panel groups whenever this path, not Vector512, is the one dispatched (MatVec.PreferredPanelsPerGroup).
 
     private static void Vector256Core(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
         int rows = w.Rows;
         int panels = w.PanelCount;
         int groups = w.GroupCount;
+        int perGroup = w.PanelsPerGroup;
         nuint columns = (nuint)w.Columns;
         ref float data = ref w.GetDataReference();
         bool backward = w.NextPassIsBackward();
         for (int i = 0; i < groups; i++)
         {
-            int p0 = (backward ? groups - 1 - i : i) * GroupPanels;
-            int n = Math.Min(GroupPanels, panels - p0);
+            int p0 = (backward ? groups - 1 - i : i) * perGroup;
+            int n = Math.Min(perGroup, panels - p0);
             ref float block = ref Unsafe.Add(ref data, (nuint)p0 * columns * Panel);
             for (int j = 0; j < n; j++)
             {
@@ -380,23 +324,32 @@ internal static class MatVec
         FinishRows(ref buffer, Panel, row0, rows, ref bias, hasBias, accumulate, ref dst);
     }
 
-    // ---------------------------------------------------------------- Vector512: a full group x 16 accumulators,
-    // the rest of a partial group as 2 panels x 8 and 1 panel x 4 accumulators.
+    // ---------------------------------------------------------------- Vector512: a full 4-panel group x 16 accumulators,
+    // the rest of a partial group as 2 panels x 8 and 1 panel x 4 accumulators. One-panel groups (packed for the narrower
+    // paths; only seen here when a test packs them explicitly) are read as pairs of panels, so the loop still has 8
+    // independent accumulators rather than 4.
 
     private static void Vector512Core(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
+        if (w.PanelsPerGroup == 1)
+        {
+            Vector512PanelPairs(w, ref x, ref bias, hasBias, accumulate, ref dst);
+            return;
+        }
+
         int rows = w.Rows;
         int panels = w.PanelCount;
         int groups = w.GroupCount;
+        int perGroup = w.PanelsPerGroup;
         nuint columns = (nuint)w.Columns;
         ref float data = ref w.GetDataReference();
         bool backward = w.NextPassIsBackward();
         for (int i = 0; i < groups; i++)
         {
-            int p0 = (backward ? groups - 1 - i : i) * GroupPanels;
-            int n = Math.Min(GroupPanels, panels - p0);
+            int p0 = (backward ? groups - 1 - i : i) * perGroup;
+            int n = Math.Min(perGroup, panels - p0);
             ref float block = ref Unsafe.Add(ref data, (nuint)p0 * columns * Panel);
-            if (n == GroupPanels)
+            if (n == MaxGroupPanels)
             {
                 Group512(ref block, ref x, columns, p0, rows, ref bias, hasBias, accumulate, ref dst);
                 continue;
@@ -406,13 +359,38 @@ internal static class MatVec
             int j = 0;
             if (n >= 2)
             {
-                TwoPanels512(ref block, stride, ref x, columns, p0, rows, ref bias, hasBias, accumulate, ref dst);
+                TwoPanels512(ref block, Panel, stride, ref x, columns, p0, rows, ref bias, hasBias, accumulate, ref dst);
                 j = 2;
             }
 
             if (j < n)
             {
                 OnePanel512(ref Unsafe.Add(ref block, (nuint)j * Panel), stride, ref x, columns, p0 + j, rows, ref bias, hasBias, accumulate, ref dst);
+            }
+        }
+    }
+
+    /// <summary>One-panel groups: panels 2i and 2i + 1 (blocks 64 * Columns apart) together, a last odd panel alone.</summary>
+    private static void Vector512PanelPairs(PackedMatrix w, ref float x, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    {
+        int rows = w.Rows;
+        int panels = w.PanelCount;
+        int pairs = (panels + 1) / 2;
+        nuint columns = (nuint)w.Columns;
+        nuint panelLength = columns * Panel;
+        ref float data = ref w.GetDataReference();
+        bool backward = w.NextPassIsBackward();
+        for (int i = 0; i < pairs; i++)
+        {
+            int p0 = (backward ? pairs - 1 - i : i) * 2;
+            ref float block = ref Unsafe.Add(ref data, (nuint)p0 * panelLength);
+            if (p0 + 1 < panels)
+            {
+                TwoPanels512(ref block, panelLength, Panel, ref x, columns, p0, rows, ref bias, hasBias, accumulate, ref dst);
+            }
+            else
+            {
+                OnePanel512(ref block, Panel, ref x, columns, p0, rows, ref bias, hasBias, accumulate, ref dst);
             }
         }
     }
@@ -442,7 +420,7 @@ internal static class MatVec
             a13 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 208), xb, a13);
             a14 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 224), xb, a14);
             a15 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 240), xb, a15);
-            wk = ref Unsafe.Add(ref wk, GroupWidth);
+            wk = ref Unsafe.Add(ref wk, MaxGroupWidth);
         }
 
         Unsafe.SkipInit(out RowSums sums);
@@ -463,13 +441,15 @@ internal static class MatVec
         a13.StoreUnsafe(ref buffer, 208);
         a14.StoreUnsafe(ref buffer, 224);
         a15.StoreUnsafe(ref buffer, 240);
-        FinishRows(ref buffer, GroupWidth, panel * Panel, rows, ref bias, hasBias, accumulate, ref dst);
+        FinishRows(ref buffer, MaxGroupWidth, panel * Panel, rows, ref bias, hasBias, accumulate, ref dst);
     }
 
+    /// <summary>Panels <paramref name="panel"/> and panel + 1, whose column rows start <paramref name="distance"/> floats apart.</summary>
     [SkipLocalsInit]
-    private static void TwoPanels512(ref float wk, nuint stride, ref float x, nuint columns, int panel, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
+    private static void TwoPanels512(ref float wk, nuint distance, nuint stride, ref float x, nuint columns, int panel, int rows, ref float bias, bool hasBias, bool accumulate, ref float dst)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        ref float wk1 = ref Unsafe.Add(ref wk, distance);
         for (nuint k = 0; k < columns; k++)
         {
             Vector512<float> xb = Vector512.Create(Unsafe.Add(ref x, k));
@@ -477,11 +457,12 @@ internal static class MatVec
             a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 16), xb, a1);
             a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 32), xb, a2);
             a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 48), xb, a3);
-            a4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 64), xb, a4);
-            a5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 80), xb, a5);
-            a6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 96), xb, a6);
-            a7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk, 112), xb, a7);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk1, 0), xb, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk1, 16), xb, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk1, 32), xb, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wk1, 48), xb, a7);
             wk = ref Unsafe.Add(ref wk, stride);
+            wk1 = ref Unsafe.Add(ref wk1, stride);
         }
 
         Unsafe.SkipInit(out RowSums sums);

@@ -9,15 +9,19 @@ namespace EdgeRnn.Runtime.Kernels;
 /// <remarks>
 /// <para>
 /// Rows are grouped into panels of <see cref="PanelWidth"/> (64) rows, and panels into groups of up to
-/// <see cref="GroupPanels"/> (4). Group g covers panels 4g .. 4g + n - 1, where n = <see cref="PanelsInGroup"/>(g) is 4
-/// for every group except possibly the last (1..3). Each group is one block [column][n * 64 rows]: for every column k,
-/// the n * 64 consecutive values W[256g + q, k] (q = 0 .. n*64 - 1). Blocks follow each other, so group g starts at
-/// element 256 * g * Columns, and W[r, k] is at <see cref="IndexOf"/>(r, k) =
-/// 256 * g * Columns + k * (n * 64) + (r - 256 g), with g = r / 256. Rows at or past <see cref="Rows"/> are zero.
+/// P = <see cref="PanelsPerGroup"/> panels (1 .. <see cref="MaxGroupPanels"/>), chosen when the matrix is packed. Group g
+/// covers panels P*g .. P*g + n - 1, where n = <see cref="PanelsInGroup"/>(g) is P for every group except possibly the
+/// last (1 .. P). Each group is one block [column][n * 64 rows]: for every column k, the n * 64 consecutive values
+/// W[G*g + q, k] (q = 0 .. n*64 - 1, G = <see cref="GroupWidth"/> = P * 64). Blocks follow each other, so group g starts
+/// at element G * g * Columns, and W[r, k] is at <see cref="IndexOf"/>(r, k) = G * g * Columns + k * (n * 64) + (r - G g),
+/// with g = r / G. Rows at or past <see cref="Rows"/> are zero.
 /// </para>
 /// <para>
-/// A mat-vec kernel therefore reads each group as one contiguous stream (one n*64-float row per column, broadcasting
-/// x[k] and doing one fused multiply-add per 16 rows), rather than n streams of one panel each.
+/// The group size follows the kernel that will read the matrix (<see cref="MatVec.PreferredPanelsPerGroup"/>). With
+/// P = 4, the Vector512 kernel reads a group as one contiguous stream (one 256-float row per column, 16 accumulators).
+/// With P = 1 every panel is its own contiguous block [k][64], which is what the one-panel-at-a-time Vector256 and
+/// Vector128 kernels want: reading one panel out of a 4-panel group touches 4 of every 16 cache lines per column and
+/// streams measurably worse once the matrix leaves L1. Every kernel reads every layout correctly; only speed differs.
 /// </para>
 /// <para>
 /// The elements live in <see cref="Data"/> from <see cref="Offset"/> on (use <see cref="GetDataReference"/>). The array
@@ -31,11 +35,11 @@ internal sealed class PackedMatrix
     /// <summary>The number of rows in one panel.</summary>
     public const int PanelWidth = 64;
 
-    /// <summary>The number of panels in a full group.</summary>
-    public const int GroupPanels = 4;
+    /// <summary>The largest group: the number of panels the Vector512 kernel streams together.</summary>
+    public const int MaxGroupPanels = 4;
 
-    /// <summary>The number of rows in a full group: GroupPanels * PanelWidth.</summary>
-    public const int GroupWidth = GroupPanels * PanelWidth;
+    /// <summary>The number of rows in the largest group: MaxGroupPanels * PanelWidth.</summary>
+    public const int MaxGroupWidth = MaxGroupPanels * PanelWidth;
 
     private const int AlignmentBytes = 64;
 
@@ -47,13 +51,14 @@ internal sealed class PackedMatrix
     /// </remarks>
     private int _passes;
 
-    private PackedMatrix(float[] data, int offset, int rows, int columns, int panelCount)
+    private PackedMatrix(float[] data, int offset, int rows, int columns, int panelCount, int panelsPerGroup)
     {
         Data = data;
         Offset = offset;
         Rows = rows;
         Columns = columns;
         PanelCount = panelCount;
+        PanelsPerGroup = panelsPerGroup;
     }
 
     /// <summary>The number of rows of W.</summary>
@@ -68,8 +73,14 @@ internal sealed class PackedMatrix
     /// <summary>PanelCount * 64.</summary>
     public int PaddedRows => PanelCount * PanelWidth;
 
-    /// <summary>The number of groups of up to four panels: ceil(PanelCount / 4).</summary>
-    public int GroupCount => (PanelCount + GroupPanels - 1) / GroupPanels;
+    /// <summary>The number of panels in a full group (1 .. <see cref="MaxGroupPanels"/>), fixed when packing.</summary>
+    public int PanelsPerGroup { get; }
+
+    /// <summary>The number of rows in a full group: PanelsPerGroup * 64.</summary>
+    public int GroupWidth => PanelsPerGroup * PanelWidth;
+
+    /// <summary>The number of groups: ceil(PanelCount / PanelsPerGroup).</summary>
+    public int GroupCount => (PanelCount + PanelsPerGroup - 1) / PanelsPerGroup;
 
     /// <summary>The number of packed elements, PanelCount * 64 * Columns, starting at Data[Offset].</summary>
     public int Length => PanelCount * PanelWidth * Columns;
@@ -82,8 +93,11 @@ internal sealed class PackedMatrix
     /// <summary>Where the packed elements start in <see cref="Data"/>; Data[Offset] is 64-byte aligned.</summary>
     internal int Offset { get; }
 
-    /// <summary>The number of panels in group <paramref name="group"/>: 4, except possibly for the last group (1..3).</summary>
-    public int PanelsInGroup(int group) => Math.Min(GroupPanels, PanelCount - (group * GroupPanels));
+    /// <summary>
+    /// The number of panels in group <paramref name="group"/>: PanelsPerGroup, except possibly for the last group
+    /// (1 .. PanelsPerGroup).
+    /// </summary>
+    public int PanelsInGroup(int group) => Math.Min(PanelsPerGroup, PanelCount - (group * PanelsPerGroup));
 
     /// <summary>A reference to the first packed element (64-byte aligned).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -92,8 +106,9 @@ internal sealed class PackedMatrix
     /// <summary>The position of W[row, column] relative to <see cref="GetDataReference"/>.</summary>
     internal int IndexOf(int row, int column)
     {
-        int group = row / GroupWidth;
-        return (group * GroupWidth * Columns) + (column * PanelsInGroup(group) * PanelWidth) + (row - (group * GroupWidth));
+        int groupWidth = GroupWidth;
+        int group = row / groupWidth;
+        return (group * groupWidth * Columns) + (column * PanelsInGroup(group) * PanelWidth) + (row - (group * groupWidth));
     }
 
     /// <summary>
@@ -104,7 +119,7 @@ internal sealed class PackedMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool NextPassIsBackward()
     {
-        if (PanelCount <= GroupPanels)
+        if (PanelCount <= PanelsPerGroup)
         {
             return false;
         }
@@ -114,16 +129,23 @@ internal sealed class PackedMatrix
         return (passes & 1) != 0;
     }
 
-    /// <summary>Packs a row-major matrix: source[r * columns + c] = W[r, c].</summary>
-    public static PackedMatrix FromRowMajor(ReadOnlySpan<float> source, int rows, int columns)
+    /// <summary>
+    /// Packs a row-major matrix, source[r * columns + c] = W[r, c], in the layout the dispatched kernel reads fastest
+    /// (<see cref="MatVec.PreferredPanelsPerGroup"/>).
+    /// </summary>
+    public static PackedMatrix FromRowMajor(ReadOnlySpan<float> source, int rows, int columns) =>
+        FromRowMajor(source, rows, columns, MatVec.PreferredPanelsPerGroup);
+
+    /// <summary>Packs a row-major matrix in groups of <paramref name="panelsPerGroup"/> panels (1 .. 4).</summary>
+    internal static PackedMatrix FromRowMajor(ReadOnlySpan<float> source, int rows, int columns, int panelsPerGroup)
     {
-        PackedMatrix packed = Allocate(source, rows, columns);
+        PackedMatrix packed = Allocate(source, rows, columns, panelsPerGroup);
         Span<float> data = packed.Data.AsSpan(packed.Offset, packed.Length);
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> row = source.Slice(r * columns, columns);
             int start = packed.IndexOf(r, 0);
-            int stride = packed.PanelsInGroup(r / GroupWidth) * PanelWidth;
+            int stride = packed.PanelsInGroup(r / packed.GroupWidth) * PanelWidth;
             for (int c = 0; c < columns; c++)
             {
                 data[start + (c * stride)] = row[c];
@@ -133,10 +155,17 @@ internal sealed class PackedMatrix
         return packed;
     }
 
-    /// <summary>Packs a column-major matrix (a MatMul B operand seen as W = Bᵀ): source[c * rows + r] = W[r, c].</summary>
-    public static PackedMatrix FromColumnMajor(ReadOnlySpan<float> source, int rows, int columns)
+    /// <summary>
+    /// Packs a column-major matrix (a MatMul B operand seen as W = Bᵀ), source[c * rows + r] = W[r, c], in the layout the
+    /// dispatched kernel reads fastest (<see cref="MatVec.PreferredPanelsPerGroup"/>).
+    /// </summary>
+    public static PackedMatrix FromColumnMajor(ReadOnlySpan<float> source, int rows, int columns) =>
+        FromColumnMajor(source, rows, columns, MatVec.PreferredPanelsPerGroup);
+
+    /// <summary>Packs a column-major matrix in groups of <paramref name="panelsPerGroup"/> panels (1 .. 4).</summary>
+    internal static PackedMatrix FromColumnMajor(ReadOnlySpan<float> source, int rows, int columns, int panelsPerGroup)
     {
-        PackedMatrix packed = Allocate(source, rows, columns);
+        PackedMatrix packed = Allocate(source, rows, columns, panelsPerGroup);
         Span<float> data = packed.Data.AsSpan(packed.Offset, packed.Length);
         for (int c = 0; c < columns; c++)
         {
@@ -150,10 +179,12 @@ internal sealed class PackedMatrix
         return packed;
     }
 
-    private static PackedMatrix Allocate(ReadOnlySpan<float> source, int rows, int columns)
+    private static PackedMatrix Allocate(ReadOnlySpan<float> source, int rows, int columns, int panelsPerGroup)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        ArgumentOutOfRangeException.ThrowIfLessThan(panelsPerGroup, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(panelsPerGroup, MaxGroupPanels);
         long count = (long)rows * columns;
         if (source.Length < count)
         {
@@ -173,7 +204,7 @@ internal sealed class PackedMatrix
         float[] data = GC.AllocateArray<float>((int)packed + Slack, pinned: true);
         nint address = AddressOf(ref MemoryMarshal.GetArrayDataReference(data));
         int offset = (int)((AlignmentBytes - (address & (AlignmentBytes - 1))) & (AlignmentBytes - 1)) / sizeof(float);
-        return new PackedMatrix(data, offset, rows, columns, panelCount);
+        return new PackedMatrix(data, offset, rows, columns, panelCount, panelsPerGroup);
     }
 
     private static unsafe nint AddressOf(ref float element) => (nint)Unsafe.AsPointer(ref element);

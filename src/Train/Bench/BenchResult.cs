@@ -26,8 +26,16 @@ internal sealed record LatencyStats(string Runtime, string Api, double HeadlineU
 /// <param name="RatioOrtToOurs">ORT's headline time divided by ours: above 1 means EdgeRnn is faster.</param>
 /// <param name="MaxAbsDifference">The largest difference between the two runtimes' outputs after the last step of the warm-up.</param>
 /// <param name="Machine">Processor, OS and library versions.</param>
+/// <param name="Throughput">EdgeRnn's arithmetic throughput against this core's measured FMA peak (streaming mode only).</param>
 internal sealed record BenchResult(string Model, string Mode, string? Note, IReadOnlyList<StatePairInfo> StatePairs, LatencyStats Ours, LatencyStats Ort,
-    double RatioOrtToOurs, double MaxAbsDifference, MachineInfo Machine);
+    double RatioOrtToOurs, double MaxAbsDifference, MachineInfo Machine, ThroughputInfo? Throughput);
+
+/// <summary>How close one EdgeRnn step comes to the machine's arithmetic peak.</summary>
+/// <param name="MultiplyAddsPerStep">Multiply-adds in the step's matrix products.</param>
+/// <param name="Gflops">2 * multiply-adds / headline time, in 10⁹ flops per second.</param>
+/// <param name="PeakGflops">This core's fp32 FMA peak, measured in the same run (16 independent FMA chains of the widest vector).</param>
+/// <param name="PercentOfPeak">Gflops / PeakGflops * 100.</param>
+internal sealed record ThroughputInfo(long MultiplyAddsPerStep, double Gflops, double PeakGflops, double PercentOfPeak);
 
 /// <summary>A state input and the output that feeds it on the next step.</summary>
 internal sealed record StatePairInfo(string Input, string Output);

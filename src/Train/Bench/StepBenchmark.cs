@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Tools;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRnn.Train.Bench;
@@ -88,8 +89,18 @@ internal sealed class StepBenchmark : IDisposable
         }
 
         double diff = MaxAbsDifference(_ours.FirstOutput, _ort.FirstOutput);
+        ThroughputInfo? throughput = null;
+        if (Mode == "step")
+        {
+            progress.WriteLine("bench: measuring this core's FMA peak...");
+            long macs = _model.StepMultiplyAdds;
+            double peak = FmaPeak.MeasureGflops(20_000_000);
+            double gflops = 2.0 * macs / (ours.HeadlineUs * 1e3);
+            throughput = new ThroughputInfo(macs, gflops, peak, 100 * gflops / peak);
+        }
+
         return new BenchResult(ModelName, Mode, Note, [.. StatePairs.Select(p => new StatePairInfo(p.Input, p.Output))], ours, ort,
-            ort.HeadlineUs / ours.HeadlineUs, diff, Machine());
+            ort.HeadlineUs / ours.HeadlineUs, diff, Machine(), throughput);
     }
 
     public void Dispose() => _ort.Dispose();

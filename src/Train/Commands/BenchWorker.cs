@@ -98,6 +98,11 @@ internal static class BenchWorker
         w.WriteLine();
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ORT / EdgeRnn = {r.RatioOrtToOurs:0.00}x (headline times; above 1 means EdgeRnn is faster); outputs differ by at most {r.MaxAbsDifference:0.###e+0}."));
+        if (r.Throughput is { } t)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"EdgeRnn throughput: {t.MultiplyAddsPerStep} multiply-adds/step = {t.Gflops:0.0} GFLOP/s, {t.PercentOfPeak:0.0}% of this core's measured fp32 FMA peak ({t.PeakGflops:0.0} GFLOP/s)."));
+        }
     }
 
     private static string Us(double us) => us.ToString("0.000", CultureInfo.InvariantCulture);

@@ -182,4 +182,27 @@ public class StreamingTests
         Assert.Throws<ArgumentException>(() => model.Step(s, new float[3], new float[2]));
         Assert.Throws<ArgumentException>(() => RnnModel.Load(TorchShapedModels.StackedLstm(4, 12, 2, 8)).Step(s, new float[4], new float[2]));
     }
+
+    [Fact]
+    public void Step_TokenIdsThroughEmbedding_EqualsRun()
+    {
+        var rng = new Random(12);
+        var b = new OnnxGraphBuilder();
+        b.AddInput("ids", TensorElementType.Int64, OnnxDimension.Symbolic("seq"), OnnxDimension.Fixed(1));
+        b.AddInitializer("embedding", RandomTensor(rng, 1f, 20, 6));
+        b.AddNode("Gather", ["embedding", "ids"], ["emb"], "embed");
+        b.AddLstm("lstm", "emb", 8, RandomTensor(rng, 0.3f, 1, 32, 6), RandomTensor(rng, 0.3f, 1, 32, 8), RandomTensor(rng, 0.3f, 1, 64), ["y", "", ""]);
+        b.AddOutput("y", TensorElementType.Float);
+        RnnModel model = RnnModel.Load(b.ToBytes());
+        long[] ids = [.. Enumerable.Range(0, 50).Select(_ => (long)rng.Next(20))];
+        Tensor y = model.Run(Tensor.FromInt64(ids, 50, 1))[0];
+        RnnState state = model.CreateState();
+        Assert.Throws<InvalidOperationException>(() => state.GetInput("ids"));
+        for (int t = 0; t < 50; t++)
+        {
+            state.GetInt64Input("ids")[0] = ids[t];
+            model.Step(state);
+            Assert.Equal(y.FloatData.AsSpan(t * 8, 8).ToArray(), state.GetOutput("y").ToArray());
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EdgeRnn.Runtime.Kernels;
 
 namespace EdgeRnn.Runtime.Tests.Kernels;
@@ -11,6 +12,12 @@ public class MatVecTests
     private static readonly int[] s_fewColumns = [0, 1, 5, 68];
     private static readonly int[] s_fewRows = [1, 64, 100, 256];
 
+    /// <summary>
+    /// Both layouts PackedMatrix picks from (one-panel groups for the Vector256/Vector128/scalar paths, four-panel groups
+    /// for Vector512): every path must read either one, whichever this machine dispatches to.
+    /// </summary>
+    public static TheoryData<int> Layouts => new() { 1, PackedMatrix.MaxGroupPanels };
+
     /// <summary>The dispatching entry and every SIMD path this machine accelerates.</summary>
     internal static IEnumerable<(string Name, MultiplyPath Multiply, AccumulatePath Accumulate)> Paths()
     {
@@ -19,55 +26,71 @@ public class MatVecTests
         {
             yield return width switch
             {
-                128 => ("Vector128", MatVec.MultiplyVector128, MatVec.MultiplyAccumulateVector128),
-                256 => ("Vector256", MatVec.MultiplyVector256, MatVec.MultiplyAccumulateVector256),
-                _ => ("Vector512", MatVec.MultiplyVector512, MatVec.MultiplyAccumulateVector512),
+                128 => ("Vector128", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector128), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector128)),
+                256 => ("Vector256", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector256), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector256)),
+                _ => ("Vector512", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector512), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector512)),
             };
         }
     }
 
-    [Fact]
-    public void Multiply_EveryPathEveryRowCount_MatchesScalar()
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Multiply_EveryPathEveryRowCount_MatchesScalar(int panelsPerGroup)
     {
         var random = new Random(1234);
         foreach (int columns in s_fewColumns)
         {
             for (int rows = 0; rows <= 257; rows++)
             {
-                CompareAllPaths(random, rows, columns);
+                CompareAllPaths(random, rows, columns, panelsPerGroup);
             }
         }
     }
 
-    [Fact]
-    public void Multiply_EveryPathEveryColumnCount_MatchesScalar()
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Multiply_EveryPathEveryColumnCount_MatchesScalar(int panelsPerGroup)
     {
         var random = new Random(5678);
         foreach (int rows in s_fewRows)
         {
             for (int columns = 0; columns <= 257; columns++)
             {
-                CompareAllPaths(random, rows, columns);
+                CompareAllPaths(random, rows, columns, panelsPerGroup);
             }
         }
     }
 
-    [Fact]
-    public void Multiply_MultiGroupShapes_EveryPathMatchesScalar()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Multiply_MultiGroupShapes_EveryPathMatchesScalar(int panelsPerGroup)
     {
-        // Several groups, including partial last groups of 1, 2 and 3 panels and a partial last panel.
+        // Several groups, including partial last groups of 1, 2 and 3 panels, odd panel counts and a partial last panel.
         var random = new Random(91);
         foreach (int rows in (int[])[320, 384, 448, 449, 511, 700, 1024, 1030])
         {
             foreach (int columns in (int[])[1, 2, 7, 68])
             {
-                CompareAllPaths(random, rows, columns);
+                CompareAllPaths(random, rows, columns, panelsPerGroup);
             }
         }
     }
 
     [Fact]
-    public void Multiply_SuccessiveCalls_AlternateGroupOrderWithoutChangingResults()
+    public void FromRowMajor_DefaultLayout_IsTheDispatchedPathsPreference()
+    {
+        int expected = Vector512.IsHardwareAccelerated ? PackedMatrix.MaxGroupPanels : 1;
+        Assert.Equal(expected, MatVec.PreferredPanelsPerGroup);
+        Assert.Equal(expected, PackedMatrix.FromRowMajor(new float[300 * 2], 300, 2).PanelsPerGroup);
+        Assert.Equal(expected, PackedMatrix.FromColumnMajor(new float[300 * 2], 300, 2).PanelsPerGroup);
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Multiply_SuccessiveCalls_AlternateGroupOrderWithoutChangingResults(int panelsPerGroup)
     {
         // Successive calls visit the groups forward, then backward; every call must give the scalar result bit for bit.
         var random = new Random(17);
@@ -76,9 +99,9 @@ public class MatVecTests
         float[] weights = KernelTestHelpers.RandomArray(random, Rows * Columns);
         float[] x = KernelTestHelpers.RandomArray(random, Columns, 2f);
         float[] bias = KernelTestHelpers.RandomArray(random, Rows);
-        PackedMatrix packed = PackedMatrix.FromRowMajor(weights, Rows, Columns);
+        PackedMatrix packed = PackedMatrix.FromRowMajor(weights, Rows, Columns, panelsPerGroup);
         float[] expected = KernelTestHelpers.WithGuard(Rows);
-        MatVec.MultiplyScalar(packed, x, bias, expected);
+        MatVec.Multiply(packed, x, bias, expected, SimdWidth.Scalar);
         foreach ((string name, MultiplyPath multiply, AccumulatePath _) in Paths())
         {
             for (int call = 0; call < 4; call++)
@@ -91,8 +114,9 @@ public class MatVecTests
         }
     }
 
-    [Fact]
-    public void MultiplyScalar_RandomShapes_MatchesDoubleReference()
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void MultiplyScalar_RandomShapes_MatchesDoubleReference(int panelsPerGroup)
     {
         var random = new Random(42);
         (int Rows, int Columns)[] shapes = [(0, 3), (1, 1), (3, 0), (63, 17), (64, 64), (65, 68), (256, 68), (257, 257), (130, 1)];
@@ -101,10 +125,10 @@ public class MatVecTests
             float[] weights = KernelTestHelpers.RandomArray(random, rows * columns);
             float[] x = KernelTestHelpers.RandomArray(random, columns, 3f);
             float[] bias = KernelTestHelpers.RandomArray(random, rows);
-            PackedMatrix packed = PackedMatrix.FromRowMajor(weights, rows, columns);
+            PackedMatrix packed = PackedMatrix.FromRowMajor(weights, rows, columns, panelsPerGroup);
             float[] destination = KernelTestHelpers.WithGuard(rows);
 
-            MatVec.MultiplyScalar(packed, x, bias, destination);
+            MatVec.Multiply(packed, x, bias, destination, SimdWidth.Scalar);
 
             for (int r = 0; r < rows; r++)
             {
@@ -145,7 +169,7 @@ public class MatVecTests
     public void Multiply_ThrowsForTooShortDestination()
     {
         PackedMatrix packed = PackedMatrix.FromRowMajor(new float[10 * 4], 10, 4);
-        foreach ((string _, MultiplyPath multiply, AccumulatePath accumulate) in Paths().Append(("Scalar", MatVec.MultiplyScalar, MatVec.MultiplyAccumulateScalar)))
+        foreach ((string _, MultiplyPath multiply, AccumulatePath accumulate) in Paths().Append(("Scalar", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Scalar), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Scalar))))
         {
             Assert.Throws<ArgumentException>(() => multiply(packed, new float[4], default, new float[9]));
             Assert.Throws<ArgumentException>(() => accumulate(packed, new float[4], new float[9]));
@@ -162,28 +186,28 @@ public class MatVecTests
         Assert.Throws<ArgumentNullException>(() => MatVec.Multiply(null!, new float[4], default, new float[10]));
     }
 
-    private static void CompareAllPaths(Random random, int rows, int columns)
+    private static void CompareAllPaths(Random random, int rows, int columns, int panelsPerGroup)
     {
         float[] weights = KernelTestHelpers.RandomArray(random, rows * columns);
         float[] x = KernelTestHelpers.RandomArray(random, columns, 2f);
         float[] bias = KernelTestHelpers.RandomArray(random, rows);
         float[] start = KernelTestHelpers.RandomArray(random, rows);
-        PackedMatrix packed = PackedMatrix.FromRowMajor(weights, rows, columns);
+        PackedMatrix packed = PackedMatrix.FromRowMajor(weights, rows, columns, panelsPerGroup);
 
         float[] expectedNoBias = KernelTestHelpers.WithGuard(rows);
         float[] expectedBias = KernelTestHelpers.WithGuard(rows);
         float[] expectedAccumulate = KernelTestHelpers.WithGuard(rows);
         start.CopyTo(expectedAccumulate, 0);
-        MatVec.MultiplyScalar(packed, x, default, expectedNoBias);
-        MatVec.MultiplyScalar(packed, x, bias, expectedBias);
-        MatVec.MultiplyAccumulateScalar(packed, x, expectedAccumulate);
+        MatVec.Multiply(packed, x, default, expectedNoBias, SimdWidth.Scalar);
+        MatVec.Multiply(packed, x, bias, expectedBias, SimdWidth.Scalar);
+        MatVec.MultiplyAccumulate(packed, x, expectedAccumulate, SimdWidth.Scalar);
         KernelTestHelpers.AssertGuardIntact(expectedBias, rows, $"Scalar {rows}x{columns}");
         KernelTestHelpers.AssertGuardIntact(expectedAccumulate, rows, $"Scalar accumulate {rows}x{columns}");
 
         // Every path sums each row in the same order with one fused multiply-add per term: results are bit-identical.
         foreach ((string name, MultiplyPath multiply, AccumulatePath accumulate) in Paths())
         {
-            string context = $"{name} {rows}x{columns}";
+            string context = $"{name} {rows}x{columns} in {panelsPerGroup}-panel groups";
             float[] actual = KernelTestHelpers.WithGuard(rows);
             multiply(packed, x, default, actual);
             AssertBitIdentical(expectedNoBias, actual, rows, context + " no bias");

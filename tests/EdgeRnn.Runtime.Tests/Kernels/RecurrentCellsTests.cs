@@ -23,18 +23,26 @@ public class RecurrentCellsTests
         yield return new("Dispatch", RecurrentCells.LstmUpdate, RecurrentCells.GruUpdateLinearBeforeReset, RecurrentCells.GruResetGates, RecurrentCells.GruFinish, RecurrentCells.RnnUpdate);
         foreach (int width in KernelTestHelpers.AcceleratedWidths())
         {
-            yield return width switch
-            {
-                128 => new("Vector128", RecurrentCells.LstmUpdateVector128, RecurrentCells.GruUpdateLinearBeforeResetVector128, RecurrentCells.GruResetGatesVector128, RecurrentCells.GruFinishVector128, RecurrentCells.RnnUpdateVector128),
-                256 => new("Vector256", RecurrentCells.LstmUpdateVector256, RecurrentCells.GruUpdateLinearBeforeResetVector256, RecurrentCells.GruResetGatesVector256, RecurrentCells.GruFinishVector256, RecurrentCells.RnnUpdateVector256),
-                _ => new("Vector512", RecurrentCells.LstmUpdateVector512, RecurrentCells.GruUpdateLinearBeforeResetVector512, RecurrentCells.GruResetGatesVector512, RecurrentCells.GruFinishVector512, RecurrentCells.RnnUpdateVector512),
-            };
+            yield return Limited((SimdWidth)width);
         }
     }
 
+    private static IEnumerable<CellPaths> AllPaths() => Paths().Append(Limited(SimdWidth.Scalar));
+
+    /// <summary>The cells run with SIMD widths up to <paramref name="limit"/>: that width, the narrower ones for the rest, a scalar tail.</summary>
+    private static CellPaths Limited(SimdWidth limit) => new(
+        limit.ToString(),
+        (gates, peephole, clip, c, h) => RecurrentCells.LstmUpdate(gates, peephole, clip, c, h, limit),
+        (gx, gh, clip, h) => RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, clip, h, limit),
+        (gx, ghZr, clip, h, z, resetHidden) => RecurrentCells.GruResetGates(gx, ghZr, clip, h, z, resetHidden, limit),
+        (gxH, ghH, z, clip, h) => RecurrentCells.GruFinish(gxH, ghH, z, clip, h, limit),
+        (gates, clip, h) => RecurrentCells.RnnUpdate(gates, clip, h, limit));
+
     [Fact]
-    public void AllCells_EveryPathEveryHiddenSize_MatchScalar()
+    public void AllCells_EveryPathEveryHiddenSize_MatchScalarBitForBit()
     {
+        // Every width uses the scalar path's operations (with fused multiply-adds), so the results are identical.
+        CellPaths scalar = Limited(SimdWidth.Scalar);
         var random = new Random(77);
         for (int hidden = 0; hidden <= 257; hidden++)
         {
@@ -51,15 +59,15 @@ public class RecurrentCellsTests
                     float[] c0 = KernelTestHelpers.WithGuard(hidden);
                     float[] h0 = KernelTestHelpers.WithGuard(hidden);
                     state.CopyTo(c0, 0);
-                    RecurrentCells.LstmUpdateScalar(gates4, p, clip, c0.AsSpan(0, hidden), h0.AsSpan(0, hidden));
+                    scalar.Lstm(gates4, p, clip, c0.AsSpan(0, hidden), h0.AsSpan(0, hidden));
                     foreach (CellPaths path in Paths())
                     {
                         float[] c = KernelTestHelpers.WithGuard(hidden);
                         float[] h = KernelTestHelpers.WithGuard(hidden);
                         state.CopyTo(c, 0);
                         path.Lstm(gates4, p, clip, c.AsSpan(0, hidden), h.AsSpan(0, hidden));
-                        KernelTestHelpers.AssertClose(c0, c, hidden, 1.2e-7, $"LSTM c {path.Name} {size} peephole={withPeephole}");
-                        KernelTestHelpers.AssertClose(h0, h, hidden, 1.2e-7, $"LSTM h {path.Name} {size} peephole={withPeephole}");
+                        KernelTestHelpers.AssertClose(c0, c, hidden, 0, $"LSTM c {path.Name} {size} peephole={withPeephole}");
+                        KernelTestHelpers.AssertClose(h0, h, hidden, 0, $"LSTM h {path.Name} {size} peephole={withPeephole}");
                         KernelTestHelpers.AssertGuardIntact(c, hidden, $"LSTM c {path.Name} {size}");
                         KernelTestHelpers.AssertGuardIntact(h, hidden, $"LSTM h {path.Name} {size}");
                     }
@@ -67,44 +75,44 @@ public class RecurrentCellsTests
 
                 float[] expectedGru = KernelTestHelpers.WithGuard(hidden);
                 state.CopyTo(expectedGru, 0);
-                RecurrentCells.GruUpdateLinearBeforeResetScalar(gates3, gates4.AsSpan(0, 3 * hidden), clip, expectedGru.AsSpan(0, hidden));
+                scalar.Gru(gates3, gates4.AsSpan(0, 3 * hidden), clip, expectedGru.AsSpan(0, hidden));
 
                 float[] expectedZ = KernelTestHelpers.WithGuard(hidden);
                 float[] expectedReset = KernelTestHelpers.WithGuard(hidden);
-                RecurrentCells.GruResetGatesScalar(gates3, gates4.AsSpan(0, 2 * hidden), clip, state, expectedZ.AsSpan(0, hidden), expectedReset.AsSpan(0, hidden));
+                scalar.GruReset(gates3, gates4.AsSpan(0, 2 * hidden), clip, state, expectedZ.AsSpan(0, hidden), expectedReset.AsSpan(0, hidden));
 
                 float[] expectedFinish = KernelTestHelpers.WithGuard(hidden);
                 state.CopyTo(expectedFinish, 0);
-                RecurrentCells.GruFinishScalar(gates3.AsSpan(2 * hidden), gates4.AsSpan(3 * hidden), expectedZ, clip, expectedFinish.AsSpan(0, hidden));
+                scalar.GruFinish(gates3.AsSpan(2 * hidden), gates4.AsSpan(3 * hidden), expectedZ, clip, expectedFinish.AsSpan(0, hidden));
 
                 float[] expectedRnn = KernelTestHelpers.WithGuard(hidden);
-                RecurrentCells.RnnUpdateScalar(gates4, clip, expectedRnn.AsSpan(0, hidden));
+                scalar.Rnn(gates4, clip, expectedRnn.AsSpan(0, hidden));
 
                 foreach (CellPaths path in Paths())
                 {
                     float[] h = KernelTestHelpers.WithGuard(hidden);
                     state.CopyTo(h, 0);
                     path.Gru(gates3, gates4.AsSpan(0, 3 * hidden), clip, h.AsSpan(0, hidden));
-                    KernelTestHelpers.AssertClose(expectedGru, h, hidden, 1.2e-7, $"GRU LBR {path.Name} {size}");
+                    KernelTestHelpers.AssertClose(expectedGru, h, hidden, 0, $"GRU LBR {path.Name} {size}");
                     KernelTestHelpers.AssertGuardIntact(h, hidden, $"GRU LBR {path.Name} {size}");
 
                     float[] z = KernelTestHelpers.WithGuard(hidden);
                     float[] reset = KernelTestHelpers.WithGuard(hidden);
                     path.GruReset(gates3, gates4.AsSpan(0, 2 * hidden), clip, state, z.AsSpan(0, hidden), reset.AsSpan(0, hidden));
-                    KernelTestHelpers.AssertClose(expectedZ, z, hidden, 1.2e-7, $"GRU z {path.Name} {size}");
-                    KernelTestHelpers.AssertClose(expectedReset, reset, hidden, 1.2e-7, $"GRU r*h {path.Name} {size}");
+                    KernelTestHelpers.AssertClose(expectedZ, z, hidden, 0, $"GRU z {path.Name} {size}");
+                    KernelTestHelpers.AssertClose(expectedReset, reset, hidden, 0, $"GRU r*h {path.Name} {size}");
                     KernelTestHelpers.AssertGuardIntact(z, hidden, $"GRU z {path.Name} {size}");
                     KernelTestHelpers.AssertGuardIntact(reset, hidden, $"GRU r*h {path.Name} {size}");
 
                     h = KernelTestHelpers.WithGuard(hidden);
                     state.CopyTo(h, 0);
                     path.GruFinish(gates3.AsSpan(2 * hidden), gates4.AsSpan(3 * hidden), expectedZ, clip, h.AsSpan(0, hidden));
-                    KernelTestHelpers.AssertClose(expectedFinish, h, hidden, 1.2e-7, $"GRU finish {path.Name} {size}");
+                    KernelTestHelpers.AssertClose(expectedFinish, h, hidden, 0, $"GRU finish {path.Name} {size}");
                     KernelTestHelpers.AssertGuardIntact(h, hidden, $"GRU finish {path.Name} {size}");
 
                     h = KernelTestHelpers.WithGuard(hidden);
                     path.Rnn(gates4, clip, h.AsSpan(0, hidden));
-                    KernelTestHelpers.AssertClose(expectedRnn, h, hidden, 1.2e-7, $"RNN {path.Name} {size}");
+                    KernelTestHelpers.AssertClose(expectedRnn, h, hidden, 0, $"RNN {path.Name} {size}");
                     KernelTestHelpers.AssertGuardIntact(h, hidden, $"RNN {path.Name} {size}");
                 }
             }
@@ -121,13 +129,12 @@ public class RecurrentCellsTests
         var random = new Random(hidden);
         float[] gates = KernelTestHelpers.RandomArray(random, 4 * hidden, 5f);
         float[] peephole = withPeephole ? KernelTestHelpers.RandomArray(random, 3 * hidden) : [];
-        float[] c = KernelTestHelpers.RandomArray(random, hidden, 3f);
-        float[] h = new float[hidden];
+        float[] cPrevious = KernelTestHelpers.RandomArray(random, hidden, 3f);
         double[] expectedC = new double[hidden];
         double[] expectedH = new double[hidden];
         for (int j = 0; j < hidden; j++)
         {
-            double cPrev = c[j];
+            double cPrev = cPrevious[j];
             double pi = withPeephole ? peephole[j] : 0, po = withPeephole ? peephole[hidden + j] : 0, pf = withPeephole ? peephole[2 * hidden + j] : 0;
             double i = Sigmoid(Clip(gates[j] + pi * cPrev, clip));
             double f = Sigmoid(Clip(gates[2 * hidden + j] + pf * cPrev, clip));
@@ -137,10 +144,14 @@ public class RecurrentCellsTests
             expectedH[j] = o * Math.Tanh(ct);
         }
 
-        RecurrentCells.LstmUpdate(gates, peephole, clip, c, h);
-
-        AssertNear(expectedC, c, "c");
-        AssertNear(expectedH, h, "h");
+        foreach (CellPaths path in AllPaths())
+        {
+            float[] c = (float[])cPrevious.Clone();
+            float[] h = new float[hidden];
+            path.Lstm(gates, peephole, clip, c, h);
+            AssertNear(expectedC, c, $"{path.Name} c");
+            AssertNear(expectedH, h, $"{path.Name} h");
+        }
     }
 
     [Theory]
@@ -169,30 +180,36 @@ public class RecurrentCellsTests
             expectedFinish[j] = (1 - (float)z) * n0 + (float)z * hPrev[j];
         }
 
-        float[] h = (float[])hPrev.Clone();
-        RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, clip, h);
-        AssertNear(expectedLbr, h, "GRU linear_before_reset");
+        foreach (CellPaths path in AllPaths())
+        {
+            float[] h = (float[])hPrev.Clone();
+            path.Gru(gx, gh, clip, h);
+            AssertNear(expectedLbr, h, $"{path.Name} GRU linear_before_reset");
 
-        float[] zOut = new float[hidden];
-        float[] resetHidden = new float[hidden];
-        RecurrentCells.GruResetGates(gx, gh.AsSpan(0, 2 * hidden), clip, hPrev, zOut, resetHidden);
-        AssertNear(expectedZ, zOut, "GRU z");
-        AssertNear(expectedReset, resetHidden, "GRU r*h");
+            float[] zOut = new float[hidden];
+            float[] resetHidden = new float[hidden];
+            path.GruReset(gx, gh.AsSpan(0, 2 * hidden), clip, hPrev, zOut, resetHidden);
+            AssertNear(expectedZ, zOut, $"{path.Name} GRU z");
+            AssertNear(expectedReset, resetHidden, $"{path.Name} GRU r*h");
 
-        h = (float[])hPrev.Clone();
-        RecurrentCells.GruFinish(gx.AsSpan(2 * hidden), gh.AsSpan(2 * hidden), zOut, clip, h);
-        AssertNear(expectedFinish, h, "GRU finish");
+            h = (float[])hPrev.Clone();
+            path.GruFinish(gx.AsSpan(2 * hidden), gh.AsSpan(2 * hidden), zOut, clip, h);
+            AssertNear(expectedFinish, h, $"{path.Name} GRU finish");
+        }
     }
 
     [Fact]
     public void RnnUpdate_InPlaceWithClip_MatchesDoubleFormula()
     {
-        float[] gates = KernelTestHelpers.RandomArray(new Random(3), 40, 6f);
-        double[] expected = gates.Select(g => Math.Tanh(Clip(g, 2f))).ToArray();
+        float[] original = KernelTestHelpers.RandomArray(new Random(3), 40, 6f);
+        double[] expected = original.Select(g => Math.Tanh(Clip(g, 2f))).ToArray();
 
-        RecurrentCells.RnnUpdate(gates, 2f, gates);
-
-        AssertNear(expected, gates, "RNN");
+        foreach (CellPaths path in AllPaths())
+        {
+            float[] gates = (float[])original.Clone();
+            path.Rnn(gates, 2f, gates);
+            AssertNear(expected, gates, $"{path.Name} RNN");
+        }
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace EdgeRnn.Benchmarks;
+namespace EdgeRnn.Runtime.Tools;
 
 /// <summary>
 /// Measures the single-thread fp32 FMA peak: 16 independent accumulator chains of the widest accelerated vector, so

@@ -1,0 +1,91 @@
+namespace EdgeRnn.Train.Data;
+
+/// <summary>
+/// A time-ordered multi-sensor recording: strictly increasing timestamps, <see cref="FeatureCount"/> float values per
+/// row (row-major) and an optional integer label per row.
+/// </summary>
+public sealed class SensorRecording
+{
+    /// <summary>Creates a recording; <paramref name="values"/> is row-major [rows, features].</summary>
+    public SensorRecording(IReadOnlyList<string> features, double[] timestamps, float[] values, int[]? labels = null, string? labelName = null, string? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(timestamps);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfZero(features.Count);
+        if (values.Length != timestamps.Length * features.Count)
+        {
+            throw new ArgumentException($"{values.Length} values do not make {timestamps.Length} rows of {features.Count} features.", nameof(values));
+        }
+
+        if (labels is not null && labels.Length != timestamps.Length)
+        {
+            throw new ArgumentException($"{labels.Length} labels for {timestamps.Length} rows.", nameof(labels));
+        }
+
+        Features = [.. features];
+        Timestamps = timestamps;
+        Values = values;
+        Labels = labels;
+        LabelName = labels is null ? null : labelName ?? "label";
+        Source = source ?? "(memory)";
+    }
+
+    /// <summary>Feature (column) names in model input order.</summary>
+    public IReadOnlyList<string> Features { get; }
+
+    /// <summary>Timestamps in seconds since 1970-01-01 UTC.</summary>
+    public double[] Timestamps { get; }
+
+    /// <summary>Row-major values [rows, features].</summary>
+    public float[] Values { get; }
+
+    /// <summary>Per-row labels, or null.</summary>
+    public int[]? Labels { get; }
+
+    /// <summary>The label column's name, or null.</summary>
+    public string? LabelName { get; }
+
+    /// <summary>Where it came from (a path, or a description).</summary>
+    public string Source { get; }
+
+    /// <summary>Rows.</summary>
+    public int Rows => Timestamps.Length;
+
+    /// <summary>Features per row.</summary>
+    public int FeatureCount => Features.Count;
+
+    /// <summary>One row's values.</summary>
+    public ReadOnlySpan<float> Row(int row) => Values.AsSpan(row * FeatureCount, FeatureCount);
+
+    /// <summary>The median spacing of the timestamps in seconds (0 for fewer than two rows).</summary>
+    public double SamplePeriodSeconds
+    {
+        get
+        {
+            if (Rows < 2)
+            {
+                return 0;
+            }
+
+            var d = new double[Rows - 1];
+            for (int i = 1; i < Rows; i++)
+            {
+                d[i - 1] = Timestamps[i] - Timestamps[i - 1];
+            }
+
+            Array.Sort(d);
+            return d[d.Length / 2];
+        }
+    }
+
+    /// <summary>Rows [start, start + count) as a new recording.</summary>
+    public SensorRecording Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Rows);
+        return new SensorRecording(Features, Timestamps[start..(start + count)], Values[(start * FeatureCount)..((start + count) * FeatureCount)],
+            Labels?[start..(start + count)], LabelName, Source);
+    }
+}

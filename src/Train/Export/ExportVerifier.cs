@@ -1,0 +1,131 @@
+using EdgeRnn.Runtime;
+using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Reference;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using static TorchSharp.torch;
+using Tensor = EdgeRnn.Runtime.Tensor;
+
+namespace EdgeRnn.Train.Export;
+
+/// <summary>Largest absolute differences from TorchSharp's forward on the same held-back input.</summary>
+public sealed record VerifyErrors(double OrtSequence, double RuntimeSequence, double OrtStreaming, double RuntimeStreaming, int Steps)
+{
+    /// <summary>The largest of the four (NaN counts as infinite).</summary>
+    public double Max => new[] { OrtSequence, RuntimeSequence, OrtStreaming, RuntimeStreaming }.Select(e => double.IsNaN(e) ? double.PositiveInfinity : e).Max();
+}
+
+/// <summary>
+/// The export check: runs the exported graphs in ONNX Runtime and in EdgeRnn's runtime (whole-sequence, and step by
+/// step for the streaming graph) on held-back data and compares each with TorchSharp's forward.
+/// </summary>
+internal static class ExportVerifier
+{
+    public const double DefaultTolerance = 1e-4;
+
+    /// <summary>Compares every exported graph with TorchSharp on <paramref name="input"/>: normalized held-back rows, row-major [steps, features] (one window for window tasks).</summary>
+    public static VerifyErrors Verify(SensorNet net, ExportedModel model, float[] input)
+    {
+        ModelConfig c = net.Config;
+        int steps = input.Length / c.Features;
+        float[] expected = TorchForward(net, input, steps);
+        var x = Tensor.FromFloat(input, steps, 1, c.Features);
+        byte[] sequenceGraph = model.Sequence ?? model.Main;
+        string outputName = c.Task == TrainTask.Classify ? "probabilities" : "y";
+        float[] ort = OrtReference.Run(sequenceGraph, new Dictionary<string, Tensor> { ["x"] = x })[outputName].FloatData!;
+        RnnModel runtime = RnnModel.Load(sequenceGraph);
+        float[] ours = runtime.Run(new Dictionary<string, Tensor> { ["x"] = x })[outputName].FloatData!;
+        double ortStream = 0, oursStream = 0;
+        if (c.Task == TrainTask.Forecast)
+        {
+            ortStream = MaxAbs(expected, OrtStream(model.Main, c, input, steps));
+            oursStream = MaxAbs(expected, RuntimeStream(model.Main, input, steps, c.Features));
+        }
+
+        return new VerifyErrors(MaxAbs(expected, ort), MaxAbs(expected, ours), ortStream, oursStream, steps);
+    }
+
+    /// <summary>TorchSharp's output for one sequence (softmax probabilities for classification).</summary>
+    public static float[] TorchForward(SensorNet net, float[] input, int steps)
+    {
+        net.eval();
+        using IDisposable noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        TorchSharp.torch.Tensor x = tensor(input, [steps, 1, net.Config.Features]);
+        TorchSharp.torch.Tensor y = net.call(x);
+        if (net.Config.Task == TrainTask.Classify)
+        {
+            y = nn.functional.softmax(y, -1);
+        }
+
+        return SensorNet.ToArray(y);
+    }
+
+    public static float[] RuntimeStream(byte[] graph, float[] input, int steps, int features)
+    {
+        RnnModel model = RnnModel.Load(graph);
+        RnnState state = model.CreateState();
+        var output = new float[steps * features];
+        for (int t = 0; t < steps; t++)
+        {
+            model.Step(state, input.AsSpan(t * features, features), output.AsSpan(t * features, features));
+        }
+
+        return output;
+    }
+
+    private static float[] OrtStream(byte[] graph, ModelConfig c, float[] input, int steps)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        using var session = new InferenceSession(graph, options);
+        var states = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        string[] stateInputs = [.. session.InputMetadata.Keys.Where(k => k != "x")];
+        foreach (string s in stateInputs)
+        {
+            states[s] = new float[c.Hidden];
+        }
+
+        var result = new float[steps * c.Features];
+        int[] stateShape = [1, 1, c.Hidden];
+        for (int t = 0; t < steps; t++)
+        {
+            var feeds = new List<NamedOnnxValue>
+            {
+                NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(input.AsMemory(t * c.Features, c.Features), [1, 1, c.Features])),
+            };
+            feeds.AddRange(stateInputs.Select(s => NamedOnnxValue.CreateFromTensor(s, new DenseTensor<float>(states[s], stateShape))));
+            using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> outputs = session.Run(feeds);
+            foreach (DisposableNamedOnnxValue o in outputs)
+            {
+                float[] values = ((DenseTensor<float>)o.Value).ToArray();
+                if (o.Name == "y")
+                {
+                    values.CopyTo(result, t * c.Features);
+                }
+                else
+                {
+                    states[o.Name.Replace("hn_", "h0_", StringComparison.Ordinal).Replace("cn_", "c0_", StringComparison.Ordinal)] = values;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static double MaxAbs(float[] a, float[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double max = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double e = Math.Abs((double)a[i] - b[i]);
+            max = double.IsNaN(e) ? double.PositiveInfinity : Math.Max(max, e);
+        }
+
+        return max;
+    }
+}

@@ -1,0 +1,41 @@
+using TorchSharp;
+
+namespace EdgeRnn.Train.Training;
+
+/// <summary>
+/// One place that touches TorchSharp's global state: thread count and seeds. Training is deterministic for a seed
+/// on the CPU with a fixed thread count.
+/// </summary>
+internal static class TorchRuntime
+{
+    /// <summary>The default intra-op thread count: on a 2-core machine more threads were slower.</summary>
+    public const int DefaultThreads = 1;
+
+    private static readonly Lock s_lock = new();
+
+    /// <summary>Sets torch's intra-op thread count and seeds torch's generator.</summary>
+    /// <exception cref="InvalidOperationException">libtorch could not be loaded (the message says why).</exception>
+    public static void Initialize(int threads, long seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        lock (s_lock)
+        {
+            try
+            {
+                torch.set_num_threads(threads);
+            }
+            catch (TypeInitializationException e)
+            {
+                throw new InvalidOperationException(
+                    "TorchSharp could not load libtorch: " + (e.InnerException?.Message ?? e.Message)
+                    + " (libLibTorchSharp.so must have its GLIBCXX_3.4.32 requirement weakened by the build; see README, 'TorchSharp on Debian 12').", e);
+            }
+
+            torch.manual_seed(seed);
+            torch.random.manual_seed(seed);
+        }
+    }
+
+    /// <summary>The thread count torch uses now.</summary>
+    public static int Threads => torch.get_num_threads();
+}

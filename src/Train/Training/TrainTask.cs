@@ -1,0 +1,27 @@
+namespace EdgeRnn.Train;
+
+/// <summary>What a model learns.</summary>
+public enum TrainTask
+{
+    /// <summary>Predict the next reading of every feature at every step (the streaming anomaly detector).</summary>
+    Forecast,
+
+    /// <summary>An LSTM encoder-decoder that reconstructs a window; the reconstruction error scores it.</summary>
+    Autoencoder,
+
+    /// <summary>A window to a class (softmax over the label column's classes).</summary>
+    Classify,
+}
+
+/// <summary>The recurrent cell.</summary>
+public enum CellKind
+{
+    /// <summary>Long short-term memory.</summary>
+    Lstm,
+
+    /// <summary>Gated recurrent unit (PyTorch form: linear before reset).</summary>
+    Gru,
+
+    /// <summary>Vanilla tanh RNN.</summary>
+    Rnn,
+}

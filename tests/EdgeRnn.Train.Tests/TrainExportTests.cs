@@ -1,0 +1,38 @@
+using EdgeRnn.Train.Data;
+using EdgeRnn.Train.Export;
+using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Training;
+
+namespace EdgeRnn.Train.Tests;
+
+public sealed class TrainExportTests
+{
+    private static readonly TrainOptions s_fast = new() { Epochs = 3, SequenceLength = 16, Stride = 4, BatchSize = 16, Threads = 1, Seed = 3 };
+
+    [Theory]
+    [InlineData(TrainTask.Forecast, CellKind.Lstm, 2)]
+    [InlineData(TrainTask.Forecast, CellKind.Gru, 2)]
+    [InlineData(TrainTask.Forecast, CellKind.Rnn, 1)]
+    [InlineData(TrainTask.Autoencoder, CellKind.Lstm, 1)]
+    [InlineData(TrainTask.Autoencoder, CellKind.Gru, 2)]
+    [InlineData(TrainTask.Classify, CellKind.Lstm, 1)]
+    [InlineData(TrainTask.Classify, CellKind.Rnn, 2)]
+    public void Train_ThenExport_TorchOrtAndRuntimeAgree(TrainTask task, CellKind cell, int layers)
+    {
+        (SensorRecording recording, _) = SyntheticRecording.Generate(600, 3, seed: 11, anomalies: 20, cleanFraction: 0.1);
+        if (task == TrainTask.Classify)
+        {
+            recording = new SensorRecording(recording.Features, recording.Timestamps, recording.Values, [.. recording.Labels!.Select(l => l == 0 ? 0 : 1)], "anomaly");
+        }
+
+        TrainResult result = Trainer.Train(recording, new ModelConfig { Task = task, Cell = cell, Hidden = 12, Layers = layers, Dropout = 0.1 }, s_fast);
+
+        Assert.Equal(3, result.History.Epochs.Count);
+        Assert.All(result.History.Epochs, e => Assert.True(double.IsFinite(e.TrainLoss) && double.IsFinite(e.ValidationLoss)));
+        ExportedModel model = OnnxExporter.Export(result.Net, new Dictionary<string, string>());
+        int steps = task == TrainTask.Forecast ? 120 : s_fast.SequenceLength;
+        float[] heldBack = result.Normalized.AsSpan(result.TrainRows * 3, steps * 3).ToArray();
+        VerifyErrors errors = ExportVerifier.Verify(result.Net, model, heldBack);
+        Assert.True(errors.Max <= 1e-4, errors.ToString());
+    }
+}
