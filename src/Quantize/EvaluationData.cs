@@ -11,6 +11,9 @@ namespace EdgeRnn.Quantize;
 /// </summary>
 internal sealed class EvaluationData
 {
+    /// <summary>Normalizes one row of raw readings (in place allowed).</summary>
+    public delegate void NormalizeRow(ReadOnlySpan<float> raw, Span<float> normalized);
+
     private EvaluationData(List<float[]> rows, string source)
     {
         Rows = rows;
@@ -42,7 +45,11 @@ internal sealed class EvaluationData
     }
 
     /// <summary>Reads rows; throws <see cref="FormatException"/> with the file and line for anything malformed.</summary>
-    public static EvaluationData Load(string path, int features, IReadOnlyList<string>? featureNames)
+    /// <param name="path">The CSV, .pb file or test-data folder.</param>
+    /// <param name="features">Values per step.</param>
+    /// <param name="featureNames">The model's feature names (a CSV header must list them in order), or null.</param>
+    /// <param name="normalize">Maps a CSV row of raw readings to model inputs (the model's normalization), or null.</param>
+    public static EvaluationData Load(string path, int features, IReadOnlyList<string>? featureNames, NormalizeRow? normalize = null)
     {
         if (Directory.Exists(path) || path.EndsWith(".pb", StringComparison.OrdinalIgnoreCase))
         {
@@ -94,6 +101,11 @@ internal sealed class EvaluationData
                 {
                     throw new FormatException($"{path}, line {lineNumber}, column {i + 1}: '{fields[i].Trim()}' is not a finite number.");
                 }
+            }
+
+            if (normalize is not null)
+            {
+                normalize(row, row);
             }
 
             rows.Add(row);

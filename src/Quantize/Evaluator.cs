@@ -48,6 +48,29 @@ internal static class Evaluator
         return result;
     }
 
+    /// <summary>Mean |forecast[t] - input[t + 1]| over the steps where the forecast has one value per input feature.</summary>
+    public static double ForecastMae(float[] forecasts, IReadOnlyList<float[]> rows)
+    {
+        int features = rows[0].Length;
+        if (forecasts.Length != features * rows.Count)
+        {
+            return double.NaN;
+        }
+
+        double sum = 0;
+        long count = 0;
+        for (int t = 0; t + 1 < rows.Count; t++)
+        {
+            for (int i = 0; i < features; i++)
+            {
+                sum += Math.Abs(forecasts[(t * features) + i] - (double)rows[t + 1][i]);
+                count++;
+            }
+        }
+
+        return count == 0 ? 0 : sum / count;
+    }
+
     public static List<OutputError> Compare(Dictionary<string, float[]> reference, Dictionary<string, float[]> actual)
     {
         var errors = new List<OutputError>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeRnn.Quantize.Onnx.Proto;
 using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Train.Bench;
@@ -85,15 +86,21 @@ internal static class QuantizeWorker
         // Loading in EdgeRnn validates the model (ops, shapes, limits) with the runtime's own messages.
         RnnModel fp32 = RnnModel.Load(fp32Bytes, sourceName: request.Input);
         int features = Evaluator.FeatureCount(fp32);
-        if (request.MaxMetricDrop is not null && !fp32.Metadata.ContainsKey("edgernn.task"))
+        EdgeRnnMetadata? meta = ReadMetadata(fp32, request.Input, stderr);
+        if (request.MaxMetricDrop is not null && meta?.Task != ModelTask.Forecast)
         {
-            throw new ArgumentException("--max-metric-drop needs a model that carries a task (metadata 'edgernn.task'); this one does not. Use --max-error.");
+            throw new ArgumentException("--max-metric-drop needs a forecast model (metadata 'edgernn.task' = forecast; its metric is the forecast MAE); use --max-error for this model.");
         }
 
-        string[]? featureNames = fp32.Metadata.TryGetValue("edgernn.features", out string? f) ? f.Split(',', StringSplitOptions.TrimEntries) : null;
+        if (meta is not null && meta.Features.Count != features)
+        {
+            throw new ModelFormatException($"{request.Input}: the metadata lists {meta.Features.Count} features but the model takes {features} per step.");
+        }
+
+        // CSV rows are raw readings in the model's feature order; the model's own statistics normalize them.
         EvaluationData data = request.Calibration is null
             ? EvaluationData.Synthetic(features, 256, seed: 1)
-            : EvaluationData.Load(request.Calibration, features, featureNames);
+            : EvaluationData.Load(request.Calibration, features, meta?.Features.Select(x => x.Name).ToArray(), meta is null ? null : meta.Normalize);
 
         QuantizeOptions options = request.Options;
         Dictionary<string, float>? ranges = null;
@@ -108,14 +115,34 @@ internal static class QuantizeWorker
             throw new NotSupportedException($"Nothing to quantize in '{request.Input}': {(outcome.Nodes.Count == 0 ? "it has no LSTM, GRU, RNN, Gemm or MatMul" : string.Join("; ", outcome.Nodes.Select(n => $"{n.Node}: {n.Detail}")))}.");
         }
 
-        RnnModel int8 = RnnModel.Load(outcome.Model, sourceName: request.Output);
-        List<OutputError> errors = Evaluator.Compare(Evaluator.Run(fp32, data.Rows), Evaluator.Run(int8, data.Rows));
+        byte[] int8Bytes = outcome.Model;
+        RnnModel int8 = RnnModel.Load(int8Bytes, sourceName: request.Output);
+        if (meta?.Golden is { } golden)
+        {
+            // The golden vector is the device's self-check: it must hold what this int8 model computes.
+            int8Bytes = WithGolden(int8Bytes, meta, golden, int8);
+            int8 = RnnModel.Load(int8Bytes, sourceName: request.Output);
+        }
+
+        Dictionary<string, float[]> fp32Outputs = Evaluator.Run(fp32, data.Rows);
+        Dictionary<string, float[]> int8Outputs = Evaluator.Run(int8, data.Rows);
+        List<OutputError> errors = Evaluator.Compare(fp32Outputs, int8Outputs);
+        string? taskMetric = null;
+        double? metricDrop = null;
+        if (meta?.Task == ModelTask.Forecast)
+        {
+            string first = fp32.StepOutputs[0].Name;
+            double before = Evaluator.ForecastMae(fp32Outputs[first], data.Rows);
+            double after = Evaluator.ForecastMae(int8Outputs[first], data.Rows);
+            metricDrop = before > 0 ? (after - before) / before : 0;
+            taskMetric = string.Create(CultureInfo.InvariantCulture, $"task metric (forecast MAE of '{first}' vs the next step's input, normalized units): fp32 {before:g5}, int8 {after:g5} ({metricDrop:+0.00%;-0.00%})");
+        }
 
         var latency = new List<LatencyRow>();
         if (request.LatencySteps > 0)
         {
             BenchResult a = Bench(fp32Bytes, request.LatencySteps);
-            BenchResult b = Bench(outcome.Model, request.LatencySteps);
+            BenchResult b = Bench(int8Bytes, request.LatencySteps);
             latency.Add(new LatencyRow("EdgeRnn (RnnModel.Step)", a.Ours.HeadlineUs, b.Ours.HeadlineUs));
             latency.Add(new LatencyRow("ONNX Runtime (IoBinding, 1 thread)", a.Ort.HeadlineUs, b.Ort.HeadlineUs));
         }
@@ -127,12 +154,17 @@ internal static class QuantizeWorker
             failures.Add($"max abs error {worst:g4} exceeds --max-error {maxError:g4}");
         }
 
+        if (request.MaxMetricDrop is { } maxDrop && metricDrop > maxDrop)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"the forecast MAE got {metricDrop:P2} worse, more than --max-metric-drop {maxDrop:P2}"));
+        }
+
         var report = new QuantizeReport(request.Input, request.Output, options.Mode.ToString().ToLowerInvariant(), options.Format.ToString().ToLowerInvariant(),
-            options.PerTensor ? "per-tensor" : "per-channel", fp32Bytes.Length, outcome.Model.Length, data.Source, outcome.Nodes, outcome.Ranges, errors,
-            latency, TaskMetric: null, failures);
+            options.PerTensor ? "per-tensor" : "per-channel", fp32Bytes.Length, int8Bytes.Length, data.Source, outcome.Nodes, outcome.Ranges, errors,
+            latency, taskMetric, failures);
         if (failures.Count == 0)
         {
-            AtomicFile.WriteAllBytes(request.Output, outcome.Model);
+            AtomicFile.WriteAllBytes(request.Output, int8Bytes);
         }
 
         if (request.Json)
@@ -151,6 +183,36 @@ internal static class QuantizeWorker
         }
 
         return ToolExitCodes.Success;
+    }
+
+    /// <summary>The edgernn metadata, or null when absent or incomplete (then it is carried over unchanged, with a note).</summary>
+    private static EdgeRnnMetadata? ReadMetadata(RnnModel model, string path, TextWriter stderr)
+    {
+        try
+        {
+            return EdgeRnnMetadata.Read(model.Metadata, path);
+        }
+        catch (ModelFormatException e)
+        {
+            stderr.WriteLine($"note: {e.Message} The metadata is copied as it is; no golden vector or task metric is recomputed.");
+            return null;
+        }
+    }
+
+    private static byte[] WithGolden(byte[] model, EdgeRnnMetadata meta, GoldenVector golden, RnnModel int8)
+    {
+        var outputs = new float[golden.Inputs.Length][];
+        RnnState state = int8.CreateState();
+        for (int t = 0; t < golden.Inputs.Length; t++)
+        {
+            outputs[t] = new float[int8.StepOutputs[0].Length];
+            int8.Step(state, golden.Inputs[t], outputs[t]);
+        }
+
+        EdgeRnnMetadata updated = meta with { Golden = new GoldenVector { Inputs = golden.Inputs, Outputs = outputs, Tolerance = golden.Tolerance } };
+        ModelProto proto = ModelQuantizer.Parse(model);
+        ModelQuantizer.SetMetadata(proto, EdgeRnnMetadata.GoldenKey, updated.ToProperties()[EdgeRnnMetadata.GoldenKey]);
+        return Google.Protobuf.MessageExtensions.ToByteArray(proto);
     }
 
     private static BenchResult Bench(byte[] model, int steps)
