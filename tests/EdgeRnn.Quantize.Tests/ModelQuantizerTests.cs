@@ -25,6 +25,7 @@ public class ModelQuantizerTests(ITestOutputHelper log)
     [InlineData(BuiltinCell.Lstm, "qdq", false)]
     [InlineData(BuiltinCell.Lstm, "qdq", true)]
     [InlineData(BuiltinCell.Lstm, "ort", false)]
+    [InlineData(BuiltinCell.Lstm, "ort", true)]
     [InlineData(BuiltinCell.Gru, "qdq", false)]
     [InlineData(BuiltinCell.Gru, "ort", true)]
     public void Quantize_Dynamic_RunsInOrtAndEdgeRnnWithinTolerance(BuiltinCell cell, string format, bool perTensor)

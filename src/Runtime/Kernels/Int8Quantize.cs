@@ -8,7 +8,7 @@ internal static class Int8Quantize
 {
     /// <summary>
     /// Computes scale = max_i |x[i]| / 127 and destination[i] = round_half_even(x[i] / scale) in [-127, 127];
-    /// returns the scale (1 when x is all zeros, so destination is all zeros). x ≈ destination * scale.
+    /// returns the scale (1 when x is all zeros; NaN when x holds a NaN or an infinity). x ≈ destination * scale.
     /// </summary>
     /// <remarks>The vector and scalar paths give identical bytes: one multiply by 127 / max, one round-to-even.</remarks>
     public static float QuantizeSymmetric(ReadOnlySpan<float> x, Span<sbyte> destination)
@@ -21,9 +21,10 @@ internal static class Int8Quantize
         float max = MaxAbs(x);
         if (!(max > 0) || !float.IsFinite(max))
         {
-            // All zeros (or a non-finite input, which the float path would turn into NaN anyway): quantize to zero.
+            // All zeros: scale 1. A NaN or infinite element: scale NaN, so every product is NaN, as in the float path
+            // (a sensor fault must not turn into plausible numbers).
             destination[..x.Length].Clear();
-            return max > 0 ? max : 1f;
+            return max == 0 ? 1f : float.NaN;
         }
 
         float inverse = 127f / max;

@@ -150,6 +150,19 @@ public class Int8MatVecTests
     }
 
     [Fact]
+    public void QuantizeSymmetric_NaNOrInfinity_ScaleNaNSoOutputsPropagateIt()
+    {
+        foreach (int length in (int[])[5, 40])
+        {
+            var x = new float[length];
+            x[length - 2] = float.NaN;
+            Assert.True(float.IsNaN(Int8Quantize.QuantizeSymmetric(x, new sbyte[length])));
+            x[length - 2] = float.PositiveInfinity;
+            Assert.True(float.IsNaN(Int8Quantize.QuantizeSymmetric(x, new sbyte[length])));
+        }
+    }
+
+    [Fact]
     public void MultiplyInt32_ShortInputOrDestination_Throws()
     {
         Int8Matrix m = Int8Matrix.FromRowMajor(new sbyte[20 * 6], [1f], 20, 6);
