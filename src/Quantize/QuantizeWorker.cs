@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using EdgeRnn.Quantize.Onnx.Proto;
 using EdgeRnn.Runtime;
@@ -103,6 +104,14 @@ internal static class QuantizeWorker
             : EvaluationData.Load(request.Calibration, features, meta?.Features.Select(x => x.Name).ToArray(), meta is null ? null : meta.Normalize);
 
         QuantizeOptions options = request.Options;
+        var nodeNames = proto.Graph.Node.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        string[] unknown = [.. options.Exclude.Where(e => !nodeNames.Contains(e))];
+        if (unknown.Length > 0)
+        {
+            string candidates = string.Join(", ", proto.Graph.Node.Where(n => n.OpType is "LSTM" or "GRU" or "RNN" or "Gemm" or "MatMul").Select(n => n.Name));
+            throw new ArgumentException($"--exclude names no node of the model: {string.Join(", ", unknown)}. Quantizable nodes: {candidates}.");
+        }
+
         Dictionary<string, float>? ranges = null;
         if (options.Mode == QuantizeMode.Static)
         {
@@ -117,10 +126,11 @@ internal static class QuantizeWorker
 
         byte[] int8Bytes = outcome.Model;
         RnnModel int8 = RnnModel.Load(int8Bytes, sourceName: request.Output);
-        if (meta?.Golden is { } golden)
+        if (meta is not null)
         {
-            // The golden vector is the device's self-check: it must hold what this int8 model computes.
-            int8Bytes = WithGolden(int8Bytes, meta, golden, int8);
+            // The golden vector is the device's self-check: it must hold what this int8 model computes. The
+            // provenance records how the model was quantized.
+            int8Bytes = UpdateMetadata(int8Bytes, meta, int8, options);
             int8 = RnnModel.Load(int8Bytes, sourceName: request.Output);
         }
 
@@ -199,19 +209,32 @@ internal static class QuantizeWorker
         }
     }
 
-    private static byte[] WithGolden(byte[] model, EdgeRnnMetadata meta, GoldenVector golden, RnnModel int8)
+    private static byte[] UpdateMetadata(byte[] model, EdgeRnnMetadata meta, RnnModel int8, QuantizeOptions options)
     {
-        var outputs = new float[golden.Inputs.Length][];
-        RnnState state = int8.CreateState();
-        for (int t = 0; t < golden.Inputs.Length; t++)
+        ModelProto proto = ModelQuantizer.Parse(model);
+        if (meta.Golden is { } golden)
         {
-            outputs[t] = new float[int8.StepOutputs[0].Length];
-            int8.Step(state, golden.Inputs[t], outputs[t]);
+            var outputs = new float[golden.Inputs.Length][];
+            RnnState state = int8.CreateState();
+            for (int t = 0; t < golden.Inputs.Length; t++)
+            {
+                outputs[t] = new float[int8.StepOutputs[0].Length];
+                int8.Step(state, golden.Inputs[t], outputs[t]);
+            }
+
+            EdgeRnnMetadata updated = meta with { Golden = new GoldenVector { Inputs = golden.Inputs, Outputs = outputs, Tolerance = golden.Tolerance } };
+            ModelQuantizer.SetMetadata(proto, EdgeRnnMetadata.GoldenKey, updated.ToProperties()[EdgeRnnMetadata.GoldenKey]);
         }
 
-        EdgeRnnMetadata updated = meta with { Golden = new GoldenVector { Inputs = golden.Inputs, Outputs = outputs, Tolerance = golden.Tolerance } };
-        ModelProto proto = ModelQuantizer.Parse(model);
-        ModelQuantizer.SetMetadata(proto, EdgeRnnMetadata.GoldenKey, updated.ToProperties()[EdgeRnnMetadata.GoldenKey]);
+        JsonObject provenance = meta.ProvenanceJson is { } p && JsonNode.Parse(p) is JsonObject o ? o : [];
+        provenance["quantization"] = new JsonObject
+        {
+            ["mode"] = options.Mode.ToString().ToLowerInvariant(),
+            ["format"] = options.Format.ToString().ToLowerInvariant(),
+            ["weights"] = options.PerTensor ? "int8 symmetric per-tensor" : "int8 symmetric per-channel",
+            ["excluded"] = new JsonArray([.. options.Exclude.Order(StringComparer.Ordinal).Select(e => (JsonNode)e)]),
+        };
+        ModelQuantizer.SetMetadata(proto, EdgeRnnMetadata.ProvenanceKey, provenance.ToJsonString());
         return Google.Protobuf.MessageExtensions.ToByteArray(proto);
     }
 

@@ -61,6 +61,7 @@ public sealed class MetadataTests : IDisposable
         EdgeRnnMetadata carried = EdgeRnnMetadata.Read(int8.Metadata)!;
         Assert.Equal(meta.Features, carried.Features);
         Assert.Equal(ModelTask.Forecast, carried.Task);
+        Assert.Contains("\"quantization\"", carried.ProvenanceJson, StringComparison.Ordinal);
         GoldenCheckResult check = GoldenCheck.Run(int8, carried.Golden!);
         Assert.True(check.Passed, $"int8 golden max error {check.MaxAbsError}");
 
