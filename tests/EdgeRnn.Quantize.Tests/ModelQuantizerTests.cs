@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Tests.Graph;
 using EdgeRnn.Runtime.Tools;
 using static EdgeRnn.Quantize.Tests.QuantizeTestHelpers;
@@ -103,6 +104,29 @@ public class ModelQuantizerTests(ITestOutputHelper log)
                 Assert.True(MaxAbs(expected, ours[name]) <= Int8VsFloat, $"{cell} lbr={lbr} {name}: EdgeRnn int8 vs float");
             }
         }
+    }
+
+    [Theory]
+    [InlineData("qdq")]
+    [InlineData("ort")]
+    public void Quantize_GemmBothTranspositionsAndAlpha_MatchesOrt(string format)
+    {
+        var rng = new Random(12);
+        var b = new OnnxGraphBuilder("dense", 17);
+        b.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(3), OnnxDimension.Fixed(24));
+        b.AddGemm("fc1", "x", TestModels.RandomTensor(rng, 0.3f, 40, 24), TestModels.RandomTensor(rng, 0.1f, 40), "h", transB: true);
+        b.AddNode("Relu", ["h"], ["hr"], "relu");
+        b.AddGemm("fc2", "hr", TestModels.RandomTensor(rng, 0.3f, 40, 5), TestModels.RandomTensor(rng, 0.1f, 5), "g", transB: false).WithAttribute("alpha", 0.5f);
+        b.AddMatMul("fc3", "g", TestModels.RandomTensor(rng, 0.3f, 5, 6), "y");
+        b.AddOutput("y", TensorElementType.Float);
+        byte[] fp32 = b.ToBytes();
+        QuantizeOutcome outcome = ModelQuantizer.Quantize(ModelQuantizer.Parse(fp32), new QuantizeOptions { Format = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq });
+        Assert.All(outcome.Nodes, n => Assert.True(n.Quantized, n.Detail));
+        var inputs = new Dictionary<string, Tensor> { ["x"] = TestModels.RandomTensor(rng, 2f, 3, 24) };
+        (Dictionary<string, Tensor> ortFloat, Dictionary<string, Tensor> ortInt8, IReadOnlyDictionary<string, Tensor> ours) = RunAll(fp32, outcome.Model, inputs);
+        double scale = ortFloat["y"].FloatData!.Max(MathF.Abs);
+        Assert.True(MaxAbs(ortInt8["y"], ours["y"]) <= 0.02 * scale, $"EdgeRnn vs ORT int8: {MaxAbs(ortInt8["y"], ours["y"])} (output scale {scale})");
+        Assert.True(MaxAbs(ortFloat["y"], ours["y"]) <= 0.02 * scale, $"EdgeRnn int8 vs float: {MaxAbs(ortFloat["y"], ours["y"])}");
     }
 
     [Theory]

@@ -78,6 +78,24 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Quantize_StaticFromTestDataTensors_UsesThem()
+    {
+        string model = WriteModel(BuiltinModels.CreateSequence(BuiltinCell.Lstm, 4, 64));
+        for (int set = 0; set < 2; set++)
+        {
+            string folder = Path.Combine(_dir, "data", $"test_data_set_{set}");
+            Directory.CreateDirectory(folder);
+            TestDataFiles.WriteTensor(Path.Combine(folder, "input_0.pb"), "x", Runtime.Tests.Graph.TestModels.RandomTensor(new Random(set), 1f, 50, 1, 4));
+        }
+
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, string stdout, string stderr) = Run(model, "-o", output, "--mode", "static", "--calibration", Path.Combine(_dir, "data"), "--latency-steps", "0");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("100 steps from 2 tensor file(s)", stdout, StringComparison.Ordinal);
+        Assert.Contains("calibrated activation ranges", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Quantize_OverMaxError_ExitsOneAndWritesNothing()
     {
         string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32));
