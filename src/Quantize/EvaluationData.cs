@@ -14,11 +14,15 @@ internal sealed class EvaluationData
     /// <summary>Normalizes one row of raw readings (in place allowed).</summary>
     public delegate void NormalizeRow(ReadOnlySpan<float> raw, Span<float> normalized);
 
-    private EvaluationData(List<float[]> rows, string source)
+    private EvaluationData(List<float[]> rows, string source, List<bool>? labels = null)
     {
         Rows = rows;
         Source = source;
+        Labels = labels;
     }
+
+    /// <summary>Per step: the CSV's label column ('anomaly' or 'label') is non-zero; null without such a column.</summary>
+    public IReadOnlyList<bool>? Labels { get; }
 
     public IReadOnlyList<float[]> Rows { get; }
 
@@ -63,6 +67,10 @@ internal sealed class EvaluationData
 
         var rows = new List<float[]>();
         int lineNumber = 0;
+        int[]? columns = null;
+        int width = features;
+        int labelColumn = -1;
+        List<bool>? labels = null;
         foreach (string line in File.ReadLines(path))
         {
             lineNumber++;
@@ -73,33 +81,27 @@ internal sealed class EvaluationData
 
             string[] fields = line.Split(',');
             bool numeric = fields.All(f => float.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
-            if (rows.Count == 0 && !numeric && lineNumber == 1)
+            if (lineNumber == 1 && !numeric)
             {
                 string[] header = [.. fields.Select(f => f.Trim())];
-                if (header.Length != features)
-                {
-                    throw new FormatException($"{path}: the header has {header.Length} columns ({string.Join(", ", header)}); the model takes {features} features per step.");
-                }
-
-                if (featureNames is not null && !header.SequenceEqual(featureNames, StringComparer.Ordinal))
-                {
-                    throw new FormatException($"{path}: the columns are ({string.Join(", ", header)}); the model expects ({string.Join(", ", featureNames)}) in that order.");
-                }
-
+                (columns, width) = MapHeader(path, header, features, featureNames);
+                labelColumn = Array.FindIndex(header, h => h.Equals("anomaly", StringComparison.OrdinalIgnoreCase) || h.Equals("label", StringComparison.OrdinalIgnoreCase));
+                labels = labelColumn >= 0 && !columns.Contains(labelColumn) ? [] : null;
                 continue;
             }
 
-            if (fields.Length != features)
+            if (fields.Length != width)
             {
-                throw new FormatException($"{path}, line {lineNumber}: {fields.Length} columns; the model takes {features} features per step.");
+                throw new FormatException($"{path}, line {lineNumber}: {fields.Length} columns; {(columns is null ? $"the model takes {features} features per step" : $"the header has {width}")}.");
             }
 
             var row = new float[features];
             for (int i = 0; i < features; i++)
             {
-                if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out row[i]) || !float.IsFinite(row[i]))
+                int c = columns?[i] ?? i;
+                if (!float.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out row[i]) || !float.IsFinite(row[i]))
                 {
-                    throw new FormatException($"{path}, line {lineNumber}, column {i + 1}: '{fields[i].Trim()}' is not a finite number.");
+                    throw new FormatException($"{path}, line {lineNumber}, column {c + 1}: '{fields[c].Trim()}' is not a finite number.");
                 }
             }
 
@@ -108,12 +110,44 @@ internal sealed class EvaluationData
                 normalize(row, row);
             }
 
+            if (labels is not null)
+            {
+                labels.Add(float.TryParse(fields[labelColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out float label) && label != 0);
+            }
+
             rows.Add(row);
         }
 
         return rows.Count == 0
             ? throw new FormatException($"{path}: no data rows.")
-            : new EvaluationData(rows, $"{path}: {rows.Count} steps");
+            : new EvaluationData(rows, $"{path}: {rows.Count} steps", labels);
+    }
+
+    /// <summary>
+    /// Which CSV column holds each model feature. When the model names its features, the header must contain them
+    /// (in any order; other columns such as a timestamp or a label are ignored); otherwise the header must have
+    /// exactly one column per feature, in the model's order.
+    /// </summary>
+    private static (int[] Columns, int Width) MapHeader(string path, string[] header, int features, IReadOnlyList<string>? featureNames)
+    {
+        if (featureNames is null)
+        {
+            return header.Length == features
+                ? ([.. Enumerable.Range(0, features)], header.Length)
+                : throw new FormatException($"{path}: the header has {header.Length} columns ({string.Join(", ", header)}); the model takes {features} features per step.");
+        }
+
+        var columns = new int[features];
+        for (int i = 0; i < features; i++)
+        {
+            columns[i] = Array.IndexOf(header, featureNames[i]);
+            if (columns[i] < 0)
+            {
+                throw new FormatException($"{path}: no column '{featureNames[i]}'; the model expects the features ({string.Join(", ", featureNames)}), the header has ({string.Join(", ", header)}).");
+            }
+        }
+
+        return (columns, header.Length);
     }
 
     private static EvaluationData LoadTensors(string path, int features)

@@ -1,5 +1,7 @@
 using EdgeRnn.Quantize.Onnx.Proto;
 using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Runtime.Scoring;
 using Google.Protobuf;
 
 namespace EdgeRnn.Quantize;
@@ -69,6 +71,38 @@ internal static class Evaluator
         }
 
         return count == 0 ? 0 : sum / count;
+    }
+
+    /// <summary>
+    /// The anomaly decision at each step the way the device makes it: the forecast made at step t is scored against
+    /// the reading at t + 1 by an <see cref="AnomalyDetector"/> with the model's scorer settings.
+    /// </summary>
+    public static bool[] AnomalyFlags(float[] forecasts, IReadOnlyList<float[]> rows, ScorerSettings settings)
+    {
+        int features = rows[0].Length;
+        var detector = new AnomalyDetector(settings, features);
+        var flags = new bool[rows.Count];
+        for (int t = 0; t < rows.Count; t++)
+        {
+            flags[t] = detector.Observe(rows[t]).Active;
+            detector.SetForecast(forecasts.AsSpan(t * features, features));
+        }
+
+        return flags;
+    }
+
+    /// <summary>F1 of predicted flags against labels (0 when there are no positives at all).</summary>
+    public static double F1(bool[] flags, IReadOnlyList<bool> labels)
+    {
+        int tp = 0, fp = 0, fn = 0;
+        for (int i = 0; i < flags.Length; i++)
+        {
+            tp += flags[i] && labels[i] ? 1 : 0;
+            fp += flags[i] && !labels[i] ? 1 : 0;
+            fn += !flags[i] && labels[i] ? 1 : 0;
+        }
+
+        return tp == 0 ? 0 : 2.0 * tp / ((2.0 * tp) + fp + fn);
     }
 
     public static List<OutputError> Compare(Dictionary<string, float[]> reference, Dictionary<string, float[]> actual)

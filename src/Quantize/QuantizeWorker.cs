@@ -145,7 +145,18 @@ internal static class QuantizeWorker
             double before = Evaluator.ForecastMae(fp32Outputs[first], data.Rows);
             double after = Evaluator.ForecastMae(int8Outputs[first], data.Rows);
             metricDrop = before > 0 ? (after - before) / before : 0;
-            taskMetric = string.Create(CultureInfo.InvariantCulture, $"task metric (forecast MAE of '{first}' vs the next step's input, normalized units): fp32 {before:g5}, int8 {after:g5} ({metricDrop:+0.00%;-0.00%})");
+            taskMetric = string.Create(CultureInfo.InvariantCulture, $"task metric (forecast MAE of '{first}' vs the next step's input, normalized units): fp32 {before:g5}, int8 {after:g5} ({metricDrop * 100:+0.00;-0.00;0.00}%)");
+            if (meta.Scorer is { } scorer && fp32Outputs[first].Length == features * data.Rows.Count)
+            {
+                bool[] a = Evaluator.AnomalyFlags(fp32Outputs[first], data.Rows, scorer);
+                bool[] b = Evaluator.AnomalyFlags(int8Outputs[first], data.Rows, scorer);
+                double same = a.Length == 0 ? 1 : a.Zip(b).Count(p => p.First == p.Second) / (double)a.Length;
+                taskMetric += string.Create(CultureInfo.InvariantCulture, $"\nanomaly flags: {same:P2} of {a.Length} steps identical (fp32 flags {a.Count(f => f)}, int8 {b.Count(f => f)})");
+                if (data.Labels is { } labels)
+                {
+                    taskMetric += string.Create(CultureInfo.InvariantCulture, $"; F1 vs the label column: fp32 {Evaluator.F1(a, labels):F3}, int8 {Evaluator.F1(b, labels):F3}");
+                }
+            }
         }
 
         var latency = new List<LatencyRow>();
