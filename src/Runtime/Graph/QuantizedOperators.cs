@@ -104,7 +104,7 @@ internal static class QuantizedOperators
         Tensor scale = b.ConstantInput(node, scaleIndex, what + "_scale");
         Tensor? zpTensor = b.OptionalInput(node, zpIndex) is null ? null : b.ConstantInput(node, zpIndex, what + "_zero_point");
         bool perRow = scale.Length == dirs * rows;
-        if (!scale.IsFloat || (!perRow && scale.Length != dirs) || (zpTensor is not null && zpTensor.Length != scale.Length))
+        if (!scale.IsFloat || (!perRow && scale.Length != dirs) || (zpTensor is not null && (zpTensor.IsFloat || zpTensor.Length != scale.Length)))
         {
             throw new ModelFormatException($"{node.Describe()} has {what}_scale {scale}; expected Float[{dirs}] or Float[{dirs}, {rows}] (and a zero point of the same shape).");
         }

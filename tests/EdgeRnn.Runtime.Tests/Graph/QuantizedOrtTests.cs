@@ -88,6 +88,32 @@ public class QuantizedOrtTests
         Assert.True(MaxAbs(expected["y"], actual) < 1e-5, $"{MaxAbs(expected["y"], actual)}");
     }
 
+    [Theory]
+    [InlineData("float zero point")]
+    [InlineData("scale count")]
+    [InlineData("int32 input")]
+    [InlineData("blocked")]
+    public void Load_MalformedDequantizeLinear_ThrowsModelFormatException(string defect)
+    {
+        var b = new OnnxGraphBuilder("bad", 21);
+        b.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(1), OnnxDimension.Fixed(4));
+        b.AddInitializer("q", defect == "int32 input"
+            ? Tensor.FromInt64(TensorElementType.Int32, new long[12], 4, 3)
+            : Tensor.FromInt64(TensorElementType.Int8, new long[12], 4, 3));
+        b.AddInitializer("s", Tensor.FromFloat(defect == "scale count" ? [1f, 2f] : [1f, 2f, 3f], defect == "scale count" ? 2 : 3));
+        b.AddInitializer("z", defect == "float zero point" ? Tensor.FromFloat([0f, 0f, 0f], 3) : Tensor.FromInt64(TensorElementType.Int8, new long[3], 3));
+        OnnxNodeBuilder dq = b.AddNode("DequantizeLinear", ["q", "s", "z"], ["w"], "dq").WithAttribute("axis", 1L);
+        if (defect == "blocked")
+        {
+            dq.WithAttribute("block_size", 2L);
+        }
+
+        b.AddNode("MatMul", ["x", "w"], ["y"], "mm");
+        b.AddOutput("y", TensorElementType.Float);
+        ModelFormatException e = Assert.Throws<ModelFormatException>(() => RnnModel.Load(b.ToBytes()).Run(Tensor.Zeros(TensorElementType.Float, 1, 4)));
+        Assert.Contains("dq", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Run_DynamicQuantizeMatMulWithBias_CloseToOrt()
     {
