@@ -36,13 +36,15 @@ public static class Program
         var exclude = new Option<string[]>("--exclude") { Description = "Node names to keep in float (repeat or comma-separate).", AllowMultipleArgumentsPerToken = true };
         var calibration = new Option<string>("--calibration")
         {
-            Description = "Data for static ranges and for the error report: a CSV with one row per time step in the model's feature order "
-                + "(optional header row), a .pb tensor, or a folder of test_data_set_*/input_0.pb. Without it the report uses synthetic N(0, 1) inputs.",
+            Description = "Data for static ranges and for the error report: a CSV of raw readings, one row per time step, whose header names "
+                + "the model's features (other columns such as a timestamp are ignored; an 'anomaly' or 'label' column adds F1 to the report; "
+                + "rows are normalized with the model's own statistics), a .pb tensor, or a folder of test_data_set_*/input_0.pb "
+                + "(model inputs as they are). Without it the report uses synthetic N(0, 1) inputs.",
         };
         var method = new Option<CalibrationMethod>("--calibration-method") { Description = "Static ranges: MinMax (largest |x|) or Percentile.", DefaultValueFactory = _ => CalibrationMethod.MinMax };
         var percentile = new Option<double>("--percentile") { Description = "The |x| percentile for --calibration-method Percentile.", DefaultValueFactory = _ => 99.99 };
         var maxError = new Option<double?>("--max-error") { Description = "Fail (exit 1, write nothing) when any output's max abs error vs the float model exceeds this." };
-        var maxMetricDrop = new Option<double?>("--max-metric-drop") { Description = "Fail when the model's task metric gets worse by more than this fraction (e.g. 0.02); needs a model that carries a task." };
+        var maxMetricDrop = new Option<double?>("--max-metric-drop") { Description = "Fail (exit 1, write nothing) when the forecast MAE gets worse by more than this fraction (e.g. 0.02); needs a forecast model (metadata edgernn.task)." };
         var latencySteps = new Option<int>("--latency-steps") { Description = "Steps to time per runtime for the latency table (0 skips it).", DefaultValueFactory = _ => 2000 };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
         var root = new RootCommand(
