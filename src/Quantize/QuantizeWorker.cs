@@ -81,6 +81,16 @@ internal static class QuantizeWorker
             throw new ArgumentException("The output path is the input model; choose another file for the int8 model.");
         }
 
+        if (request.Options.Mode == QuantizeMode.Static && request.Calibration is null)
+        {
+            throw new ArgumentException("--mode static fixes activation ranges from data: pass --calibration (a CSV recording or test-data tensors).");
+        }
+
+        if (request.Options.Calibration == CalibrationMethod.Percentile && !(request.Options.Percentile is > 0 and <= 100))
+        {
+            throw new ArgumentException($"--percentile {request.Options.Percentile} must be in (0, 100].");
+        }
+
         byte[] fp32Bytes = File.ReadAllBytes(request.Input);
         ModelProto proto = ModelQuantizer.Parse(fp32Bytes);
 

@@ -168,6 +168,8 @@ public sealed class QuantizeCommandTests : IDisposable
         string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 8));
         Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "fancy").Code);
         Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "static", "--format", "ort", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "static", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--calibration-method", "Percentile", "--percentile", "0", "-o", Path.Combine(_dir, "x.onnx")).Code);
         (int code, _, string stderr) = Run(model, "--exclude", "no_such_node", "-o", Path.Combine(_dir, "y.onnx"));
         Assert.Equal(ToolExitCodes.BadInput, code);
         Assert.Contains("lstm_0", stderr, StringComparison.Ordinal);
