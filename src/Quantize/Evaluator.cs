@@ -166,7 +166,7 @@ internal static class Evaluator
         }
 
         float[] abs = [.. values.Select(MathF.Abs)];
-        if (options.Calibration == CalibrationMethod.MinMax)
+        if (options.CalibrationMethod == CalibrationMethod.MinMax)
         {
             return abs.Max();
         }

@@ -70,7 +70,7 @@ public static class Program
                     Format = parse.GetValue(format),
                     PerTensor = parse.GetValue(perTensor),
                     Exclude = excluded,
-                    Calibration = parse.GetValue(method),
+                    CalibrationMethod = parse.GetValue(method),
                     Percentile = parse.GetValue(percentile),
                 })
             {

@@ -43,7 +43,7 @@ internal sealed record QuantizeOptions
     /// <summary>Node names that stay float.</summary>
     public IReadOnlySet<string> Exclude { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.MinMax;
+    public CalibrationMethod CalibrationMethod { get; init; } = CalibrationMethod.MinMax;
 
     /// <summary>For <see cref="CalibrationMethod.Percentile"/>: the percentile of |x| kept (e.g. 99.99).</summary>
     public double Percentile { get; init; } = 99.99;

@@ -86,7 +86,7 @@ internal static class QuantizeWorker
             throw new ArgumentException("--mode static fixes activation ranges from data: pass --calibration (a CSV recording or test-data tensors).");
         }
 
-        if (request.Options.Calibration == CalibrationMethod.Percentile && !(request.Options.Percentile is > 0 and <= 100))
+        if (request.Options.CalibrationMethod == CalibrationMethod.Percentile && !(request.Options.Percentile is > 0 and <= 100))
         {
             throw new ArgumentException($"--percentile {request.Options.Percentile} must be in (0, 100].");
         }
