@@ -129,6 +129,29 @@ public class ModelQuantizerTests(ITestOutputHelper log)
         Assert.True(MaxAbs(ortFloat["y"], ours["y"]) <= 0.02 * scale, $"EdgeRnn int8 vs float: {MaxAbs(ortFloat["y"], ours["y"])}");
     }
 
+    [Fact]
+    public void Quantize_StaticDense_EdgeRnnUsesCalibratedScalesAndMatchesOrt()
+    {
+        // Static qdq: every dense input is DequantizeLinear(QuantizeLinear(a, s), s). EdgeRnn quantizes it with the same s
+        // (not from the row's own range), so its integer result is ORT's math exactly, up to float rounding.
+        var rng = new Random(21);
+        var b = new OnnxGraphBuilder("dense", 17);
+        b.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(4), OnnxDimension.Fixed(24));
+        b.AddGemm("fc1", "x", TestModels.RandomTensor(rng, 0.3f, 40, 24), TestModels.RandomTensor(rng, 0.1f, 40), "h", transB: true);
+        b.AddNode("Relu", ["h"], ["hr"], "relu");
+        b.AddMatMul("fc2", "hr", TestModels.RandomTensor(rng, 0.3f, 40, 6), "y");
+        b.AddOutput("y", TensorElementType.Float);
+        byte[] fp32 = b.ToBytes();
+        var inputs = new Dictionary<string, Tensor> { ["x"] = TestModels.RandomTensor(rng, 2f, 4, 24) };
+        var ranges = new Dictionary<string, float> { ["x"] = 1.5f, ["hr"] = 2f };
+        byte[] int8 = QuantizeBytes(fp32, new QuantizeOptions { Mode = QuantizeMode.Static }, ranges);
+        (Dictionary<string, Tensor> ortFloat, Dictionary<string, Tensor> ortInt8, IReadOnlyDictionary<string, Tensor> ours) = RunAll(fp32, int8, inputs);
+        double scale = ortFloat["y"].FloatData!.Max(MathF.Abs);
+        log.WriteLine($"static dense: EdgeRnn vs ORT int8 {MaxAbs(ortInt8["y"], ours["y"]):g3}, vs float {MaxAbs(ortFloat["y"], ours["y"]):g3} (output scale {scale:g3})");
+        Assert.True(MaxAbs(ortInt8["y"], ours["y"]) <= 1e-5 * scale, $"EdgeRnn vs ORT int8: {MaxAbs(ortInt8["y"], ours["y"])}");
+        Assert.True(MaxAbs(ortFloat["y"], ours["y"]) > 1e-4 * scale, "x was clipped to 1.5, so int8 must differ from float");
+    }
+
     [Theory]
     [InlineData(BuiltinCell.Lstm, "qdq")]
     [InlineData(BuiltinCell.Lstm, "ort")]

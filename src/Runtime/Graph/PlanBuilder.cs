@@ -33,6 +33,13 @@ internal sealed class PlanBuilder
     /// <summary>Float constants that came from int8 data, by reference: integer kernels use the int8 values.</summary>
     public Dictionary<Tensor, QuantizedTensor> Quantized { get; } = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// Static activation scales: a value computed as DequantizeLinear(QuantizeLinear(x, s), s) with one int8 scale s and
+    /// zero point 0 is already on the int8 grid of s, so integer kernels that read it quantize with s instead of
+    /// measuring its range each step (the static mode of the qdq format).
+    /// </summary>
+    public Dictionary<string, float> StaticScales { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The current node, for error messages.</summary>
     public OnnxNode? CurrentNode { get; private set; }
 

@@ -59,7 +59,14 @@ internal static class QuantizedOperators
 
         PlanValue output = b.NewOutput(node, 0, TensorElementType.Float, x.Shape);
         b.Emit(node, new DequantizeKernel(node.Name, x, layout, output), [output]);
+        if (b.StaticScales.TryGetValue(x.Name, out float qScale) && x.ElementType == TensorElementType.Int8 && IsSymmetricPerTensor(layout, qScale))
+        {
+            b.StaticScales[output.Name] = qScale;
+        }
     }
+
+    private static bool IsSymmetricPerTensor(ScaleLayout layout, float scale) =>
+        layout.Count == 1 && layout.Scales[0] == scale && (layout.ZeroPoints?[0] ?? 0) == 0 && scale > 0 && float.IsFinite(scale);
 
     public static void QuantizeLinear(PlanBuilder b, OnnxNode node)
     {
@@ -79,6 +86,11 @@ internal static class QuantizedOperators
 
         PlanValue output = b.NewOutput(node, 0, type, x.Shape);
         b.Emit(node, new QuantizeKernel(node.Name, x, layout, type == TensorElementType.Int8, output), [output]);
+        if (!x.IsConstant && type == TensorElementType.Int8 && IsSymmetricPerTensor(layout, layout.Scales[0]))
+        {
+            // Remembered on the int8 value; the DequantizeLinear that reads it with the same scale passes it on.
+            b.StaticScales[output.Name] = layout.Scales[0];
+        }
     }
 
     private static void DynamicQuantizeLstm(PlanBuilder b, OnnxNode node)
@@ -203,7 +215,8 @@ internal static class QuantizedOperators
 
         Int8Matrix m = Int8Matrix.FromRowMajor(values, scales, n, k);
         int scratch = b.NewSlot(true, Int8LinearKernel.ScratchLength(m), node.Name + ".int8scratch");
-        b.Emit(node, new Int8LinearKernel(node.Name, a, m, bias, rows, scratch, output), [output]);
+        float staticScale = b.StaticScales.GetValueOrDefault(a.Name);
+        b.Emit(node, new Int8LinearKernel(node.Name, a, m, bias, rows, scratch, output, staticScale), [output]);
         return true;
     }
 

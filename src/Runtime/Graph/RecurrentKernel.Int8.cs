@@ -31,6 +31,9 @@ internal sealed partial class RecurrentKernel
     /// <summary>When set, the node runs integer kernels with these weights (one per direction).</summary>
     public Int8RecurrentWeights[]? Int8Weights { get; init; }
 
+    /// <summary>A calibrated scale for X (static qdq), or 0: X is quantized from its own range each step.</summary>
+    public float InputStaticScale { get; init; }
+
     /// <summary>Scratch floats one int8 step needs: float gates, int32 sums and the quantized activation bytes.</summary>
     public static int Int8ScratchLength(int hidden, int inputSize) =>
         (8 * hidden) + (4 * hidden) + Int8Matrix.BlockRows + ((Math.Max(hidden, inputSize) + 8) / 4);
@@ -46,7 +49,7 @@ internal sealed partial class RecurrentKernel
             case CellKind.Lstm:
             {
                 Span<float> gates = floats[..(4 * hs)];
-                MultiplyQuantized(w.Input, xt, w.InputBias, false, acc, q, gates);
+                MultiplyQuantized(w.Input, xt, w.InputBias, false, acc, q, gates, InputStaticScale);
                 MultiplyQuantized(w.Recurrent, h, default, true, acc, q, gates);
                 RecurrentCells.LstmUpdate(gates, w.Peepholes, _clip, c, h);
                 break;
@@ -56,7 +59,7 @@ internal sealed partial class RecurrentKernel
             {
                 Span<float> gx = floats[..(3 * hs)];
                 Span<float> gh = floats.Slice(3 * hs, 3 * hs);
-                MultiplyQuantized(w.Input, xt, w.InputBias, false, acc, q, gx);
+                MultiplyQuantized(w.Input, xt, w.InputBias, false, acc, q, gx, InputStaticScale);
                 if (_linearBeforeReset)
                 {
                     MultiplyQuantized(w.Recurrent, h, w.RecurrentBias, false, acc, q, gh);
@@ -80,7 +83,7 @@ internal sealed partial class RecurrentKernel
             default:
             {
                 Span<float> gates = floats[..hs];
-                MultiplyQuantized(w.Input, xt, w.InputBias, false, acc, q, gates);
+                MultiplyQuantized(w.Input, xt, w.InputBias, false, acc, q, gates, InputStaticScale);
                 MultiplyQuantized(w.Recurrent, h, default, true, acc, q, gates);
                 RecurrentCells.RnnUpdate(gates, _clip, h);
                 break;
@@ -88,10 +91,11 @@ internal sealed partial class RecurrentKernel
         }
     }
 
-    private static void MultiplyQuantized(Int8Matrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, Span<int> acc, Span<sbyte> q, Span<float> destination)
+    private static void MultiplyQuantized(Int8Matrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, Span<int> acc, Span<sbyte> q,
+        Span<float> destination, float staticScale = 0)
     {
         Span<sbyte> xq = q[..w.PaddedColumns];
-        float scale = Int8Quantize.QuantizeSymmetric(x, xq);
+        float scale = staticScale > 0 ? Int8Quantize.QuantizeWithScale(x, staticScale, xq) : Int8Quantize.QuantizeSymmetric(x, xq);
         Int8MatVec.Multiply(w, xq, scale, bias, accumulate, acc, destination);
     }
 }

@@ -150,6 +150,7 @@ internal static class RecurrentOperators
             x, seqLens, initialH, initialC, hSlot, cSlot, scratch, carry, y, yh, yc)
         {
             Int8Weights = int8,
+            InputStaticScale = b.StaticScales.GetValueOrDefault(x.Name),
         };
         b.Emit(node, kernel, [], foldable: false);
     }

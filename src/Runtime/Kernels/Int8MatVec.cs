@@ -26,7 +26,8 @@ namespace EdgeRnn.Runtime.Kernels;
 /// <item>A scalar reference.</item>
 /// </list>
 /// The activation operand must have <see cref="Int8Matrix.PaddedColumns"/> elements; the padding values are ignored.
-/// Activations are expected in [-127, 127] (as <see cref="Int8Quantize"/> produces); weights may use all of int8.
+/// Weights and activations may use all of int8 ([-128, 127]); every path stays exact (the largest pair sum,
+/// 2 * 128 * 128, fits int16 products summed in int32, and vpdpbusd's unsigned operand is x + 128 in [0, 255]).
 /// </remarks>
 internal static class Int8MatVec
 {

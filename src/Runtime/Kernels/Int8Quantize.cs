@@ -54,6 +54,29 @@ internal static class Int8Quantize
         return max / 127f;
     }
 
+    /// <summary>
+    /// destination[i] = clamp(round_half_even(x[i] / scale), -128, 127) for a fixed (calibrated) scale (ONNX
+    /// QuantizeLinear's saturation); returns the scale. A value computed as DequantizeLinear(QuantizeLinear(v, scale),
+    /// scale) maps back to its exact int8 code.
+    /// </summary>
+    public static float QuantizeWithScale(ReadOnlySpan<float> x, float scale, Span<sbyte> destination)
+    {
+        if (destination.Length < x.Length)
+        {
+            ThrowHelper.ThrowArgument_DestinationTooShort();
+        }
+
+        bool finite = true;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = x[i];
+            finite &= float.IsFinite(v);
+            destination[i] = (sbyte)Math.Clamp(MathF.Round(v / scale), -128f, 127f);
+        }
+
+        return finite ? scale : float.NaN;
+    }
+
     private static Vector256<int> Convert(Vector256<float> x, Vector256<float> inverse, Vector256<float> lo, Vector256<float> hi) =>
         Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(x * inverse), lo), hi));
 

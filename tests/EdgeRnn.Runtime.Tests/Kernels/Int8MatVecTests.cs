@@ -65,7 +65,7 @@ public class Int8MatVecTests
     [Fact]
     public void MultiplyInt32_ExtremeValues_NoSaturation()
     {
-        // Every weight -128 or 127, every activation ±127: the products that saturate vpmaddubsw must stay exact.
+        // Every weight -128 or 127, every activation 127 or -128: the products that saturate vpmaddubsw must stay exact.
         foreach (int columns in (int[])[4, 64, 257])
         {
             var w = new sbyte[32 * columns];
@@ -77,7 +77,7 @@ public class Int8MatVecTests
 
             for (int i = 0; i < columns; i++)
             {
-                x[i] = (i % 2) == 0 ? (sbyte)127 : (sbyte)-127;
+                x[i] = (i % 2) == 0 ? (sbyte)127 : sbyte.MinValue;
             }
 
             Int8Matrix m = Int8Matrix.FromRowMajor(w, [1f], 32, columns);
@@ -174,7 +174,7 @@ public class Int8MatVecTests
     {
         sbyte[] w = RandomBytes(random, rows * columns, -128);
         Int8Matrix m = Int8Matrix.FromRowMajor(w, [0.5f], rows, columns);
-        sbyte[] x = RandomBytes(random, m.PaddedColumns, -127);
+        sbyte[] x = RandomBytes(random, m.PaddedColumns, -128);
         int[] expected = Naive(w, x, rows, columns);
         var reference = new int[m.PaddedRows];
         Int8MatVec.MultiplyInt32Scalar(m, x, reference);
