@@ -4,6 +4,7 @@ using EdgeRnn.Shared;
 using EdgeRnn.Train.Commands;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Scoring;
 using EdgeRnn.Train.Training;
 
 namespace EdgeRnn.Train;
@@ -24,14 +25,58 @@ public static class Program
         CommandLineHost.Run(CreateRootCommand(stdout, stderr), "edgernn", args, stdout, stderr);
 
     internal static RootCommand CreateRootCommand(TextWriter stdout, TextWriter stderr) =>
-        new("edgernn: the desktop EdgeRnn tool: verify models against saved test data, write test data whose expected outputs come from ONNX Runtime, and benchmark the runtime against ONNX Runtime. " + ExitCodesHelp)
+        new("edgernn: the desktop EdgeRnn tool: train sensor models with TorchSharp and export verified ONNX (train, export, synth), score recordings as the device will (score), write reference test data (testdata), verify models against it (verify), and benchmark the runtime against ONNX Runtime (bench). " + ExitCodesHelp)
         {
             CommandLineHost.CreateVerifyCommand("Checks a model against saved test data (the same check and output as edgernn-device verify).", stdout, stderr),
             CreateBenchCommand(stdout, stderr),
             CreateTestDataCommand(stdout, stderr),
             CreateTrainCommand(stdout, stderr),
             CreateSynthCommand(stdout, stderr),
+            CreateScoreCommand(stdout, stderr),
+            CreateExportCommand(stdout, stderr),
         };
+
+    internal static Command CreateExportCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'edgernn train' (model.ckpt; model.ckpt.json must be beside it).", Required = true };
+        var output = new Option<string>("--out") { Description = "The model to write (.onnx); forecast models also get <name>.seq.onnx.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary on stdout." };
+        var command = new Command("export",
+            "Exports a saved checkpoint as ONNX (opset 17) with the edgernn metadata it was trained with (normalization, calibrated scorer, golden vector, provenance), "
+            + "verified like 'edgernn train': ONNX Runtime and the EdgeRnn runtime must match TorchSharp within 1e-4 on the saved held-back data, or nothing is written. "
+            + "Exit codes: 0 = exported and verified, 1 = verification failed, 2 = bad input (missing or unreadable checkpoint).")
+        {
+            checkpoint, output, json,
+        };
+        command.SetAction(parse => ExportWorker.Run(parse.GetValue(checkpoint)!, parse.GetValue(output)!, parse.GetValue(json), stdout, stderr));
+        return command;
+    }
+
+    internal static Command CreateScoreCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Option<string>("--model") { Description = "A forecast (streaming) or autoencoder model written by 'edgernn train' (it carries its normalization and edgernn.scorer).", Required = true };
+        var data = new Option<string>("--data") { Description = "The recording (CSV) to score; the model's feature columns are read.", Required = true };
+        var windows = new Option<string?>("--windows") { Description = "NAB's labels/combined_windows.json: print a per-window table (detected or not, first alarm) and the alarms outside windows. The key is the category/file.csv that --data's path ends with." };
+        var fileOrder = new Option<bool>("--keep-file-order") { Description = "Accept repeated or decreasing timestamps and keep the rows in file order." };
+        var results = new Option<string?>("--results") { Description = "Also write NAB's results CSV (timestamp,value,anomaly_score,label) to this path." };
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary instead of a table." };
+        var command = new Command("score",
+            "Scores a recording one row at a time exactly as the device does (normalize, score the reading against the last forecast, step the model; no look-ahead) "
+            + "with the scorer settings stored in the model, and reports the alarms. Exit codes: 0 = scored, 2 = bad input.")
+        {
+            model, data, windows, fileOrder, results, json,
+        };
+        command.SetAction(parse => ScoreWorker.Run(
+            modelPath: parse.GetValue(model)!,
+            data: parse.GetValue(data)!,
+            windows: parse.GetValue(windows),
+            keepFileOrder: parse.GetValue(fileOrder),
+            results: parse.GetValue(results),
+            json: parse.GetValue(json),
+            stdout: stdout,
+            stderr: stderr));
+        return command;
+    }
 
     internal static Command CreateBenchCommand(TextWriter stdout, TextWriter stderr)
     {
@@ -107,7 +152,7 @@ public static class Program
 
     internal static Command CreateTrainCommand(TextWriter stdout, TextWriter stderr)
     {
-        var data = new Option<string>("--data") { Description = "The recording: CSV with a header, a timestamp column (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds) and numeric columns.", Required = true };
+        var data = new Option<string>("--data") { Description = "The recording: CSV with a header, a timestamp column (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds) and numeric columns; with --tokens, a CSV of token-id sequences (see --tokens).", Required = true };
         var output = new Option<string>("--out") { Description = "The model to write (.onnx). Beside it: <name>.seq.onnx (forecast whole-sequence graph), <name>.ckpt + .ckpt.json (checkpoint), <name>.history.json.", Required = true };
         var task = new Option<TrainTask>("--task") { Description = "forecast (next step of every feature; streaming anomaly detector), autoencoder (window reconstruction) or classify (window to class; needs --label).", DefaultValueFactory = _ => TrainTask.Forecast };
         var cell = new Option<CellKind>("--cell") { Description = "Recurrent cell: lstm, gru or rnn.", DefaultValueFactory = _ => CellKind.Lstm };
@@ -130,13 +175,24 @@ public static class Program
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without validation improvement (the best weights are restored). The learning rate halves after 3 such epochs.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "torch intra-op threads (1 was fastest on 2 cores).", DefaultValueFactory = _ => 1 };
+        var falseAlarm = new Option<double>("--false-alarm-rate") { Description = "Scorer calibration (forecast, autoencoder): the exported model scores the recording step by step as the device will, and the threshold is the (1 - rate) quantile of the validation likelihoods, the exit threshold the (1 - 10 x rate) quantile (both at least 0.5).", DefaultValueFactory = _ => 0.001 };
+        var minDuration = new Option<int>("--min-duration") { Description = "Scorer: consecutive steps at or above the threshold before an anomaly starts.", DefaultValueFactory = _ => 1 };
+        var shortWindow = new Option<int>("--short-window") { Description = "Scorer: span in steps of the short error average.", DefaultValueFactory = _ => 10 };
+        var longWindow = new Option<int>("--long-window") { Description = "Scorer: span in steps of the long-term error statistics.", DefaultValueFactory = _ => 500 };
+        var warmupSteps = new Option<int>("--warmup-steps") { Description = "Scorer: steps after a reset with no score while the statistics learn.", DefaultValueFactory = _ => 100 };
+        var headFraction = new Option<double>("--head-fraction") { Description = "Use only this leading fraction of the rows for training and validation; the rest is not read into the model (NAB's probationary period: 0.15).", DefaultValueFactory = _ => 1.0 };
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Bidirectional recurrent layers (autoencoder and classify only; refused for forecast, which must stream). Each layer outputs forward and reverse states concatenated (2 x --hidden)." };
+        var tokens = new Option<string?>("--tokens") { Description = "Token-id classification (--task classify): the CSV column holding each sequence's token ids separated by spaces, one sequence per line, with the class in the --label column (default 'label'); e.g. header 'tokens,label', row '5 12 7 3,1'. No timestamp. Sequences shorter than --seq-len are padded at the front with --pad-id, longer ones keep their last --seq-len ids; the model takes int64 ids [seq-len, 1] through an embedding (ONNX Gather)." };
+        var vocab = new Option<int>("--vocab") { Description = "Token models: vocabulary size (ids in [0, vocab)); 0 = the data's largest id + 1.", DefaultValueFactory = _ => 0 };
+        var embeddingDim = new Option<int>("--embedding-dim") { Description = "Token models: embedding width.", DefaultValueFactory = _ => 16 };
+        var padId = new Option<long>("--pad-id") { Description = "Token models: the id that pads short sequences at the front.", DefaultValueFactory = _ => 0L };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary on stdout." };
         var command = new Command("train",
             "Trains a recurrent sensor model with TorchSharp on the CPU, exports ONNX (opset 17) with edgernn metadata, and verifies the export: "
             + "ONNX Runtime and the EdgeRnn runtime must match TorchSharp within 1e-4 on held-back data, or nothing is written. Progress goes to stderr. "
             + "Exit codes: 0 = trained and verified, 1 = export verification failed, 2 = bad input (unreadable CSV, bad options).")
         {
-            data, output, task, cell, hidden, layers, dropout, features, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, json,
+            data, output, task, cell, hidden, layers, dropout, features, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, headFraction, bidirectional, tokens, vocab, embeddingDim, padId, json,
         };
         command.SetAction(parse => TrainWorker.Run(
             new TrainRequest(
@@ -150,14 +206,28 @@ public static class Program
                     Missing = parse.GetValue(missing),
                     KeepFileOrder = parse.GetValue(fileOrder),
                 },
-                Shape: new ModelConfig { Task = parse.GetValue(task), Cell = parse.GetValue(cell), Hidden = parse.GetValue(hidden), Layers = parse.GetValue(layers), Dropout = parse.GetValue(dropout) },
+                Shape: new ModelConfig
+                {
+                    Task = parse.GetValue(task), Cell = parse.GetValue(cell), Hidden = parse.GetValue(hidden), Layers = parse.GetValue(layers), Dropout = parse.GetValue(dropout),
+                    Bidirectional = parse.GetValue(bidirectional), Vocabulary = parse.GetValue(vocab), EmbeddingDim = parse.GetValue(embeddingDim),
+                },
                 Options: new TrainOptions
                 {
                     Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), SequenceLength = parse.GetValue(seqLen), Stride = parse.GetValue(stride),
                     ValidationFraction = parse.GetValue(valFraction), LearningRate = parse.GetValue(lr), WeightDecay = parse.GetValue(weightDecay),
                     ClipNorm = parse.GetValue(clip), Patience = parse.GetValue(patience), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
                 },
-                Json: parse.GetValue(json)),
+                Json: parse.GetValue(json))
+            {
+                HeadFraction = parse.GetValue(headFraction),
+                TokenColumn = parse.GetValue(tokens),
+                PadId = parse.GetValue(padId),
+                Scorer = new ScorerOptions
+                {
+                    FalseAlarmRate = parse.GetValue(falseAlarm), MinDuration = parse.GetValue(minDuration), ShortWindow = parse.GetValue(shortWindow),
+                    LongWindow = parse.GetValue(longWindow), WarmupSteps = parse.GetValue(warmupSteps),
+                },
+            },
             stdout,
             stderr));
         return command;

@@ -35,4 +35,36 @@ public sealed class TrainExportTests
         VerifyErrors errors = ExportVerifier.Verify(result.Net, model, heldBack);
         Assert.True(errors.Max <= 1e-4, errors.ToString());
     }
+
+    [Theory]
+    [InlineData(TrainTask.Classify, CellKind.Lstm, 2)]
+    [InlineData(TrainTask.Classify, CellKind.Gru, 1)]
+    [InlineData(TrainTask.Classify, CellKind.Rnn, 1)]
+    [InlineData(TrainTask.Autoencoder, CellKind.Lstm, 1)]
+    [InlineData(TrainTask.Autoencoder, CellKind.Gru, 2)]
+    [InlineData(TrainTask.Autoencoder, CellKind.Rnn, 1)]
+    public void Bidirectional_TrainThenExport_TorchOrtAndRuntimeAgree(TrainTask task, CellKind cell, int layers)
+    {
+        (SensorRecording recording, _) = SyntheticRecording.Generate(400, 3, seed: 5, anomalies: 12, cleanFraction: 0.1);
+        if (task == TrainTask.Classify)
+        {
+            recording = new SensorRecording(recording.Features, recording.Timestamps, recording.Values, [.. recording.Labels!.Select(l => l == 0 ? 0 : 1)], "anomaly");
+        }
+
+        TrainResult result = Trainer.Train(recording, new ModelConfig { Task = task, Cell = cell, Hidden = 8, Layers = layers, Bidirectional = true }, s_fast with { Epochs = 2 });
+
+        ExportedModel model = OnnxExporter.Export(result.Net, new Dictionary<string, string>());
+        Assert.Null(model.Sequence);
+        float[] heldBack = result.Normalized.AsSpan(result.TrainRows * 3, s_fast.SequenceLength * 3).ToArray();
+        VerifyErrors errors = ExportVerifier.Verify(result.Net, model, heldBack);
+        Assert.True(errors.Max <= 1e-4, errors.ToString());
+        Assert.False(EdgeRnn.Runtime.RnnModel.Load(model.Main).CanStream);
+    }
+
+    [Fact]
+    public void Bidirectional_Forecast_IsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SensorNet(new ModelConfig { Task = TrainTask.Forecast, Features = 2, Hidden = 4, Bidirectional = true }));
+        Assert.Contains("stream", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,17 +1,32 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Export;
 using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Scoring;
 using EdgeRnn.Train.Training;
 
 namespace EdgeRnn.Train.Commands;
 
 /// <summary>What <c>edgernn train</c> reads.</summary>
-internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv, ModelConfig Shape, TrainOptions Options, bool Json);
+internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv, ModelConfig Shape, TrainOptions Options, bool Json)
+{
+    /// <summary>Scorer calibration (forecast and autoencoder).</summary>
+    public ScorerOptions Scorer { get; init; } = new();
+
+    /// <summary>Use only this leading fraction of the rows (NAB's probationary period is 0.15); 1 = all.</summary>
+    public double HeadFraction { get; init; } = 1;
+
+    /// <summary>The column of space-separated token ids (token classification), or null for a sensor recording.</summary>
+    public string? TokenColumn { get; init; }
+
+    /// <summary>The id that pads short token sequences at the front.</summary>
+    public long PadId { get; init; }
+}
 
 /// <summary>
 /// <c>edgernn train</c>: reads the CSV, trains, exports ONNX with metadata, verifies the export (TorchSharp == ONNX
@@ -22,12 +37,39 @@ internal static class TrainWorker
 {
     public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr)
     {
+        if (request.Shape.Bidirectional && request.Shape.Task == TrainTask.Forecast)
+        {
+            stderr.WriteLine("error: --bidirectional is for the window tasks (--task autoencoder or classify): a forecast model must stream step by step, and a reverse direction needs the whole window first.");
+            return ToolExitCodes.BadInput;
+        }
+
+        if (request.TokenColumn is not null)
+        {
+            return RunTokens(request, stdout, stderr);
+        }
+
+        if (request.Shape.Vocabulary != 0)
+        {
+            stderr.WriteLine("error: --vocab is for token models (--tokens COLUMN).");
+            return ToolExitCodes.BadInput;
+        }
+
         SensorRecording recording;
         try
         {
+            request.Scorer.Validate();
             recording = CsvRecordingReader.Read(request.Data, request.Csv);
+            if (!(request.HeadFraction is > 0 and <= 1))
+            {
+                throw new ArgumentException($"--head-fraction must be in (0, 1] (got {request.HeadFraction}).");
+            }
+
+            if (request.HeadFraction < 1)
+            {
+                recording = recording.Slice(0, (int)Math.Round(recording.Rows * request.HeadFraction));
+            }
         }
-        catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             stderr.WriteLine("error: " + e.Message);
             return ToolExitCodes.BadInput;
@@ -37,8 +79,7 @@ internal static class TrainWorker
         try
         {
             stderr.WriteLine($"train: {recording.Rows} rows x {recording.FeatureCount} features from {request.Data}; {request.Shape.Task} {request.Shape.Cell} hidden {request.Shape.Hidden} x {request.Shape.Layers}, torch threads {request.Options.Threads}");
-            result = Trainer.Train(recording, request.Shape, request.Options, (e, total) => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {e.Epoch}/{total}  loss {e.TrainLoss:F5}  val {e.ValidationLoss:F5}  lr {e.LearningRate:G3}  {e.Seconds:F1}s")));
+            result = TrainingProgress.Run(stderr, (onEpoch, onBatch) => Trainer.Train(recording, request.Shape, request.Options, onEpoch, onBatch));
         }
         catch (ArgumentException e)
         {
@@ -47,11 +88,20 @@ internal static class TrainWorker
         }
 
         string hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(request.Data)));
-        return ExportAndVerify(result.Net, result.Normalizer, recording, result.Normalized, result.TrainRows, result.History, hash, request.Options.Seed, request.Out, request.Json, stdout, stderr);
+        try
+        {
+            return ExportAndVerify(result.Net, result.Normalizer, recording, result.Normalized, result.TrainRows, result.History, hash, request.Options.Seed,
+                request.Scorer, request.Out, request.Json, stdout, stderr);
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return ToolExitCodes.BadInput;
+        }
     }
 
     internal static int ExportAndVerify(SensorNet net, ZScoreNormalizer normalizer, SensorRecording recording, float[] normalized, int trainRows,
-        TrainingHistory history, string dataHash, int seed, string output, bool json, TextWriter stdout, TextWriter stderr)
+        TrainingHistory history, string dataHash, int seed, ScorerOptions scorerOptions, string output, bool json, TextWriter stdout, TextWriter stderr)
     {
         ModelConfig c = net.Config;
         int features = c.Features;
@@ -104,33 +154,53 @@ internal static class TrainWorker
             return ToolExitCodes.ComparisonFailed;
         }
 
-        string full = Path.GetFullPath(output);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllBytes(full, model.Main);
-        string stem = Path.ChangeExtension(full, null);
-        string? sequencePath = null;
-        if (model.Sequence is not null)
+        ScorerCalibration? calibration = null;
+        if (c.Task != TrainTask.Classify)
         {
-            sequencePath = stem + ".seq.onnx";
-            File.WriteAllBytes(sequencePath, model.Sequence);
+            // Score the recording with the exported graph exactly as the device will, then pick the thresholds from
+            // the validation rows' likelihoods and write them into edgernn.scorer (the weights are unchanged).
+            calibration = Calibrate(model.Main, recording, trainRows, scorerOptions);
+            metadata = metadata with { Scorer = calibration.Settings };
+            model = OnnxExporter.Export(net, metadata.ToProperties());
         }
 
+        string full = Path.GetFullPath(output);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string stem = Path.ChangeExtension(full, null);
+        string? sequencePath = model.Sequence is null ? null : stem + ".seq.onnx";
+        WriteModels(full, model);
         string checkpoint = stem + ".ckpt";
         net.save(checkpoint);
         File.WriteAllText(stem + ".ckpt.json", JsonSerializer.Serialize(new CheckpointInfo(c, normalizer.Mean, normalizer.Std, [.. recording.Features],
-            recording.SamplePeriodSeconds, heldBack, dataHash, seed)));
+            recording.SamplePeriodSeconds, heldBack, dataHash, seed) { Metadata = new Dictionary<string, string>(metadata.ToProperties()) }));
         File.WriteAllText(stem + ".history.json", JsonSerializer.Serialize(history, s_indented));
+        HistoryPlot.SavePng(history, stem + ".history.png");
         var result = new Dictionary<string, object?>
         {
             ["model"] = full,
             ["sequence_model"] = sequencePath,
             ["checkpoint"] = checkpoint,
+            ["history"] = stem + ".history.json",
+            ["plot"] = stem + ".history.png",
             ["task"] = c.Task.ToString().ToLowerInvariant(),
             ["epochs"] = history.Epochs.Count,
             ["best_epoch"] = history.BestEpoch,
             ["best_val_loss"] = history.BestValidationLoss,
             ["metrics"] = history.Metrics,
             ["verify_max_abs"] = errors.Max,
+            ["scorer"] = calibration is null ? null : new Dictionary<string, object>
+            {
+                ["threshold"] = calibration.Settings.Threshold,
+                ["exit_threshold"] = calibration.Settings.ExitThreshold,
+                ["false_alarm_rate_target"] = scorerOptions.FalseAlarmRate,
+                ["min_duration"] = calibration.Settings.MinDuration,
+                ["short_window"] = calibration.Settings.ShortWindow,
+                ["long_window"] = calibration.Settings.LongWindow,
+                ["warmup_steps"] = calibration.Settings.WarmupSteps,
+                ["validation_steps"] = calibration.Steps,
+                ["validation_alarms"] = calibration.Alarms,
+                ["validation_flagged_fraction"] = calibration.FlaggedFraction,
+            },
         };
         if (json)
         {
@@ -141,14 +211,198 @@ internal static class TrainWorker
             stdout.WriteLine(summary);
             string metrics = string.Join(", ", history.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}")));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best epoch {history.BestEpoch} of {history.Epochs.Count}, val loss {history.BestValidationLoss:F5}; {metrics}"));
-            stdout.WriteLine($"wrote {full}" + (sequencePath is null ? "" : $", {sequencePath}") + $", {checkpoint}(.json), {stem}.history.json");
+            if (calibration is not null)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"scorer: threshold {calibration.Settings.Threshold:G6}, exit {calibration.Settings.ExitThreshold:G6} (target false-alarm rate {scorerOptions.FalseAlarmRate:G3} on {calibration.Steps} validation steps: {calibration.Alarms} alarms, {calibration.FlaggedFraction:P2} of steps flagged)"));
+            }
+            stdout.WriteLine($"wrote {full}" + (sequencePath is null ? "" : $", {sequencePath}") + $", {checkpoint}(.json), {stem}.history.json, {stem}.history.png");
         }
 
         return ToolExitCodes.Success;
+    }
+
+    /// <summary>Token classification: reads the token CSV, trains, exports (Gather embedding over int64 ids), verifies, writes.</summary>
+    private static int RunTokens(TrainRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        TokenDataset data;
+        TokenTrainResult result;
+        try
+        {
+            if (request.Shape.Task != TrainTask.Classify)
+            {
+                throw new ArgumentException("--tokens is for --task classify.");
+            }
+
+            if (request.Shape.EmbeddingDim < 1 || request.Shape.Vocabulary < 0)
+            {
+                throw new ArgumentException("--embedding-dim must be at least 1 and --vocab at least 0 (0 = the largest id + 1).");
+            }
+
+            data = TokenDataset.Read(request.Data, request.TokenColumn!, request.Csv.LabelColumn ?? "label", request.Options.SequenceLength, request.PadId);
+            stderr.WriteLine($"train: {data.Count} token sequences (length {data.SequenceLength}, {data.Truncated} cut to their last {data.SequenceLength} ids) from {request.Data}; classify {request.Shape.Cell}{(request.Shape.Bidirectional ? " bidirectional" : "")} hidden {request.Shape.Hidden} x {request.Shape.Layers}, embedding {request.Shape.EmbeddingDim}, torch threads {request.Options.Threads}");
+            result = TrainingProgress.Run(stderr, (onEpoch, onBatch) => Trainer.TrainTokens(data, request.Shape, request.Options, onEpoch, onBatch));
+        }
+        catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return ToolExitCodes.BadInput;
+        }
+
+        SensorNet net = result.Net;
+        ModelConfig c = net.Config;
+        long[] heldBack = result.Validation.Tokens!.AsSpan(0, Math.Min(4, result.Validation.Count) * c.Window).ToArray();
+        string hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(request.Data)));
+        var provenance = new Dictionary<string, object>
+        {
+            ["data"] = Path.GetFileName(data.Source),
+            ["data_sha256"] = hash,
+            ["seed"] = request.Options.Seed,
+            ["epochs"] = result.History.Epochs.Count,
+            ["best_epoch"] = result.History.BestEpoch,
+            ["cell"] = c.Cell.ToString().ToLowerInvariant(),
+            ["hidden"] = c.Hidden,
+            ["layers"] = c.Layers,
+            ["bidirectional"] = c.Bidirectional,
+            ["metrics"] = result.History.Metrics,
+        };
+        var metadata = new EdgeRnnMetadata
+        {
+            Task = ModelTask.Classify,
+            Features = [new FeatureInfo(request.TokenColumn!, "token id", 0, 1)],
+            WindowLength = c.Window,
+            Classes = [.. Enumerable.Range(0, c.Classes).Select(k => k.ToString(CultureInfo.InvariantCulture))],
+            ProvenanceJson = JsonSerializer.Serialize(provenance),
+        };
+        var properties = new Dictionary<string, string>(metadata.ToProperties())
+        {
+            [TokensMetadataKey] = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["vocab"] = c.Vocabulary,
+                ["embedding_dim"] = c.EmbeddingDim,
+                ["pad_id"] = data.PadId,
+                ["padding"] = "front",
+                ["longer"] = "keep_last",
+            }),
+        };
+        ExportedModel model = OnnxExporter.Export(net, properties);
+        VerifyErrors errors = ExportVerifier.VerifyTokens(net, model, heldBack);
+        string summary = VerifySummary(errors);
+        if (!(errors.Max <= ExportVerifier.DefaultTolerance))
+        {
+            stderr.WriteLine($"error: export verification FAILED (tolerance {ExportVerifier.DefaultTolerance:E0}); nothing written. {summary}");
+            return ToolExitCodes.ComparisonFailed;
+        }
+
+        string full = Path.GetFullPath(request.Out);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string stem = Path.ChangeExtension(full, null);
+        WriteModels(full, model);
+        string checkpoint = stem + ".ckpt";
+        net.save(checkpoint);
+        File.WriteAllText(stem + ".ckpt.json", JsonSerializer.Serialize(new CheckpointInfo(c, [], [], [request.TokenColumn!], 0, [], hash, request.Options.Seed)
+        {
+            Metadata = properties,
+            HeldBackTokens = heldBack,
+        }));
+        File.WriteAllText(stem + ".history.json", JsonSerializer.Serialize(result.History, s_indented));
+        HistoryPlot.SavePng(result.History, stem + ".history.png");
+        if (request.Json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["model"] = full,
+                ["sequence_model"] = null,
+                ["step_model"] = model.Step is null ? null : stem + ".step.onnx",
+                ["checkpoint"] = checkpoint,
+                ["history"] = stem + ".history.json",
+                ["plot"] = stem + ".history.png",
+                ["task"] = "classify",
+                ["tokens"] = true,
+                ["vocab"] = c.Vocabulary,
+                ["sequences"] = data.Count,
+                ["epochs"] = result.History.Epochs.Count,
+                ["best_epoch"] = result.History.BestEpoch,
+                ["best_val_loss"] = result.History.BestValidationLoss,
+                ["metrics"] = result.History.Metrics,
+                ["verify_max_abs"] = errors.Max,
+            }, s_indented));
+        }
+        else
+        {
+            stdout.WriteLine(summary);
+            string metrics = string.Join(", ", result.History.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}")));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best epoch {result.History.BestEpoch} of {result.History.Epochs.Count}, val loss {result.History.BestValidationLoss:F5}; {metrics}"));
+            stdout.WriteLine($"wrote {full}" + (model.Step is null ? "" : $", {stem}.step.onnx") + $", {checkpoint}(.json), {stem}.history.json, {stem}.history.png");
+        }
+
+        return ToolExitCodes.Success;
+    }
+
+    /// <summary>The metadata key of a token classifier's input contract: vocab, embedding_dim, pad_id, padding (front), longer (keep_last).</summary>
+    public const string TokensMetadataKey = "edgernn.tokens";
+
+    internal static string VerifySummary(VerifyErrors errors) => string.Create(CultureInfo.InvariantCulture,
+        $"verify ({errors.Steps} held-back steps, max |diff| vs TorchSharp): ORT sequence {errors.OrtSequence:E2}, runtime sequence {errors.RuntimeSequence:E2}, ORT streaming {errors.OrtStreaming:E2}, runtime streaming {errors.RuntimeStreaming:E2}");
+
+    /// <summary>
+    /// Writes the model (and its <c>.seq.onnx</c>) all or nothing: each goes to a temporary file first and is renamed
+    /// into place only after every file was written.
+    /// </summary>
+    internal static void WriteModels(string fullPath, ExportedModel model)
+    {
+        var files = new List<(string Path, byte[] Bytes)> { (fullPath, model.Main) };
+        if (model.Sequence is not null)
+        {
+            files.Add((Path.ChangeExtension(fullPath, null) + ".seq.onnx", model.Sequence));
+        }
+
+        if (model.Step is not null)
+        {
+            files.Add((Path.ChangeExtension(fullPath, null) + ".step.onnx", model.Step));
+        }
+
+        var temporary = files.Select(f => f.Path + ".partial").ToArray();
+        try
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                File.WriteAllBytes(temporary[i], files[i].Bytes);
+            }
+
+            for (int i = 0; i < files.Count; i++)
+            {
+                File.Move(temporary[i], files[i].Path, overwrite: true);
+            }
+        }
+        finally
+        {
+            foreach (string t in temporary)
+            {
+                File.Delete(t);
+            }
+        }
+    }
+
+    /// <summary>Scores the whole recording from row 0 with the exported graph and calibrates on the validation rows.</summary>
+    internal static ScorerCalibration Calibrate(byte[] graph, SensorRecording recording, int trainRows, ScorerOptions options)
+    {
+        RnnModel model = RnnModel.Load(graph);
+        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(model.Metadata) ?? throw new InvalidOperationException("The exported model has no edgernn metadata.");
+        var settings = new ScorerSettings { LongWindow = options.LongWindow, ShortWindow = options.ShortWindow, WarmupSteps = options.WarmupSteps, MinDuration = options.MinDuration };
+        ScoredStream scored = StreamScorer.Score(model, metadata, recording.Values, settings);
+        return ScorerCalibrator.Calibrate(scored.Likelihoods, trainRows, recording.Labels, options);
     }
 
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 }
 
 /// <summary>What <c>edgernn export</c> needs besides the weights: the shape, the normalization and held-back input to verify on.</summary>
-internal sealed record CheckpointInfo(ModelConfig Config, float[] Mean, float[] Std, string[] Features, double SamplePeriodSeconds, float[] HeldBack, string DataHash, int Seed);
+internal sealed record CheckpointInfo(ModelConfig Config, float[] Mean, float[] Std, string[] Features, double SamplePeriodSeconds, float[] HeldBack, string DataHash, int Seed)
+{
+    /// <summary>The edgernn.* metadata the trained model was exported with (calibrated scorer included); <c>edgernn export</c> writes it again.</summary>
+    public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Held-back token sequences (token classifiers; <see cref="HeldBack"/> is then empty).</summary>
+    public long[]? HeldBackTokens { get; init; }
+}

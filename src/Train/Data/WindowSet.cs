@@ -8,8 +8,9 @@ namespace EdgeRnn.Train.Data;
 /// </summary>
 public sealed class WindowSet
 {
-    private WindowSet(float[] inputs, float[] targets, long[] labels, int count, int sequenceLength, int features, int targetLength, int stride)
+    private WindowSet(float[] inputs, float[] targets, long[] labels, int count, int sequenceLength, int features, int targetLength, int stride, long[]? tokens = null)
     {
+        Tokens = tokens;
         Inputs = inputs;
         Targets = targets;
         Labels = labels;
@@ -22,6 +23,9 @@ public sealed class WindowSet
 
     /// <summary>Row-major inputs [Count, SequenceLength, Features].</summary>
     public float[] Inputs { get; }
+
+    /// <summary>Token ids [Count, SequenceLength] of a token classification set (then <see cref="Inputs"/> is empty), else null.</summary>
+    public long[]? Tokens { get; }
 
     /// <summary>Row-major targets [Count, TargetLength, Features] (empty for classification).</summary>
     public float[] Targets { get; }
@@ -86,5 +90,19 @@ public sealed class WindowSet
         }
 
         return new WindowSet(inputs, targets, classes, count, sequenceLength, features, targetLength, stride);
+    }
+
+    /// <summary>A classification set of token-id sequences: <paramref name="ids"/> is [count, sequenceLength] row-major, one label per sequence.</summary>
+    public static WindowSet FromTokens(long[] ids, long[] labels, int sequenceLength)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequenceLength);
+        if (ids.Length != labels.Length * sequenceLength)
+        {
+            throw new ArgumentException($"{ids.Length} ids are not {labels.Length} sequences of {sequenceLength}.", nameof(ids));
+        }
+
+        return new WindowSet([], [], labels, labels.Length, sequenceLength, 1, 0, sequenceLength, ids);
     }
 }

@@ -45,6 +45,101 @@ internal static class ExportVerifier
         return new VerifyErrors(MaxAbs(expected, ort), MaxAbs(expected, ours), ortStream, oursStream, steps);
     }
 
+    /// <summary>
+    /// The export check of a token classifier on held-back sequences: <paramref name="ids"/> holds one or more
+    /// windows of int64 ids back to back; TorchSharp's probabilities are compared with ONNX Runtime's and the EdgeRnn
+    /// runtime's whole-window graph for each window (the largest difference is reported).
+    /// </summary>
+    public static VerifyErrors VerifyTokens(SensorNet net, ExportedModel model, long[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(ids);
+        int w = net.Config.Window;
+        if (ids.Length == 0 || ids.Length % w != 0)
+        {
+            throw new ArgumentException($"{ids.Length} held-back ids are not whole windows of {w}.", nameof(ids));
+        }
+
+        RnnModel runtime = RnnModel.Load(model.Main);
+        RnnModel? step = model.Step is null ? null : RnnModel.Load(model.Step);
+        double ortError = 0, oursError = 0, ortStream = 0, oursStream = 0;
+        for (int at = 0; at < ids.Length; at += w)
+        {
+            long[] window = ids[at..(at + w)];
+            float[] expected = TorchForwardTokens(net, window);
+            var x = Tensor.FromInt64(window, w, 1);
+            float[] ort = OrtReference.Run(model.Main, new Dictionary<string, Tensor> { ["x"] = x })["probabilities"].FloatData!;
+            float[] ours = runtime.Run(new Dictionary<string, Tensor> { ["x"] = x })["probabilities"].FloatData!;
+            ortError = Math.Max(ortError, MaxAbs(expected, ort));
+            oursError = Math.Max(oursError, MaxAbs(expected, ours));
+            if (step is not null)
+            {
+                oursStream = Math.Max(oursStream, MaxAbs(expected, RuntimeStreamTokens(step, window)));
+                ortStream = Math.Max(ortStream, MaxAbs(expected, OrtStreamTokens(model.Step!, net.Config, window)));
+            }
+        }
+
+        return new VerifyErrors(ortError, oursError, ortStream, oursStream, ids.Length);
+    }
+
+    /// <summary>Streams token ids through a step graph with the EdgeRnn runtime (GetInt64Input + Step); returns the probabilities after the last one.</summary>
+    public static float[] RuntimeStreamTokens(RnnModel step, long[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(ids);
+        RnnState state = step.CreateState();
+        Span<long> input = state.GetInt64Input("x");
+        foreach (long id in ids)
+        {
+            input[0] = id;
+            step.Step(state);
+        }
+
+        return state.GetOutput("probabilities").ToArray();
+    }
+
+    private static float[] OrtStreamTokens(byte[] graph, ModelConfig c, long[] ids)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        using var session = new InferenceSession(graph, options);
+        string[] stateInputs = [.. session.InputMetadata.Keys.Where(k => k != "x")];
+        var states = stateInputs.ToDictionary(s => s, _ => new float[c.Hidden], StringComparer.Ordinal);
+        int[] stateShape = [1, 1, c.Hidden];
+        float[] probabilities = [];
+        foreach (long id in ids)
+        {
+            var feeds = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor("x", new DenseTensor<long>(new[] { id }, [1, 1])) };
+            feeds.AddRange(stateInputs.Select(s => NamedOnnxValue.CreateFromTensor(s, new DenseTensor<float>(states[s], stateShape))));
+            using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> outputs = session.Run(feeds);
+            foreach (DisposableNamedOnnxValue o in outputs)
+            {
+                float[] values = ((DenseTensor<float>)o.Value).ToArray();
+                if (o.Name == "probabilities")
+                {
+                    probabilities = values;
+                }
+                else
+                {
+                    states[o.Name.Replace("hn_", "h0_", StringComparison.Ordinal).Replace("cn_", "c0_", StringComparison.Ordinal)] = values;
+                }
+            }
+        }
+
+        return probabilities;
+    }
+
+    /// <summary>TorchSharp's class probabilities for one token sequence.</summary>
+    public static float[] TorchForwardTokens(SensorNet net, long[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentNullException.ThrowIfNull(ids);
+        net.eval();
+        using IDisposable noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return SensorNet.ToArray(nn.functional.softmax(net.call(tensor(ids, [ids.Length, 1])), -1));
+    }
+
     /// <summary>TorchSharp's output for one sequence (softmax probabilities for classification).</summary>
     public static float[] TorchForward(SensorNet net, float[] input, int steps)
     {

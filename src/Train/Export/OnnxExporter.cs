@@ -8,7 +8,11 @@ namespace EdgeRnn.Train.Export;
 /// <summary>The ONNX files of one trained model.</summary>
 /// <param name="Main">The deployed graph: streaming (forecast) or whole-window (autoencoder, classify).</param>
 /// <param name="Sequence">The whole-sequence forecast graph (null for window tasks, whose main graph is already whole-window).</param>
-internal sealed record ExportedModel(byte[] Main, byte[]? Sequence);
+/// <param name="Step">
+/// Unidirectional token classifiers: the one-token streaming graph (<c>x</c> int64 [1, 1], state pairs, the
+/// probabilities of the prefix so far); after the window's last token it equals the whole-window graph. Else null.
+/// </param>
+internal sealed record ExportedModel(byte[] Main, byte[]? Sequence, byte[]? Step = null);
 
 /// <summary>
 /// Writes a <see cref="SensorNet"/> as ONNX (opset 17, layout 0) with <see cref="OnnxGraphBuilder"/>: one
@@ -38,7 +42,8 @@ internal static class OnnxExporter
         {
             TrainTask.Forecast => new ExportedModel(Forecast(net, metadata, streaming: true), Forecast(net, metadata, streaming: false)),
             TrainTask.Autoencoder => new ExportedModel(Autoencoder(net, metadata), null),
-            _ => new ExportedModel(Classifier(net, metadata), null),
+            _ => new ExportedModel(Classifier(net, metadata, streaming: false), null,
+                c.IsTokenModel && !c.Bidirectional ? Classifier(net, metadata, streaming: true) : null),
         };
     }
 
@@ -86,25 +91,54 @@ internal static class OnnxExporter
         _ = Stack(g, net.Encoder, c, "x", c.Features, "enc", streaming: false, out string encoded);
         g.AddInitializer("repeat", Tensor.FromInt64([c.Window, 1, 1], 3));
         g.AddNode("Tile", [encoded, "repeat"], ["encoded_repeated"], "repeat_encoding");
-        string top = Stack(g, net.Decoder!, c, "encoded_repeated", c.Hidden, "dec", streaming: false, out _);
+        string top = Stack(g, net.Decoder!, c, "encoded_repeated", c.Hidden * c.Directions, "dec", streaming: false, out _);
         Head(g, net, top);
         g.AddOutput("y", TensorElementType.Float, window, one, OnnxDimension.Fixed(c.Features));
         return g.ToBytes();
     }
 
-    private static byte[] Classifier(SensorNet net, IReadOnlyDictionary<string, string> metadata)
+    private static byte[] Classifier(SensorNet net, IReadOnlyDictionary<string, string> metadata, bool streaming)
     {
         ModelConfig c = net.Config;
-        OnnxGraphBuilder g = NewGraph("edgernn_classifier", metadata);
+        OnnxGraphBuilder g = NewGraph(streaming ? "edgernn_classifier_step" : "edgernn_classifier", metadata);
         OnnxDimension one = OnnxDimension.Fixed(1);
-        g.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(c.Window), one, OnnxDimension.Fixed(c.Features));
-        _ = Stack(g, net.Encoder, c, "x", c.Features, "enc", streaming: false, out string last);
-        g.AddInitializer("flat_shape", Tensor.FromInt64([1, c.Hidden], 2));
+        if (streaming)
+        {
+            g.SetMetadata("edgernn.state_pairs", StatePairs(c));
+            g.SetMetadata("edgernn.graph", "step");
+        }
+
+        int width = c.Hidden * c.Directions;
+        string stackInput = "x";
+        if (c.IsTokenModel)
+        {
+            // Token ids [W, 1] (int64) → Gather(embedding table [V, E], ids) → [W, 1, E]: torch's nn.Embedding.
+            g.AddInput("x", TensorElementType.Int64, OnnxDimension.Fixed(streaming ? 1 : c.Window), one);
+            g.AddInitializer("embedding.weight", Tensor.FromFloat(SensorNet.ToArray(net.TokenEmbedding!.weight!), c.Vocabulary, c.EmbeddingDim));
+            g.AddNode("Gather", ["embedding.weight", "x"], ["embedded"], "embedding").WithAttribute("axis", 0L);
+            stackInput = "embedded";
+        }
+        else
+        {
+            g.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(c.Window), one, OnnxDimension.Fixed(c.Features));
+        }
+
+        _ = Stack(g, net.Encoder, c, stackInput, c.IsTokenModel ? c.EmbeddingDim : c.Features, "enc", streaming, out string last);
+        g.AddInitializer("flat_shape", Tensor.FromInt64([1, width], 2));
         g.AddNode("Reshape", [last, "flat_shape"], ["last_hidden"], "flatten_last");
-        g.AddGemm("head", "last_hidden", Tensor.FromFloat(SensorNet.ToArray(net.Head.weight!), c.Classes, c.Hidden),
+        g.AddGemm("head", "last_hidden", Tensor.FromFloat(SensorNet.ToArray(net.Head.weight!), c.Classes, width),
             Tensor.FromFloat(SensorNet.ToArray(net.Head.bias!), c.Classes), "logits");
         g.AddNode("Softmax", ["logits"], ["probabilities"], "softmax").WithAttribute("axis", -1L);
         g.AddOutput("probabilities", TensorElementType.Float, one, OnnxDimension.Fixed(c.Classes));
+        for (int l = 0; streaming && l < c.Layers; l++)
+        {
+            g.AddOutput(Name("hn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
+            if (c.Cell == CellKind.Lstm)
+            {
+                g.AddOutput(Name("cn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
+            }
+        }
+
         return g.ToBytes();
     }
 
@@ -119,24 +153,49 @@ internal static class OnnxExporter
         return g;
     }
 
-    /// <summary>Adds the layers of one stack; returns the [T, 1, H] output of the last layer and (out) its Y_h [1, 1, H].</summary>
+    /// <summary>
+    /// Adds the layers of one stack; returns the [T, 1, D*H] output of the last layer and (out) its final hidden
+    /// state [1, 1, D*H] (D = 2 for bidirectional stacks: forward then reverse, as torch concatenates them).
+    /// </summary>
+    /// <remarks>
+    /// A bidirectional layer's W, R and B hold the forward direction at index 0 and torch's <c>_reverse</c> weights at
+    /// index 1 (same gate reordering); its Y [T, 2, 1, H] goes through Transpose [0, 2, 1, 3] and Reshape to
+    /// [T, 1, 2H], and its Y_h [2, 1, H] is reshaped to [1, 1, 2H].
+    /// </remarks>
     private static string Stack(OnnxGraphBuilder g, TorchSharp.torch.nn.Module stack, ModelConfig c, string input, int inputSize, string prefix,
         bool streaming, out string lastHidden)
     {
-        int h = c.Hidden;
+        int h = c.Hidden, directions = c.Directions;
         string shapeName = prefix + "_step_shape";
-        g.AddInitializer(shapeName, Tensor.FromInt64([streaming ? 1 : -1, 1, h], 3));
+        g.AddInitializer(shapeName, Tensor.FromInt64([streaming ? 1 : -1, 1, directions * h], 3));
+        if (directions == 2)
+        {
+            g.AddInitializer(prefix + "_hidden_shape", Tensor.FromInt64([1, 1, directions * h], 3));
+        }
+
         string layerInput = input;
         int features = inputSize;
         lastHidden = "";
         for (int l = 0; l < c.Layers; l++)
         {
-            (float[] wih, float[] whh, float[] bih, float[] bhh) = SensorNet.LayerWeights(stack, l);
             int[] order = c.Cell switch { CellKind.Lstm => s_lstmOrder, CellKind.Gru => s_gruOrder, _ => s_rnnOrder };
             int gates = order.Length;
-            Tensor w = Tensor.FromFloat(Reorder(wih, order, h, features), 1, gates * h, features);
-            Tensor r = Tensor.FromFloat(Reorder(whh, order, h, h), 1, gates * h, h);
-            Tensor b = Tensor.FromFloat([.. Reorder(bih, order, h, 1), .. Reorder(bhh, order, h, 1)], 1, 2 * gates * h);
+            var wData = new List<float>();
+            var rData = new List<float>();
+            var bData = new List<float>();
+            for (int d = 0; d < directions; d++)
+            {
+                (float[] wih, float[] whh, float[] bih, float[] bhh) = SensorNet.LayerWeights(stack, l, reverse: d == 1);
+                wData.AddRange(Reorder(wih, order, h, features));
+                rData.AddRange(Reorder(whh, order, h, h));
+                bData.AddRange(Reorder(bih, order, h, 1));
+                bData.AddRange(Reorder(bhh, order, h, 1));
+            }
+
+            Tensor w = Tensor.FromFloat([.. wData], directions, gates * h, features);
+            Tensor r = Tensor.FromFloat([.. rData], directions, gates * h, h);
+            Tensor b = Tensor.FromFloat([.. bData], directions, 2 * gates * h);
+            string direction = directions == 2 ? "bidirectional" : "forward";
             string node = $"{prefix}_{c.Cell.ToString().ToLowerInvariant()}_{l}";
             string y = $"{prefix}_y_{l}";
             string hn = streaming ? Name("hn_", l) : $"{prefix}_hn_{l}";
@@ -155,15 +214,32 @@ internal static class OnnxExporter
 
             _ = c.Cell switch
             {
-                CellKind.Lstm => g.AddLstm(node, layerInput, h, w, r, b, cn.Length > 0 ? [y, hn, cn] : [y, hn], initialH: h0, initialC: c0),
-                CellKind.Gru => g.AddGru(node, layerInput, h, w, r, b, [y, hn], linearBeforeReset: 1, initialH: h0),
-                _ => g.AddRnn(node, layerInput, h, w, r, b, [y, hn], initialH: h0),
+                CellKind.Lstm => g.AddLstm(node, layerInput, h, w, r, b, cn.Length > 0 ? [y, hn, cn] : [y, hn], direction: direction, initialH: h0, initialC: c0),
+                CellKind.Gru => g.AddGru(node, layerInput, h, w, r, b, [y, hn], direction: direction, linearBeforeReset: 1, initialH: h0),
+                _ => g.AddRnn(node, layerInput, h, w, r, b, [y, hn], direction: direction, initialH: h0),
             };
             string reshaped = $"{prefix}_out_{l}";
-            g.AddNode("Reshape", [y, shapeName], [reshaped], $"{prefix}_reshape_{l}");
+            if (directions == 2)
+            {
+                string transposed = $"{prefix}_y_t_{l}";
+                g.AddNode("Transpose", [y], [transposed], $"{prefix}_transpose_{l}").WithAttribute("perm", new long[] { 0, 2, 1, 3 });
+                g.AddNode("Reshape", [transposed, shapeName], [reshaped], $"{prefix}_reshape_{l}");
+            }
+            else
+            {
+                g.AddNode("Reshape", [y, shapeName], [reshaped], $"{prefix}_reshape_{l}");
+            }
+
             layerInput = reshaped;
-            features = h;
+            features = directions * h;
             lastHidden = hn;
+        }
+
+        if (directions == 2)
+        {
+            string joined = prefix + "_hn_joined";
+            g.AddNode("Reshape", [lastHidden, prefix + "_hidden_shape"], [joined], prefix + "_join_directions");
+            lastHidden = joined;
         }
 
         return layerInput;
@@ -172,17 +248,18 @@ internal static class OnnxExporter
     private static void Head(OnnxGraphBuilder g, SensorNet net, string input)
     {
         ModelConfig c = net.Config;
-        float[] weight = SensorNet.ToArray(net.Head.weight!); // [F, H]
+        int width = c.Hidden * c.Directions;
+        float[] weight = SensorNet.ToArray(net.Head.weight!); // [F, D*H]
         var transposed = new float[weight.Length];
         for (int o = 0; o < c.Features; o++)
         {
-            for (int i = 0; i < c.Hidden; i++)
+            for (int i = 0; i < width; i++)
             {
-                transposed[(i * c.Features) + o] = weight[(o * c.Hidden) + i];
+                transposed[(i * c.Features) + o] = weight[(o * width) + i];
             }
         }
 
-        g.AddMatMul("head", input, Tensor.FromFloat(transposed, c.Hidden, c.Features), "head_out");
+        g.AddMatMul("head", input, Tensor.FromFloat(transposed, width, c.Features), "head_out");
         g.AddInitializer("head.B", Tensor.FromFloat(SensorNet.ToArray(net.Head.bias!), c.Features));
         g.AddNode("Add", ["head_out", "head.B"], ["y"], "head_add");
     }

@@ -9,10 +9,14 @@ namespace EdgeRnn.Train.Models;
 /// forecast: recurrent stack + Linear head at every step ([T, B, F] → [T, B, F], the next reading);
 /// autoencoder: encoder stack → last layer's final hidden state repeated T times → decoder stack → Linear ([T, B, F]);
 /// classify: recurrent stack → last layer's final hidden state → Linear → logits [B, classes].
+/// Bidirectional stacks (window tasks) output [T, B, 2H] (forward then reverse, torch's order); their "final hidden
+/// state" is the forward direction's last step concatenated with the reverse direction's (which ends at t = 0).
+/// Token models (classify) take int64 ids [T, B] through an <c>Embedding</c> into the stack.
 /// </summary>
 internal sealed class SensorNet : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE0044, CA1859 // TorchSharp's RegisterComponents finds submodules by reflection over these fields.
+    private Embedding? _embedding;
     private nn.Module _encoder;
     private nn.Module? _decoder;
     private Linear _head;
@@ -23,9 +27,21 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
-        _encoder = CreateStack(config, config.Features);
-        _decoder = config.Task == TrainTask.Autoencoder ? CreateStack(config, config.Hidden) : null;
-        _head = nn.Linear(config.Hidden, config.Task == TrainTask.Classify ? config.Classes : config.Features);
+        if (config.IsTokenModel && config.Task != TrainTask.Classify)
+        {
+            throw new ArgumentException("Token-id input (--tokens) is for the classify task only.");
+        }
+
+        if (config.Bidirectional && config.Task == TrainTask.Forecast)
+        {
+            throw new ArgumentException("--bidirectional is for window tasks (autoencoder, classify): a forecast model must stream, and a reverse direction needs the whole window.");
+        }
+
+        int width = config.Hidden * config.Directions;
+        _embedding = config.IsTokenModel ? nn.Embedding(config.Vocabulary, config.EmbeddingDim) : null;
+        _encoder = CreateStack(config, config.IsTokenModel ? config.EmbeddingDim : config.Features);
+        _decoder = config.Task == TrainTask.Autoencoder ? CreateStack(config, width) : null;
+        _head = nn.Linear(width, config.Task == TrainTask.Classify ? config.Classes : config.Features);
         RegisterComponents();
     }
 
@@ -37,12 +53,16 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
     /// <summary>The decoder (autoencoder) or null.</summary>
     public nn.Module? Decoder => _decoder;
 
+    /// <summary>The embedding of token models, or null.</summary>
+    public Embedding? TokenEmbedding => _embedding;
+
     /// <summary>The output layer.</summary>
     public Linear Head => _head;
 
     public override Tensor forward(Tensor input)
     {
-        (Tensor y, Tensor last) = RunStack(_encoder, input);
+        using Tensor? embedded = _embedding?.call(input);
+        (Tensor y, Tensor last) = RunStack(_encoder, embedded ?? input, Config.Bidirectional);
         switch (Config.Task)
         {
             case TrainTask.Forecast:
@@ -52,7 +72,7 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
             {
                 y.Dispose();
                 using Tensor repeated = last.expand(input.shape[0], -1, -1);
-                (Tensor decoded, Tensor decodedLast) = RunStack(_decoder!, repeated);
+                (Tensor decoded, Tensor decodedLast) = RunStack(_decoder!, repeated, Config.Bidirectional);
                 decodedLast.Dispose();
                 using (decoded)
                 {
@@ -70,7 +90,7 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Runs a stack; returns all steps of the last layer and the last layer's final hidden state [1, B, H].</summary>
-    private static (Tensor Y, Tensor Last) RunStack(nn.Module stack, Tensor input)
+    private static (Tensor Y, Tensor Last) RunStack(nn.Module stack, Tensor input, bool bidirectional)
     {
         switch (stack)
         {
@@ -80,7 +100,7 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
                 c.Dispose();
                 using (h)
                 {
-                    return (y, h[-1].unsqueeze(0));
+                    return (y, Last(h, bidirectional));
                 }
             }
 
@@ -89,7 +109,7 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
                 (Tensor y, Tensor h) = gru.call(input, null);
                 using (h)
                 {
-                    return (y, h[-1].unsqueeze(0));
+                    return (y, Last(h, bidirectional));
                 }
             }
 
@@ -98,23 +118,35 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
                 (Tensor y, Tensor h) = ((RNN)stack).call(input, null);
                 using (h)
                 {
-                    return (y, h[-1].unsqueeze(0));
+                    return (y, Last(h, bidirectional));
                 }
             }
         }
     }
 
+    /// <summary>The last layer's final state [1, B, D*H] from h_n [layers*D, B, H]: forward then reverse when bidirectional.</summary>
+    private static Tensor Last(Tensor h, bool bidirectional)
+    {
+        if (!bidirectional)
+        {
+            return h[-1].unsqueeze(0);
+        }
+
+        using Tensor forward = h[-2], reverse = h[-1];
+        return cat([forward, reverse], -1).unsqueeze(0);
+    }
+
     private static nn.Module CreateStack(ModelConfig config, int inputSize) => config.Cell switch
     {
-        CellKind.Lstm => nn.LSTM(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0),
-        CellKind.Gru => nn.GRU(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0),
-        _ => nn.RNN(inputSize, config.Hidden, config.Layers, nn.NonLinearities.Tanh, dropout: config.Layers > 1 ? config.Dropout : 0),
+        CellKind.Lstm => nn.LSTM(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
+        CellKind.Gru => nn.GRU(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
+        _ => nn.RNN(inputSize, config.Hidden, config.Layers, nn.NonLinearities.Tanh, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
     };
 
-    /// <summary>The weights of recurrent layer <paramref name="layer"/> of a stack as float arrays in torch's layout.</summary>
-    public static (float[] Wih, float[] Whh, float[] Bih, float[] Bhh) LayerWeights(nn.Module stack, int layer)
+    /// <summary>The weights of recurrent layer <paramref name="layer"/> of a stack as float arrays in torch's layout (<paramref name="reverse"/>: the <c>_reverse</c> direction).</summary>
+    public static (float[] Wih, float[] Whh, float[] Bih, float[] Bhh) LayerWeights(nn.Module stack, int layer, bool reverse = false)
     {
-        string l = layer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string l = layer.ToString(System.Globalization.CultureInfo.InvariantCulture) + (reverse ? "_reverse" : "");
         var p = stack.named_parameters().ToDictionary(x => x.name, x => x.parameter);
         return (ToArray(p["weight_ih_l" + l]), ToArray(p["weight_hh_l" + l]), ToArray(p["bias_ih_l" + l]), ToArray(p["bias_hh_l" + l]));
     }

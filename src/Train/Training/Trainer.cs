@@ -7,8 +7,14 @@ using static TorchSharp.torch;
 
 namespace EdgeRnn.Train.Training;
 
+/// <summary>Where training is: after batch <paramref name="Batch"/> of <paramref name="Batches"/> in epoch <paramref name="Epoch"/>, with the epoch's running mean loss.</summary>
+internal readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double LearningRate);
+
 /// <summary>Everything a training run produced.</summary>
 internal sealed record TrainResult(SensorNet Net, ZScoreNormalizer Normalizer, TrainingHistory History, float[] Normalized, int TrainRows, int Classes);
+
+/// <summary>What a token classifier's training produced; <paramref name="Validation"/> holds the held-back sequences.</summary>
+internal sealed record TokenTrainResult(SensorNet Net, TrainingHistory History, WindowSet Validation);
 
 /// <summary>
 /// Trains a <see cref="SensorNet"/> on a recording: z-score fit on the training rows, time-ordered split, windows,
@@ -17,7 +23,8 @@ internal sealed record TrainResult(SensorNet Net, ZScoreNormalizer Normalizer, T
 /// </summary>
 internal static class Trainer
 {
-    public static TrainResult Train(SensorRecording recording, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch = null)
+    public static TrainResult Train(SensorRecording recording, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch = null,
+        Action<BatchProgress>? onBatch = null)
     {
         ArgumentNullException.ThrowIfNull(recording);
         ArgumentNullException.ThrowIfNull(shape);
@@ -39,6 +46,46 @@ internal static class Trainer
         WindowSet validation = WindowSet.Create(config.Task, normalized, recording.Labels, config.Features, trainRows, recording.Rows - trainRows,
             options.SequenceLength, Math.Max(options.Stride, options.SequenceLength / 2));
 
+        (SensorNet net, TrainingHistory history) = Fit(config, train, validation, options, onEpoch, onBatch);
+        return new TrainResult(net, normalizer, history, normalized, trainRows, classes);
+    }
+
+    /// <summary>
+    /// Trains a token-id classifier: sequences in file order, the last <see cref="TrainOptions.ValidationFraction"/>
+    /// of them validate. <paramref name="shape"/> gives the cell, sizes and embedding; the vocabulary defaults to the
+    /// data's largest id + 1.
+    /// </summary>
+    public static TokenTrainResult TrainTokens(TokenDataset data, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch = null,
+        Action<BatchProgress>? onBatch = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(options);
+        TorchRuntime.Initialize(options.Threads, options.Seed);
+        int n = data.Count, trainCount = (int)Math.Round(n * (1 - options.ValidationFraction));
+        if (trainCount < 1 || n - trainCount < 1)
+        {
+            throw new ArgumentException($"{n} sequences are too few: the training part ({trainCount}) and the validation part ({n - trainCount}) each need at least one.");
+        }
+
+        int vocabulary = shape.Vocabulary > 0 ? shape.Vocabulary : (int)data.Ids.Max() + 1;
+        if (data.Ids.Max() >= vocabulary)
+        {
+            throw new ArgumentException($"token id {data.Ids.Max()} is outside --vocab {vocabulary} (ids must be in [0, vocab)).");
+        }
+
+        int classes = (int)data.Labels.Max() + 1;
+        int w = data.SequenceLength;
+        ModelConfig config = shape with { Task = TrainTask.Classify, Vocabulary = vocabulary, Features = 1, Window = w, Classes = classes };
+        WindowSet train = WindowSet.FromTokens(data.Ids[..(trainCount * w)], data.Labels[..trainCount], w);
+        WindowSet validation = WindowSet.FromTokens(data.Ids[(trainCount * w)..], data.Labels[trainCount..], w);
+        (SensorNet net, TrainingHistory history) = Fit(config, train, validation, options, onEpoch, onBatch);
+        return new TokenTrainResult(net, history, validation);
+    }
+
+    private static (SensorNet Net, TrainingHistory History) Fit(ModelConfig config, WindowSet train, WindowSet validation, TrainOptions options,
+        Action<EpochRecord, int>? onEpoch, Action<BatchProgress>? onBatch)
+    {
         var net = new SensorNet(config);
         using var optimizer = optim.AdamW(net.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
         var random = new Random(options.Seed);
@@ -69,6 +116,7 @@ internal static class Trainer
                 optimizer.step();
                 sum += loss.item<float>();
                 batches++;
+                onBatch?.Invoke(new BatchProgress(epoch, options.Epochs, batches, (order.Length + options.BatchSize - 1) / options.BatchSize, sum / batches, lr));
             }
 
             double valLoss = Evaluate(net, validation);
@@ -115,7 +163,7 @@ internal static class Trainer
 
         net.eval();
         Metrics(net, validation, history.Metrics);
-        return new TrainResult(net, normalizer, history, normalized, trainRows, classes);
+        return (net, history);
     }
 
     private static void DisposeAll(Dictionary<string, Tensor>? tensors)
@@ -127,7 +175,7 @@ internal static class Trainer
     }
 
     /// <summary>Batch inputs [T, B, F] (sequence-first) from windows <paramref name="batch"/>.</summary>
-    private static Tensor Inputs(WindowSet set, int[] batch) => Gather(set.Inputs, set.SequenceLength * set.Features, batch)
+    private static Tensor Inputs(WindowSet set, int[] batch) => set.Tokens is { } tokens ? GatherTokens(tokens, set.SequenceLength, batch) : Gather(set.Inputs, set.SequenceLength * set.Features, batch)
         .reshape(batch.Length, set.SequenceLength, set.Features).permute(1, 0, 2);
 
     private static Tensor Gather(float[] data, int block, int[] batch)
@@ -139,6 +187,18 @@ internal static class Trainer
         }
 
         return tensor(buffer);
+    }
+
+    /// <summary>Token ids [T, B] (sequence-first) of sequences <paramref name="batch"/>.</summary>
+    private static Tensor GatherTokens(long[] ids, int length, int[] batch)
+    {
+        var buffer = new long[batch.Length * length];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            Array.Copy(ids, batch[i] * length, buffer, i * length, length);
+        }
+
+        return tensor(buffer).reshape(batch.Length, length).permute(1, 0);
     }
 
     private static Tensor Loss(SensorNet net, WindowSet set, int[] batch)

@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using EdgeRnn.DeviceHost.Loop;
+using EdgeRnn.DeviceHost.Profiles;
+using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Runtime.Tools;
+
+namespace EdgeRnn.DeviceHost.Commands;
+
+/// <summary>
+/// The <c>diag</c> command, for a field technician: the machine (architecture, SIMD, I2C buses, GPIO chips), the
+/// model (hash, features, golden check), whether the profile fits it, one read from every sensor, and the state file.
+/// <c>--bench</c> times the model's streaming step in this binary (median of 1000-step blocks), with the bytes
+/// allocated and garbage collections during the timed steps, and the process's resident memory.
+/// Exit codes: 0 everything checked is fine, 1 something is wrong (listed), 2 the profile cannot be read.
+/// </summary>
+internal static class DiagWorker
+{
+    public static int Run(string? profilePath, string? modelPath, bool bench, int benchSteps, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment)
+    {
+        int problems = 0;
+        stdout.WriteLine($"machine  {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, "
+            + $"{RuntimeInformation.FrameworkDescription}{(RuntimeFeature() ? "" : " (JIT)")}");
+        stdout.WriteLine($"simd     Vector128 {Vector128.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector512 {Vector512.IsHardwareAccelerated}"
+            + (System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? ", AdvSimd" : "") + (System.Runtime.Intrinsics.Arm.Dp.IsSupported ? ", Dp (SDOT)" : ""));
+        bool unitsOk = CheckUnits(out string units);
+        problems += unitsOk ? 0 : 1;
+        stdout.WriteLine((unitsOk ? "units    " : "PROBLEM  units ") + units);
+        stdout.WriteLine($"i2c      {List("/dev", "i2c-*")}");
+        stdout.WriteLine($"gpio     {List("/dev", "gpiochip*")}");
+
+        LoadedProfile? profile = null;
+        if (profilePath is not null)
+        {
+            try
+            {
+                profile = ProfileLoader.Load(profilePath);
+                modelPath ??= profile.Resolve(profile.Profile.Model);
+                stdout.WriteLine($"profile  {profile.FullPath} ({profile.Profile.Name}): valid");
+            }
+            catch (ProfileException e)
+            {
+                stderr.WriteLine("error: " + e.Message);
+                return ToolExitCodes.BadInput;
+            }
+        }
+
+        RnnModel? model = null;
+        if (modelPath is not null)
+        {
+            try
+            {
+                model = RnnModel.Load(modelPath);
+                EdgeRnnMetadata? metadata = EdgeRnnMetadata.Read(model.Metadata, modelPath);
+                stdout.WriteLine($"model    {modelPath}: sha256 {model.HashHex[..16]}..., {model.OperatorSummary}, "
+                    + (model.CanStream ? $"streams {string.Join(", ", model.StepInputs.Select(v => $"{v.Name}[{v.Length}]"))}" : "cannot stream: " + model.StreamingError));
+                if (metadata is not null)
+                {
+                    stdout.WriteLine($"features {string.Join(", ", metadata.Features.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Name} [{f.Unit}] mean {f.Mean:G4} std {f.Std:G4}")))}");
+                    if (metadata.Golden is { } golden)
+                    {
+                        GoldenCheckResult g = GoldenCheck.Run(model, golden);
+                        problems += g.Passed ? 0 : 1;
+                        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"golden   max abs error {g.MaxAbsError:G3} over {g.Steps} steps: {(g.Passed ? "PASSED" : "FAILED")}"));
+                    }
+                }
+
+                if (profile is not null)
+                {
+                    ProfileLoader.CheckAgainstModel(profile.Profile, metadata, profile.FullPath, modelPath);
+                    stdout.WriteLine("fit      the profile's features, units and sample period match the model");
+                }
+            }
+            catch (Exception e) when (e is ProfileException or ModelFormatException or IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                problems++;
+                stdout.WriteLine("PROBLEM  " + e.Message);
+            }
+        }
+
+        if (profile is not null)
+        {
+            problems += CheckSensors(profile, stdout, environment);
+            problems += CheckState(profile, model, stdout);
+        }
+
+        if (bench && model is not null && model.CanStream)
+        {
+            Bench(model, benchSteps, stdout);
+        }
+
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory   RSS {ResidentMegabytes():0.0} MB"));
+        stdout.WriteLine(problems == 0 ? "OK" : $"{problems} problem(s)");
+        return problems == 0 ? ToolExitCodes.Success : 1;
+    }
+
+    /// <summary>The unit conversions the sensors use, checked in this binary (trimming must not have broken them).</summary>
+    internal static bool CheckUnits(out string report)
+    {
+        try
+        {
+            double f = UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), "degF");
+            double k = UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), "K");
+            double hpa = UnitConversion.Pressure(UnitsNet.Pressure.FromPascals(101325), "hPa");
+            double mv = UnitConversion.Voltage(UnitsNet.ElectricPotential.FromVolts(1.5), "mV");
+            bool ok = Math.Abs(f - 77) < 1e-9 && Math.Abs(k - 298.15) < 1e-9 && Math.Abs(hpa - 1013.25) < 1e-9 && Math.Abs(mv - 1500) < 1e-9;
+            report = string.Create(CultureInfo.InvariantCulture, $"25 degC = {f} degF = {k} K, 101325 Pa = {hpa} hPa, 1.5 V = {mv} mV: {(ok ? "ok" : "WRONG")}");
+            return ok;
+        }
+        catch (Exception e) when (e is UnitsNet.UnitsNetException or InvalidOperationException or NotSupportedException)
+        {
+            report = "conversion failed: " + e.Message;
+            return false;
+        }
+    }
+
+    private static bool RuntimeFeature() => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled;
+
+    private static int CheckSensors(LoadedProfile profile, TextWriter stdout, DeviceEnvironment environment)
+    {
+        int problems = 0;
+        SensorFactory factory = environment.Sensors;
+        foreach (SensorProfile s in profile.Profile.Sensors)
+        {
+            string where = SensorCatalog.IsI2c(s.Kind) ? $" on /dev/i2c-{s.Bus ?? 1} at {s.Address ?? string.Create(CultureInfo.InvariantCulture, $"0x{SensorCatalog.DefaultAddress(s.Kind):x2}")}" : "";
+            try
+            {
+                using ISensor sensor = factory.Open(s, profile);
+                var values = new float[sensor.Count];
+                bool any = sensor.Read(values);
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"sensor   {s.Id} ({s.Kind}{where}): {(any ? string.Join(", ", s.Readings.Select((r, i) => $"{r.Reading} {values[i]:G6} {r.Unit}")) : "no data")}"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+            {
+                problems++;
+                stdout.WriteLine($"PROBLEM  sensor {s.Id} ({s.Kind}{where}): {e.Message}");
+            }
+        }
+
+        return problems;
+    }
+
+    private static int CheckState(LoadedProfile profile, RnnModel? model, TextWriter stdout)
+    {
+        if (profile.Profile.State is not { } st || model is null)
+        {
+            return 0;
+        }
+
+        string path = profile.Resolve(st.Path);
+        if (!File.Exists(path))
+        {
+            stdout.WriteLine($"state    {path}: none yet (the loop starts fresh)");
+            return 0;
+        }
+
+        try
+        {
+            DeviceLoop loop = DeviceLoop.Open(profile, new DeviceEnvironment { OpenI2c = (_, _) => throw new IOException("not opened by diag") });
+            using (loop)
+            {
+                loop.Store!.TryRestore(loop.State, loop.Detector);
+                stdout.WriteLine($"state    {path}: valid, {loop.State.StepCount} model steps, {loop.Detector.Steps} scored, anomaly {(loop.Detector.Active ? "active" : "not active")}");
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ProfileException)
+        {
+            stdout.WriteLine($"PROBLEM  state {path}: {e.Message} (run discards it at start)");
+            return 1;
+        }
+    }
+
+    private static void Bench(RnnModel model, int steps, TextWriter stdout)
+    {
+        RnnState state = model.CreateState();
+        int inLength = model.StepInputs[0].Length, outLength = model.StepOutputs[0].Length;
+        var input = new float[inLength];
+        var output = new float[outLength];
+        var random = new Random(1);
+        for (int i = 0; i < input.Length; i++)
+        {
+            input[i] = random.NextSingle() - 0.5f;
+        }
+
+        for (int i = 0; i < 200; i++)
+        {
+            model.Step(state, input, output);
+        }
+
+        const int Block = 1000;
+        int blocks = Math.Max(1, steps / Block);
+        var perStep = new double[blocks];
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        int gcs = GC.CollectionCount(0);
+        for (int b = 0; b < blocks; b++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < Block; i++)
+            {
+                model.Step(state, input, output);
+            }
+
+            perStep[b] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / Block;
+        }
+
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        gcs = GC.CollectionCount(0) - gcs;
+        Array.Sort(perStep);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bench    {blocks * Block} steps: median {perStep[blocks / 2]:0.000} us/step (min {perStep[0]:0.000}, max {perStep[^1]:0.000} per 1000-step block), "
+            + $"{(double)allocated / (blocks * Block):0.##} bytes allocated per step, {gcs} gen0 GCs"));
+    }
+
+    internal static double ResidentMegabytes()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return double.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return Environment.WorkingSet / (1024.0 * 1024.0);
+    }
+
+    private static string List(string folder, string pattern)
+    {
+        try
+        {
+            string[] found = Directory.Exists(folder) ? Directory.GetFiles(folder, pattern) : [];
+            return found.Length == 0 ? "none" : string.Join(", ", found.Order(StringComparer.Ordinal));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
+}

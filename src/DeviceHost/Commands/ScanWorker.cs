@@ -1,0 +1,51 @@
+using System.Device.I2c;
+using System.Globalization;
+using EdgeRnn.DeviceHost.Loop;
+using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.Runtime.Tools;
+
+namespace EdgeRnn.DeviceHost.Commands;
+
+/// <summary>
+/// The <c>scan</c> command: probes every 7-bit address 0x03..0x77 on an I2C bus with a one-byte read (like
+/// <c>i2cdetect -r</c>) and lists those that answer, with the chips that usually sit there.
+/// Exit codes: 0 the scan ran (even if nothing answered), 2 the bus does not exist or cannot be opened.
+/// </summary>
+internal static class ScanWorker
+{
+    public static int Run(int bus, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment)
+    {
+        if (!environment.I2cBusExists(bus))
+        {
+            stderr.WriteLine($"error: /dev/i2c-{bus} does not exist. On a Raspberry Pi enable I2C (raspi-config > Interface Options > I2C, or dtparam=i2c_arm=on) and reboot.");
+            return ToolExitCodes.BadInput;
+        }
+
+        int found = 0;
+        for (int address = 0x03; address <= 0x77; address++)
+        {
+            try
+            {
+                using I2cDevice device = environment.OpenI2c(bus, address);
+                device.ReadByte();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (e is UnauthorizedAccessException)
+                {
+                    stderr.WriteLine($"error: no permission to open /dev/i2c-{bus}: add the user to the i2c group.");
+                    return ToolExitCodes.BadInput;
+                }
+
+                continue;
+            }
+
+            found++;
+            string guess = SensorCatalog.Guess(address);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{address:x2}  {(guess.Length == 0 ? "(unknown)" : guess)}"));
+        }
+
+        stdout.WriteLine($"{found} device(s) answered on /dev/i2c-{bus}");
+        return ToolExitCodes.Success;
+    }
+}

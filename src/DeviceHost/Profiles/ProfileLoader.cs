@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
+
+namespace EdgeRnn.DeviceHost.Profiles;
+
+/// <summary>Reads device profiles strictly and checks them against a model's metadata before anything runs.</summary>
+internal static class ProfileLoader
+{
+    /// <summary>Reads and validates a profile file; relative paths in it are made absolute against its folder.</summary>
+    /// <exception cref="ProfileException">The file is missing, not JSON, has unknown or missing fields, or a bad value.</exception>
+    public static LoadedProfile Load(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ProfileException($"{path}: cannot read the profile: {e.Message}", e);
+        }
+
+        DeviceProfile profile = Parse(text, path);
+        return new LoadedProfile(profile, full, Path.GetDirectoryName(full)!);
+    }
+
+    /// <summary>Parses and validates profile JSON.</summary>
+    public static DeviceProfile Parse(string json, string sourceName)
+    {
+        DeviceProfile? profile;
+        try
+        {
+            profile = JsonSerializer.Deserialize(json, ProfileJsonContext.Default.DeviceProfile);
+        }
+        catch (JsonException e)
+        {
+            throw new ProfileException($"{sourceName}: {Describe(e)}", e);
+        }
+
+        if (profile is null)
+        {
+            throw new ProfileException($"{sourceName}: the profile is null.");
+        }
+
+        Validate(profile, sourceName);
+        return profile;
+    }
+
+    private static string Describe(JsonException e)
+    {
+        // System.Text.Json names the JSON path ($.sensors[0].adress) and the member; keep its first sentence and the path.
+        string message = e.Message;
+        int pathAt = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (pathAt > 0)
+        {
+            message = message[..pathAt];
+        }
+
+        return e.Path is { Length: > 0 } p ? $"{p}: {message}" : message;
+    }
+
+    private static void Validate(DeviceProfile p, string src)
+    {
+        Check(p.Name.Length > 0, src, "$.name", "must not be empty");
+        Check(p.Model.Length > 0, src, "$.model", "must name the model file");
+        Check(double.IsFinite(p.SamplePeriodSeconds) && p.SamplePeriodSeconds > 0, src, "$.samplePeriodSeconds", $"must be a positive number of seconds (got {p.SamplePeriodSeconds})");
+        Check(p.Sensors.Length > 0, src, "$.sensors", "must list at least one sensor");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var features = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < p.Sensors.Length; i++)
+        {
+            SensorProfile s = p.Sensors[i];
+            string at = $"$.sensors[{i}]";
+            Check(s.Id.Length > 0 && ids.Add(s.Id), src, at + ".id", $"must be non-empty and unique ('{s.Id}')");
+            Check(SensorCatalog.Kinds.Contains(s.Kind), src, at + ".kind", $"'{s.Kind}' is not one of {string.Join(", ", SensorCatalog.Kinds)}");
+            bool i2c = SensorCatalog.IsI2c(s.Kind);
+            Check(i2c || s.Bus is null, src, at + ".bus", $"applies only to I2C sensors, not '{s.Kind}'");
+            Check(i2c || s.Address is null, src, at + ".address", $"applies only to I2C sensors, not '{s.Kind}'");
+            Check(s.Bus is null or >= 0, src, at + ".bus", $"must be >= 0 (got {s.Bus})");
+            if (s.Address is not null)
+            {
+                Check(TryParseAddress(s.Address, out _), src, at + ".address", $"'{s.Address}' is not a 7-bit I2C address such as \"0x76\" (0x03 to 0x77)");
+            }
+
+            Check(s.Kind == SensorCatalog.Csv || (s.File is null && s.Loop is null), src, at, "file and loop apply only to kind csv");
+            Check(s.Kind is SensorCatalog.Csv or SensorCatalog.Synthetic || s.Speed is null, src, at + ".speed", "applies only to csv and synthetic sensors");
+            Check(s.Kind != SensorCatalog.Csv || !string.IsNullOrEmpty(s.File), src, at + ".file", "is required for kind csv");
+            Check(s.Speed is null || (double.IsFinite(s.Speed.Value) && s.Speed >= 0), src, at + ".speed", $"must be >= 0 (got {s.Speed})");
+            Check(s.Kind == SensorCatalog.Synthetic || s.Synthetic is null, src, at + ".synthetic", "applies only to kind synthetic");
+            Check(s.Synthetic is null || s.Synthetic.PeriodSteps > 0, src, at + ".synthetic.periodSteps", "must be > 0");
+            Check(s.Synthetic is null || s.Synthetic.Noise >= 0, src, at + ".synthetic.noise", "must be >= 0");
+            Check(s.Kind == SensorCatalog.Ads1115 || s.FullScaleVolts is null, src, at + ".fullScaleVolts", "applies only to kind ads1115");
+            Check(s.FullScaleVolts is null || Ads1115Sensor.TryRange(s.FullScaleVolts.Value, out _), src, at + ".fullScaleVolts",
+                $"{s.FullScaleVolts} is not one of 6.144, 4.096, 2.048, 1.024, 0.512, 0.256");
+            Check(s.Attempts is null or (>= 1 and <= 10), src, at + ".attempts", $"must be 1 to 10 (got {s.Attempts})");
+            Check(s.BackoffMs is null or (>= 0 and <= 1000), src, at + ".backoffMs", $"must be 0 to 1000 (got {s.BackoffMs})");
+            Check(s.StuckAfter is null or >= 0, src, at + ".stuckAfter", $"must be >= 0 (got {s.StuckAfter})");
+            Check(s.Readings.Length > 0, src, at + ".readings", "must map at least one reading to a feature");
+            IReadOnlyDictionary<string, string[]>? catalog = SensorCatalog.Readings(s.Kind);
+            for (int r = 0; r < s.Readings.Length; r++)
+            {
+                ReadingProfile reading = s.Readings[r];
+                string rat = $"{at}.readings[{r}]";
+                Check(reading.Reading.Length > 0, src, rat + ".reading", "must not be empty");
+                Check(reading.Feature.Length > 0 && features.Add(reading.Feature), src, rat + ".feature", $"must be non-empty and used once ('{reading.Feature}')");
+                if (catalog is not null)
+                {
+                    Check(catalog.TryGetValue(reading.Reading, out string[]? units), src, rat + ".reading",
+                        $"'{reading.Reading}' is not a reading of {s.Kind} ({string.Join(", ", catalog.Keys)})");
+                    Check(units!.Contains(reading.Unit), src, rat + ".unit", $"{s.Kind} {reading.Reading} comes in {string.Join(", ", units!)}, not '{reading.Unit}'");
+                }
+
+                Check(reading.Min is null || reading.Max is null || reading.Min < reading.Max, src, rat, $"min ({reading.Min}) must be below max ({reading.Max})");
+            }
+        }
+
+        Check(p.Outputs.Console is "events" or "steps" or "off", src, "$.outputs.console", $"'{p.Outputs.Console}' is not one of events, steps, off");
+        if (p.Outputs.EventLog is { } log)
+        {
+            Check(log.Path.Length > 0, src, "$.outputs.eventLog.path", "must not be empty");
+            Check(log.MaxBytes >= 1024, src, "$.outputs.eventLog.maxBytes", $"must be at least 1024 (got {log.MaxBytes})");
+            Check(log.Keep is >= 1 and <= 100, src, "$.outputs.eventLog.keep", $"must be 1 to 100 (got {log.Keep})");
+        }
+
+        Check(p.Outputs.AlarmPin is null || p.Outputs.AlarmPin.Pin is >= 0 and < 1024, src, "$.outputs.alarmPin.pin", $"must be a GPIO number (got {p.Outputs.AlarmPin?.Pin})");
+        Check(p.Alarm.Threshold is null or (> 0 and <= 1), src, "$.alarm.threshold", $"must be in (0, 1] (got {p.Alarm.Threshold})");
+        Check(p.Alarm.ExitThreshold is null or (> 0 and <= 1), src, "$.alarm.exitThreshold", $"must be in (0, 1] (got {p.Alarm.ExitThreshold})");
+        Check(p.Alarm.MinDuration is null or >= 1, src, "$.alarm.minDuration", $"must be >= 1 (got {p.Alarm.MinDuration})");
+        if (p.State is { } state)
+        {
+            Check(state.Path.Length > 0, src, "$.state.path", "must not be empty");
+            Check(state.SaveEverySteps >= 1, src, "$.state.saveEverySteps", $"must be >= 1 (got {state.SaveEverySteps})");
+        }
+    }
+
+    /// <summary>
+    /// Checks that the profile's features are the model's, in the same order and units, at the model's sample period,
+    /// and that the model is a forecaster with scorer settings. Returns the scorer settings with the alarm policy applied.
+    /// </summary>
+    /// <exception cref="ProfileException">Names the first mismatch.</exception>
+    public static ScorerSettings CheckAgainstModel(DeviceProfile p, EdgeRnnMetadata? metadata, string profileName, string modelName)
+    {
+        string Where() => $"{profileName} does not fit {modelName}";
+        if (metadata is null)
+        {
+            throw new ProfileException($"{Where()}: the model has no edgernn.* metadata (features, normalization, scorer), so the device cannot use it.");
+        }
+
+        if (metadata.Task != ModelTask.Forecast)
+        {
+            throw new ProfileException($"{Where()}: the model's task is {metadata.Task}; the device loop runs forecast models.");
+        }
+
+        string[] profileFeatures = [.. p.Sensors.SelectMany(s => s.Readings).Select(r => r.Feature)];
+        string[] modelFeatures = [.. metadata.Features.Select(f => f.Name)];
+        if (profileFeatures.Length != modelFeatures.Length)
+        {
+            throw new ProfileException($"{Where()}: the profile maps {profileFeatures.Length} features ({string.Join(", ", profileFeatures)}); "
+                + $"the model takes {modelFeatures.Length} ({string.Join(", ", modelFeatures)}).");
+        }
+
+        ReadingProfile[] readings = [.. p.Sensors.SelectMany(s => s.Readings)];
+        for (int i = 0; i < modelFeatures.Length; i++)
+        {
+            if (profileFeatures[i] != modelFeatures[i])
+            {
+                string hint = modelFeatures.Contains(profileFeatures[i]) ? " (same names, different order: list the readings in the model's order)" : "";
+                throw new ProfileException($"{Where()}: feature {i} is '{profileFeatures[i]}' in the profile but '{modelFeatures[i]}' in the model{hint}.");
+            }
+
+            string unit = metadata.Features[i].Unit;
+            if (unit.Length > 0 && readings[i].Unit != unit)
+            {
+                throw new ProfileException($"{Where()}: feature '{modelFeatures[i]}' is in '{readings[i].Unit}' in the profile but the model was trained on '{unit}'.");
+            }
+        }
+
+        if (metadata.SamplePeriodSeconds is { } period && Math.Abs(period - p.SamplePeriodSeconds) > 1e-9 * Math.Max(1, period))
+        {
+            throw new ProfileException(string.Create(CultureInfo.InvariantCulture,
+                $"{Where()}: the profile samples every {p.SamplePeriodSeconds} s but the model was trained at one sample every {period} s."));
+        }
+
+        ScorerSettings model = metadata.Scorer ?? new ScorerSettings();
+        var settings = new ScorerSettings
+        {
+            LongWindow = model.LongWindow,
+            ShortWindow = model.ShortWindow,
+            WarmupSteps = model.WarmupSteps,
+            Threshold = p.Alarm.Threshold ?? model.Threshold,
+            ExitThreshold = p.Alarm.ExitThreshold ?? Math.Min(model.ExitThreshold, p.Alarm.Threshold ?? model.Threshold),
+            MinDuration = p.Alarm.MinDuration ?? model.MinDuration,
+        };
+        try
+        {
+            settings.Validate($"{profileName}: $.alarm");
+        }
+        catch (ModelFormatException e)
+        {
+            throw new ProfileException(e.Message, e);
+        }
+
+        return settings;
+    }
+
+    /// <summary>Parses "0x76", "118" or "0X76" as a 7-bit address in the range a scan probes (0x03 to 0x77).</summary>
+    public static bool TryParseAddress(string text, out int address)
+    {
+        bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out address)
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out address);
+        return ok && address is >= 0x03 and <= 0x77;
+    }
+
+    private static void Check(bool condition, string source, string field, string what)
+    {
+        if (!condition)
+        {
+            throw new ProfileException($"{source}: {field}: {what}.");
+        }
+    }
+}
+
+/// <summary>A validated profile with its absolute location.</summary>
+internal sealed record LoadedProfile(DeviceProfile Profile, string FullPath, string Directory)
+{
+    /// <summary>Resolves a path from the profile against the profile's folder.</summary>
+    public string Resolve(string path) => Path.GetFullPath(path, Directory);
+}

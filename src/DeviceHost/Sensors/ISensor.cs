@@ -1,0 +1,15 @@
+namespace EdgeRnn.DeviceHost.Sensors;
+
+/// <summary>
+/// One source of readings: a chip, a CSV replay or a synthetic signal. <see cref="Read"/> fills one value per mapped
+/// reading, in the profile's order and units.
+/// </summary>
+internal interface ISensor : IDisposable
+{
+    /// <summary>Values per sample.</summary>
+    int Count { get; }
+
+    /// <summary>Reads one sample. Returns false when a replay has no more rows.</summary>
+    /// <exception cref="IOException">The bus or the chip failed (I/O error, NACK, wrong chip).</exception>
+    bool Read(Span<float> values);
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Train.Data;
+using EdgeRnn.Train.Scoring;
+
+namespace EdgeRnn.Train.Commands;
+
+/// <summary>
+/// <c>edgernn score</c>: streams a recording through a model and its <c>edgernn.scorer</c> one row at a time, as the
+/// device does (no look-ahead), and reports the alarms; with a NAB windows file, a per-window table.
+/// </summary>
+internal static class ScoreWorker
+{
+    public static int Run(string modelPath, string data, string? windows, bool keepFileOrder, string? results, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        RnnModel model;
+        EdgeRnnMetadata metadata;
+        SensorRecording recording;
+        IReadOnlyList<LabelledWindow>? labelled = null;
+        try
+        {
+            model = RnnModel.Load(modelPath);
+            metadata = EdgeRnnMetadata.Read(model.Metadata, modelPath) ?? throw new ModelFormatException($"{modelPath} has no edgernn metadata (edgernn.format).");
+            if (metadata.Scorer is null || metadata.Task == ModelTask.Classify)
+            {
+                throw new ModelFormatException($"{modelPath} is a {metadata.Task} model without edgernn.scorer; only forecast and autoencoder models are scored.");
+            }
+
+            recording = CsvRecordingReader.Read(data, new CsvReadOptions { Features = [.. metadata.Features.Select(f => f.Name)], KeepFileOrder = keepFileOrder });
+            if (windows is not null)
+            {
+                labelled = WindowEvaluation.ReadNabWindows(windows, Path.GetFullPath(data));
+            }
+        }
+        catch (Exception e) when (e is ModelFormatException or CsvFormatException or IOException or UnauthorizedAccessException or InvalidDataException or JsonException)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return ToolExitCodes.BadInput;
+        }
+
+        ScoredStream scored = StreamScorer.Score(model, metadata, recording.Values, metadata.Scorer);
+        WindowReport? report = labelled is null ? null : WindowEvaluation.Evaluate(recording.Timestamps, scored.Active, scored.Starts, labelled);
+        if (results is not null)
+        {
+            WriteResults(results, recording, scored, labelled);
+        }
+
+        if (json)
+        {
+            var summary = new Dictionary<string, object?>
+            {
+                ["rows"] = recording.Rows,
+                ["threshold"] = metadata.Scorer.Threshold,
+                ["exit_threshold"] = metadata.Scorer.ExitThreshold,
+                ["alarms"] = scored.Starts.Select(s => WindowReport.Format(recording.Timestamps[s])).ToArray(),
+                ["windows"] = report?.Windows.Select(w => new Dictionary<string, object?>
+                {
+                    ["start"] = WindowReport.Format(w.Window.Start),
+                    ["end"] = WindowReport.Format(w.Window.End),
+                    ["detected"] = w.Detected,
+                    ["first_detection"] = w.FirstDetection is { } f ? WindowReport.Format(f) : null,
+                }).ToArray(),
+                ["detected_windows"] = report?.Detected,
+                ["false_alarms"] = report?.FalseAlarms.Count,
+            };
+            stdout.WriteLine(JsonSerializer.Serialize(summary, s_indented));
+        }
+        else
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"scored {recording.Rows} rows of {data} step by step: threshold {metadata.Scorer.Threshold:G6}, exit {metadata.Scorer.ExitThreshold:G6}, min duration {metadata.Scorer.MinDuration}; {scored.Starts.Count} alarms"));
+            if (report is not null)
+            {
+                stdout.Write(report.ToTable());
+            }
+            else
+            {
+                foreach (int s in scored.Starts.Take(50))
+                {
+                    stdout.WriteLine("alarm at " + WindowReport.Format(recording.Timestamps[s]));
+                }
+            }
+        }
+
+        return ToolExitCodes.Success;
+    }
+
+    /// <summary>NAB's results layout: timestamp,value,anomaly_score,label (the first feature as value; label 1 inside a window).</summary>
+    private static void WriteResults(string path, SensorRecording recording, ScoredStream scored, IReadOnlyList<LabelledWindow>? windows)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("timestamp,value,anomaly_score,label");
+        for (int t = 0; t < recording.Rows; t++)
+        {
+            double ts = recording.Timestamps[t];
+            int label = windows?.Any(w => ts >= w.Start && ts <= w.End) == true ? 1 : 0;
+            string time = DateTimeOffset.UnixEpoch.AddSeconds(ts).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{time},{recording.Row(t)[0]},{scored.Likelihoods[t]},{label}"));
+        }
+    }
+
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+}

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using System.Text.Json;
+using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
+
+namespace EdgeRnn.Train.Tests.Commands;
+
+/// <summary>edgernn train / synth / export / score as a new user runs them: real command lines, exit codes, outputs.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("edgernn-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Out, string Err) Edgernn(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string PathOf(string name) => Path.Combine(_folder, name);
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("synth")]
+    [InlineData("export")]
+    [InlineData("score")]
+    public void Help_DocumentsEveryOptionAndExitCodes(string command)
+    {
+        (int code, string stdout, _) = Edgernn(command, "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("Exit codes", stdout, StringComparison.Ordinal);
+        Command parsed = Program.CreateRootCommand(TextWriter.Null, TextWriter.Null).Subcommands.Single(c => c.Name == command);
+        foreach (Option option in parsed.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help"))
+        {
+            Assert.Contains(option.Name, stdout, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrWhiteSpace(option.Description), option.Name + " has no description");
+        }
+    }
+
+    [Fact]
+    public void SynthTrainExportScore_ForecastJson_WholeWorkflow()
+    {
+        string csv = PathOf("sensors.csv");
+        Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "1500", "--sensors", "2", "--seed", "4").Code);
+
+        string model = PathOf("out/model.onnx");
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--label", "anomaly", "--hidden", "12", "--epochs", "3",
+            "--seq-len", "16", "--stride", "4", "--warmup-steps", "50", "--json", "--out", model);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("epoch 3/3", stderr, StringComparison.Ordinal);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement root = doc.RootElement;
+        Assert.Equal("forecast", root.GetProperty("task").GetString());
+        Assert.True(root.GetProperty("verify_max_abs").GetDouble() <= 1e-4);
+        JsonElement scorer = root.GetProperty("scorer");
+        double threshold = scorer.GetProperty("threshold").GetDouble();
+        Assert.InRange(threshold, 0.5, 1);
+        Assert.InRange(scorer.GetProperty("exit_threshold").GetDouble(), 0.5, threshold);
+        Assert.True(scorer.GetProperty("validation_steps").GetInt32() > 0);
+        foreach (string file in new[] { "model", "sequence_model", "checkpoint", "history", "plot" })
+        {
+            Assert.True(File.Exists(root.GetProperty(file).GetString()), file);
+        }
+
+        ScorerSettings written = EdgeRnnMetadata.Read(RnnModel.Load(model).Metadata)!.Scorer!;
+        Assert.Equal(threshold, written.Threshold);
+        Assert.Equal(50, written.WarmupSteps);
+
+        (int exportCode, string exportOut, string exportErr) = Edgernn("export", "--checkpoint", PathOf("out/model.ckpt"), "--out", PathOf("again/model.onnx"), "--json");
+        Assert.True(exportCode == 0, exportErr);
+        using JsonDocument exported = JsonDocument.Parse(exportOut);
+        Assert.True(exported.RootElement.GetProperty("verify_max_abs").GetDouble() <= 1e-4);
+        Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(PathOf("again/model.onnx")));
+        Assert.Equal(File.ReadAllBytes(PathOf("out/model.seq.onnx")), File.ReadAllBytes(PathOf("again/model.seq.onnx")));
+
+        (int scoreCode, string scoreOut, _) = Edgernn("score", "--model", model, "--data", csv, "--json");
+        Assert.Equal(0, scoreCode);
+        using JsonDocument scored = JsonDocument.Parse(scoreOut);
+        Assert.Equal(1500, scored.RootElement.GetProperty("rows").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Train_Autoencoder_CalibratesScorerOnSlidingWindows(bool bidirectional)
+    {
+        string csv = PathOf("sensors.csv");
+        Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "1200", "--sensors", "2").Code);
+
+        (int code, string stdout, string stderr) = Edgernn([.. new[] { "train", "--data", csv, "--task", "autoencoder", "--label", "anomaly", "--hidden", "8", "--epochs", "2",
+            "--seq-len", "16", "--stride", "8", "--warmup-steps", "40", "--json", "--out", PathOf("ae.onnx") }, .. bidirectional ? new[] { "--bidirectional" } : []]);
+
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement scorer = doc.RootElement.GetProperty("scorer");
+        Assert.InRange(scorer.GetProperty("threshold").GetDouble(), 0.5, 1);
+        Assert.True(scorer.GetProperty("validation_steps").GetInt32() > 0);
+        Assert.Null(doc.RootElement.GetProperty("sequence_model").GetString());
+    }
+
+    [Fact]
+    public void Train_BidirectionalForecast_IsRefusedWithReason()
+    {
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", PathOf("x.csv"), "--task", "forecast", "--bidirectional", "--out", PathOf("m.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("--bidirectional is for the window tasks", stderr, StringComparison.Ordinal);
+        Assert.Contains("stream", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_TokenClassifier_Int64Input_ExportsByteIdentical()
+    {
+        (List<long[]> sequences, List<long> labels) = EdgeRnn.Train.Data.TokenDataset.SyntheticMarker(500, vocabulary: 20, sequenceLength: 12, seed: 3);
+        string csv = PathOf("tokens.csv");
+        using (var writer = new StreamWriter(csv))
+        {
+            EdgeRnn.Train.Data.TokenDataset.WriteCsv(writer, sequences, labels);
+        }
+
+        string model = PathOf("tok/model.onnx");
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--task", "classify", "--tokens", "tokens", "--cell", "lstm", "--hidden", "16",
+            "--embedding-dim", "8", "--seq-len", "12", "--epochs", "6", "--lr", "0.01", "--patience", "10", "--json", "--out", model);
+
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.True(doc.RootElement.GetProperty("verify_max_abs").GetDouble() <= 1e-4);
+        Assert.True(doc.RootElement.GetProperty("metrics").GetProperty("accuracy").GetDouble() >= 0.9, stdout);
+        Assert.Equal(20, doc.RootElement.GetProperty("vocab").GetInt32());
+        RnnModel loaded = RnnModel.Load(model);
+        Assert.Contains("\"pad_id\":0", loaded.Metadata["edgernn.tokens"], StringComparison.Ordinal);
+        Assert.Equal(12, EdgeRnnMetadata.Read(loaded.Metadata)!.WindowLength);
+
+        (int exportCode, _, string exportErr) = Edgernn("export", "--checkpoint", PathOf("tok/model.ckpt"), "--out", PathOf("again/model.onnx"));
+        Assert.True(exportCode == 0, exportErr);
+        Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(PathOf("again/model.onnx")));
+        Assert.Equal(File.ReadAllBytes(PathOf("tok/model.step.onnx")), File.ReadAllBytes(PathOf("again/model.step.onnx")));
+        Assert.True(RnnModel.Load(PathOf("tok/model.step.onnx")).CanStream);
+    }
+
+    [Fact]
+    public void Train_BadTokenCsv_ExitsTwoWithFileLineColumn()
+    {
+        string csv = PathOf("tokens.csv");
+        File.WriteAllText(csv, "tokens,label\n1 2 3,0\n4 x5 6,1\n");
+
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--task", "classify", "--tokens", "tokens", "--out", PathOf("m.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("tokens.csv:3:3: token 'x5'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_BadCsv_ExitsTwoWithFileLineColumn()
+    {
+        string csv = PathOf("bad.csv");
+        File.WriteAllText(csv, "timestamp,value\n2024-01-01 00:00:00,1.5\n2024-01-01 00:05:00,abc\n");
+
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", csv, "--out", PathOf("m.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("bad.csv:3:", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("m.onnx")));
+    }
+
+    [Theory]
+    [InlineData("train", "--data", "x.csv")]
+    [InlineData("train", "--data", "x.csv", "--out", "m.onnx", "--cell", "transformer")]
+    [InlineData("train", "--data", "x.csv", "--out", "m.onnx", "--false-alarm-rate", "0.5")]
+    [InlineData("synth", "--out", "s.csv", "--rows", "3")]
+    [InlineData("export", "--checkpoint", "missing.ckpt", "--out", "m.onnx")]
+    [InlineData("score", "--model", "missing.onnx", "--data", "x.csv")]
+    public void BadUsage_ExitsTwo(params string[] args)
+    {
+        (int code, _, string stderr) = Edgernn([.. args.Select(a => a.Contains('.', StringComparison.Ordinal) ? PathOf(a) : a)]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("error", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_VerificationFails_ExitsOneAndWritesNothing()
+    {
+        string csv = PathOf("sensors.csv");
+        Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "600", "--sensors", "2").Code);
+        Assert.Equal(0, Edgernn("train", "--data", csv, "--hidden", "8", "--epochs", "1", "--seq-len", "16", "--stride", "8", "--warmup-steps", "10", "--out", PathOf("m.onnx")).Code);
+        // A NaN in the saved held-back input: every output is NaN, which verification counts as an infinite difference.
+        string info = PathOf("m.ckpt.json");
+        File.WriteAllText(info, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(info), "\"HeldBack\":\\[[^,]+,", "\"HeldBack\":[\"NaN\","));
+
+        (int code, _, string stderr) = Edgernn("export", "--checkpoint", PathOf("m.ckpt"), "--out", PathOf("e/m.onnx"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("verification FAILED", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("e/m.onnx")));
+        Assert.False(File.Exists(PathOf("e/m.seq.onnx")));
+    }
+}
