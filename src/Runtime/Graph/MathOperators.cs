@@ -88,6 +88,11 @@ internal static class MathOperators
             }
 
             float[]? bias = c is null ? null : c.Constant!.FloatData!.Select(v => beta * v).ToArray();
+            if (QuantizedOperators.TryEmitInt8Linear(b, node, a, b.Quantized.GetValueOrDefault(bConst), columnMajor: !transB, n, k, alpha, bias, m, output))
+            {
+                return;
+            }
+
             b.Emit(node, new LinearKernel(node.Name, a, PackedMatrix.FromRowMajor(w, n, k), bias, m, output), [output]);
             return;
         }
@@ -138,6 +143,11 @@ internal static class MathOperators
         {
             // A dense layer: every row of A times the constant [K, N] matrix.
             int rows = a.Length / Math.Max(k, 1);
+            if (k > 0 && QuantizedOperators.TryEmitInt8Linear(b, node, a, b.Quantized.GetValueOrDefault(bConst), columnMajor: true, n, k, 1f, null, rows, output))
+            {
+                return;
+            }
+
             b.Emit(node, new LinearKernel(node.Name, a, PackedMatrix.FromColumnMajor(bConst.FloatData!, n, k), null, k == 0 ? 0 : rows, output), [output]);
             return;
         }

@@ -36,6 +36,8 @@ internal static class Operators
         ["Expand"] = ShapeOperators.Expand,
         ["Tile"] = ShapeOperators.Tile,
         ["Cast"] = ShapeOperators.Cast,
+        ["DequantizeLinear"] = QuantizedOperators.DequantizeLinear,
+        ["QuantizeLinear"] = QuantizedOperators.QuantizeLinear,
     };
 
     /// <summary>The supported operator names, sorted, for error messages.</summary>

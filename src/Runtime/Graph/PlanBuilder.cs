@@ -30,6 +30,16 @@ internal sealed class PlanBuilder
     /// <summary>The model's ai.onnx opset.</summary>
     public int Opset => _model.OnnxOpset;
 
+    /// <summary>Float constants that came from int8 data, by reference: integer kernels use the int8 values.</summary>
+    public Dictionary<Tensor, QuantizedTensor> Quantized { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// Static activation scales: a value computed as DequantizeLinear(QuantizeLinear(x, s), s) with one int8 scale s and
+    /// zero point 0 is already on the int8 grid of s, so integer kernels that read it quantize with s instead of
+    /// measuring its range each step (the static mode of the qdq format).
+    /// </summary>
+    public Dictionary<string, float> StaticScales { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The current node, for error messages.</summary>
     public OnnxNode? CurrentNode { get; private set; }
 
@@ -76,7 +86,13 @@ internal sealed class PlanBuilder
             _nodeSlotMark = _slots.Count;
             if (node.Domain is not ("" or "ai.onnx"))
             {
-                throw new ModelFormatException($"{node.Describe()} is in operator domain '{node.Domain}'; EdgeRnn runs the standard ai.onnx domain only. Supported operators: {Operators.SupportedList}.");
+                if (QuantizedOperators.TryGetMicrosoft(node.Domain, node.OpType, out Action<PlanBuilder, OnnxNode>? microsoft))
+                {
+                    microsoft(this, node);
+                    continue;
+                }
+
+                throw new ModelFormatException($"{node.Describe()} is in operator domain '{node.Domain}'; EdgeRnn runs the standard ai.onnx domain (and com.microsoft DynamicQuantizeLSTM / DynamicQuantizeMatMul). Supported operators: {Operators.SupportedList}.");
             }
 
             if (!Operators.TryGet(node.OpType, out Action<PlanBuilder, OnnxNode>? build))

@@ -38,7 +38,7 @@ internal sealed class RecurrentWeights
 /// The working state lives in frame slots laid out [direction, batch, hidden]; in a streaming plan with constant
 /// initial state those slots are carried from step to step.
 /// </summary>
-internal sealed class RecurrentKernel : Kernel
+internal sealed partial class RecurrentKernel : Kernel
 {
     private readonly CellKind _cell;
     private readonly RecurrentWeights[] _weights;
@@ -162,7 +162,14 @@ internal sealed class RecurrentKernel : Kernel
                     int t = _reverse[d] ? length - 1 - s : s;
                     int xOffset = _layout == 0 ? ((t * _batch) + b) * _inputSize : ((b * _seq) + t) * _inputSize;
                     ReadOnlySpan<float> xt = x.AsSpan(xOffset, _inputSize);
-                    StepCell(w, xt, hb, cb, scratch);
+                    if (Int8Weights is { } q)
+                    {
+                        StepCellInt8(q[d], xt, hb, cb, scratch);
+                    }
+                    else
+                    {
+                        StepCell(w, xt, hb, cb, scratch);
+                    }
                     if (y is not null)
                     {
                         int yOffset = _layout == 0

@@ -10,13 +10,17 @@ internal static class RecurrentOperators
     private static readonly string[] s_gruActivations = ["sigmoid", "tanh"];
     private static readonly string[] s_rnnActivations = ["tanh"];
 
+    /// <summary>Stands in for the float weights of a node that runs int8 kernels (they are never read).</summary>
+    private static readonly RecurrentWeights s_int8Placeholder = new() { Input = PackedMatrix.FromRowMajor([], 0, 0), InputBias = [] };
+
     public static void Lstm(PlanBuilder b, OnnxNode node) => Build(b, node, CellKind.Lstm, 4);
 
     public static void Gru(PlanBuilder b, OnnxNode node) => Build(b, node, CellKind.Gru, 3);
 
     public static void Rnn(PlanBuilder b, OnnxNode node) => Build(b, node, CellKind.Rnn, 1);
 
-    private static void Build(PlanBuilder b, OnnxNode node, CellKind cell, int gates)
+    /// <summary>Plans a recurrent node; <paramref name="wOverride"/> / <paramref name="rOverride"/> replace inputs 1 and 2 (com.microsoft quantized nodes).</summary>
+    internal static void Build(PlanBuilder b, OnnxNode node, CellKind cell, int gates, Tensor? wOverride = null, Tensor? rOverride = null)
     {
         PlanValue x = b.Input(node, 0);
         if (!x.IsFloat || x.Shape.Length != 3)
@@ -24,8 +28,8 @@ internal static class RecurrentOperators
             throw new ModelFormatException($"{node.Describe()} needs a 3-D float input X; got {x.Describe()}.");
         }
 
-        Tensor w = b.ConstantInput(node, 1, "weights W");
-        Tensor r = b.ConstantInput(node, 2, "recurrence weights R");
+        Tensor w = wOverride ?? b.ConstantInput(node, 1, "weights W");
+        Tensor r = rOverride ?? b.ConstantInput(node, 2, "recurrence weights R");
         Tensor? bias = b.OptionalInput(node, 3) is null ? null : b.ConstantInput(node, 3, "bias B");
         PlanValue? seqLens = b.OptionalInput(node, 4);
         PlanValue? initialH = b.OptionalInput(node, 5);
@@ -95,10 +99,11 @@ internal static class RecurrentOperators
 
         var weights = new RecurrentWeights[dirs];
         var reverse = new bool[dirs];
+        Int8RecurrentWeights[]? int8 = Int8RecurrentPacking.TryPack(b, cell, lbr, w, r, bias?.FloatData, peep?.FloatData, dirs, hidden, inputSize, gates);
         for (int d = 0; d < dirs; d++)
         {
             reverse[d] = direction == "reverse" || d == 1;
-            weights[d] = Pack(cell, lbr, w.FloatData!, r.FloatData!, bias?.FloatData, peep?.FloatData, d, hidden, inputSize, gates);
+            weights[d] = int8 is not null ? s_int8Placeholder : Pack(cell, lbr, w.FloatData!, r.FloatData!, bias?.FloatData, peep?.FloatData, d, hidden, inputSize, gates);
         }
 
         bool carry = false;
@@ -129,14 +134,24 @@ internal static class RecurrentOperators
             }
         }
 
-        int scratch = b.NewSlot(true, RecurrentKernel.ScratchLength(cell, hidden, inputSize), node.Name + ".scratch");
+        int scratchLength = RecurrentKernel.ScratchLength(cell, hidden, inputSize);
+        if (int8 is not null)
+        {
+            scratchLength = Math.Max(scratchLength, RecurrentKernel.Int8ScratchLength(hidden, inputSize));
+        }
+
+        int scratch = b.NewSlot(true, scratchLength, node.Name + ".scratch");
         int[] yShape = layout == 0 ? [seq, dirs, batch, hidden] : [batch, seq, dirs, hidden];
         PlanValue? y = HasOutput(node, 0) ? b.NewOutput(node, 0, TensorElementType.Float, yShape) : null;
         PlanValue? yh = HasOutput(node, 1) ? b.NewOutput(node, 1, TensorElementType.Float, stateShape) : null;
         PlanValue? yc = cell == CellKind.Lstm && HasOutput(node, 2) ? b.NewOutput(node, 2, TensorElementType.Float, stateShape) : null;
 
         var kernel = new RecurrentKernel(node.Name, cell, weights, reverse, hidden, inputSize, seq, batch, layout, clip, lbr,
-            x, seqLens, initialH, initialC, hSlot, cSlot, scratch, carry, y, yh, yc);
+            x, seqLens, initialH, initialC, hSlot, cSlot, scratch, carry, y, yh, yc)
+        {
+            Int8Weights = int8,
+            InputStaticScale = b.StaticScales.GetValueOrDefault(x.Name),
+        };
         b.Emit(node, kernel, [], foldable: false);
     }
 

@@ -1,0 +1,66 @@
+using System.Runtime.Intrinsics.Arm;
+using EdgeRnn.Runtime.Kernels;
+
+namespace EdgeRnn.Int8Arm64Check;
+
+/// <summary>
+/// Runs the ARM64 int8 paths (AdvSimd SMULL/SADALP and Dp SDOT) against the scalar reference on every row count
+/// 0..257 for several column counts; prints one summary line and returns 1 on any mismatch.
+/// </summary>
+internal static class Program
+{
+    private delegate void Path(Int8Matrix w, ReadOnlySpan<sbyte> x, Span<int> destination);
+
+    public static int Main()
+    {
+        Console.WriteLine($"AdvSimd.Arm64={AdvSimd.Arm64.IsSupported} Dp={Dp.IsSupported}");
+        var paths = new List<(string Name, Path Run)> { ("dispatch", Int8MatVec.MultiplyInt32) };
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            paths.Add(("advsimd", Int8MatVec.MultiplyInt32AdvSimd));
+        }
+
+        if (AdvSimd.Arm64.IsSupported && Dp.IsSupported)
+        {
+            paths.Add(("dp", Int8MatVec.MultiplyInt32Dp));
+        }
+
+        var random = new Random(1);
+        int checks = 0, mismatches = 0;
+        foreach (int columns in (int[])[0, 1, 3, 4, 5, 17, 68, 257])
+        {
+            for (int rows = 0; rows <= 257; rows++)
+            {
+                var w = new sbyte[rows * columns];
+                for (int i = 0; i < w.Length; i++)
+                {
+                    w[i] = (sbyte)random.Next(-128, 128);
+                }
+
+                Int8Matrix m = Int8Matrix.FromRowMajor(w, [1f], rows, columns);
+                var x = new sbyte[m.PaddedColumns];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    x[i] = (sbyte)random.Next(-128, 128);
+                }
+
+                var reference = new int[m.PaddedRows];
+                Int8MatVec.MultiplyInt32Scalar(m, x, reference);
+                foreach ((string name, Path run) in paths)
+                {
+                    var actual = new int[m.PaddedRows];
+                    run(m, x, actual);
+                    checks++;
+                    if (!actual.AsSpan().SequenceEqual(reference))
+                    {
+                        mismatches++;
+                        Console.WriteLine($"mismatch: {name} rows={rows} columns={columns}");
+                    }
+                }
+            }
+        }
+
+        Console.WriteLine($"{checks} checks over {paths.Count} path(s), {mismatches} mismatches");
+        return mismatches == 0 && paths.Count == 3 ? 0 : 1;
+    }
+}

@@ -1,0 +1,456 @@
+using System.Runtime.InteropServices;
+using EdgeRnn.Quantize.Onnx.Proto;
+using EdgeRnn.Runtime;
+using Google.Protobuf;
+
+namespace EdgeRnn.Quantize;
+
+/// <summary>A node the quantizer changed (or left float, with the reason).</summary>
+internal sealed record NodeDecision(string Node, string OpType, bool Quantized, string Detail);
+
+/// <summary>A static activation range: the tensor, the largest |value| kept and the int8 scale (range / 127).</summary>
+internal sealed record ActivationRange(string Tensor, float Range, float Scale);
+
+/// <summary>The rewritten model and what was done.</summary>
+internal sealed record QuantizeOutcome(byte[] Model, IReadOnlyList<NodeDecision> Nodes, IReadOnlyList<ActivationRange> Ranges);
+
+/// <summary>
+/// Rewrites a float ONNX model's weights to symmetric int8 (zero point 0, range [-127, 127]): per output channel (one
+/// scale per gate row of W / R, per output column of a dense layer) or per tensor.
+/// qdq: int8 initializer → DequantizeLinear → the unchanged LSTM / GRU / RNN / Gemm / MatMul.
+/// ort: LSTM → com.microsoft DynamicQuantizeLSTM, Gemm / MatMul → DynamicQuantizeMatMul; GRU and RNN (which ORT's
+/// contrib ops do not cover) and LSTMs with layout = 1 stay qdq.
+/// Static mode also puts QuantizeLinear → DequantizeLinear with the calibrated scale on each quantized node's input.
+/// </summary>
+internal static class ModelQuantizer
+{
+    private const int Int8Type = (int)TensorProto.Types.DataType.Int8;
+    private const int FloatType = (int)TensorProto.Types.DataType.Float;
+
+    /// <summary>The node inputs static calibration needs ranges for (each quantizable node's data input), by node.</summary>
+    public static IReadOnlyList<(string Node, string Tensor)> CalibrationPoints(ModelProto model, QuantizeOptions options)
+    {
+        var points = new List<(string, string)>();
+        foreach (NodeProto node in model.Graph.Node)
+        {
+            if (IsCandidate(node) && !options.Exclude.Contains(node.Name))
+            {
+                points.Add((node.Name, node.Input[0]));
+            }
+        }
+
+        return points;
+    }
+
+    public static ModelProto Parse(byte[] bytes)
+    {
+        try
+        {
+            return ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelFormatException($"The file is not an ONNX model (protobuf: {e.Message}).", e);
+        }
+    }
+
+    public static QuantizeOutcome Quantize(ModelProto source, QuantizeOptions options, IReadOnlyDictionary<string, float>? ranges = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode == QuantizeMode.Static && options.Format == QuantizeFormat.Ort)
+        {
+            throw new ArgumentException("Static quantization writes the qdq format; ORT's com.microsoft nodes quantize activations dynamically. Use --format qdq with --mode static.", nameof(options));
+        }
+
+        ModelProto model = source.Clone();
+        GraphProto g = model.Graph;
+        var initializers = g.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (NodeProto n in g.Node)
+        {
+            names.UnionWith(n.Input);
+            names.UnionWith(n.Output);
+        }
+
+        names.UnionWith(initializers.Keys);
+        var decisions = new List<NodeDecision>();
+        var usedRanges = new List<ActivationRange>();
+        var prelude = new List<NodeProto>();
+        var newNodes = new List<NodeProto>();
+        bool microsoft = false;
+        foreach (NodeProto node in g.Node)
+        {
+            if (!IsCandidate(node))
+            {
+                newNodes.Add(node);
+                continue;
+            }
+
+            if (options.Exclude.Contains(node.Name))
+            {
+                decisions.Add(new NodeDecision(node.Name, node.OpType, false, "excluded (--exclude)"));
+                newNodes.Add(node);
+                continue;
+            }
+
+            string? why = Quantizable(node, initializers);
+            if (why is not null)
+            {
+                decisions.Add(new NodeDecision(node.Name, node.OpType, false, why));
+                newNodes.Add(node);
+                continue;
+            }
+
+            if (options.Mode == QuantizeMode.Static)
+            {
+                string x = node.Input[0];
+                if (ranges is null || !ranges.TryGetValue(x, out float range))
+                {
+                    throw new ArgumentException($"No calibrated range for '{x}', the input of node '{node.Name}'.", nameof(ranges));
+                }
+
+                float scale = range > 0 && float.IsFinite(range) ? range / 127f : 1f;
+                usedRanges.Add(new ActivationRange(x, range, scale));
+                string s = Unique(names, x + "_scale");
+                string zp = Unique(names, x + "_zero_point");
+                string q = Unique(names, x + "_quantized");
+                string dq = Unique(names, x + "_dequantized");
+                g.Initializer.Add(FloatTensor(s, [scale], []));
+                g.Initializer.Add(Int8Tensor(zp, [0], []));
+                newNodes.Add(Node("QuantizeLinear", [x, s, zp], [q], Unique(names, node.Name + "/input_QuantizeLinear")));
+                newNodes.Add(Node("DequantizeLinear", [q, s, zp], [dq], Unique(names, node.Name + "/input_DequantizeLinear")));
+                node.Input[0] = dq;
+            }
+
+            bool ort = options.Format == QuantizeFormat.Ort;
+            if (ort && node.OpType == "LSTM" && GetInt(node, "layout", 0) == 0)
+            {
+                newNodes.Add(ToDynamicQuantizeLstm(node, initializers, g, names, options.PerTensor));
+                microsoft = true;
+                decisions.Add(new NodeDecision(node.Name, node.OpType, true, $"com.microsoft DynamicQuantizeLSTM, {Granularity(options)}"));
+            }
+            else if (ort && node.OpType is "MatMul" or "Gemm" && ToDynamicQuantizeMatMul(node, initializers, g, names, options.PerTensor) is { } dqm)
+            {
+                newNodes.Add(dqm);
+                microsoft = true;
+                decisions.Add(new NodeDecision(node.Name, node.OpType, true, $"com.microsoft DynamicQuantizeMatMul, {Granularity(options)}"));
+            }
+            else
+            {
+                int[] weightInputs = node.OpType is "LSTM" or "GRU" or "RNN" ? [1, 2] : [1];
+                foreach (int i in weightInputs)
+                {
+                    prelude.Add(QdqWeight(node, i, initializers, g, names, options.PerTensor));
+                }
+
+                newNodes.Add(node);
+                string note = ort ? " (qdq: ORT has no integer node for it)" : "";
+                decisions.Add(new NodeDecision(node.Name, node.OpType, true, $"qdq, {Granularity(options)}{note}"));
+            }
+        }
+
+        g.Node.Clear();
+        g.Node.AddRange(prelude);
+        g.Node.AddRange(newNodes);
+        RemoveUnused(g);
+        if (microsoft && !model.OpsetImport.Any(o => o.Domain == "com.microsoft"))
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
+        }
+
+        SetMetadata(model, "edgernn.quantization", $"{options.Mode.ToString().ToLowerInvariant()} {options.Format.ToString().ToLowerInvariant()} int8 symmetric {Granularity(options)}");
+        return new QuantizeOutcome(model.ToByteArray(), decisions, usedRanges);
+    }
+
+    public static void SetMetadata(ModelProto model, string key, string value)
+    {
+        StringStringEntryProto? entry = model.MetadataProps.FirstOrDefault(e => e.Key == key);
+        if (entry is null)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+        else
+        {
+            entry.Value = value;
+        }
+    }
+
+    private static string Granularity(QuantizeOptions o) => o.PerTensor ? "per-tensor" : "per-channel";
+
+    private static bool IsCandidate(NodeProto node) =>
+        node.Domain is "" or "ai.onnx" && node.OpType is "LSTM" or "GRU" or "RNN" or "Gemm" or "MatMul";
+
+    /// <summary>Null when the node's weights can be quantized, else why not.</summary>
+    private static string? Quantizable(NodeProto node, Dictionary<string, TensorProto> initializers)
+    {
+        int[] weightInputs = node.OpType is "LSTM" or "GRU" or "RNN" ? [1, 2] : [1];
+        int rank = weightInputs.Length == 2 ? 3 : 2;
+        foreach (int i in weightInputs)
+        {
+            if (node.Input.Count <= i || !initializers.TryGetValue(node.Input[i], out TensorProto? t))
+            {
+                return $"kept float: input #{i} is not an initializer (computed in the graph)";
+            }
+
+            if (t.DataType != FloatType || t.Dims.Count != rank)
+            {
+                return $"kept float: input #{i} '{t.Name}' is not a {rank}-D float tensor";
+            }
+        }
+
+        return null;
+    }
+
+    private static NodeProto QdqWeight(NodeProto node, int index, Dictionary<string, TensorProto> initializers, GraphProto g, HashSet<string> names, bool perTensor)
+    {
+        TensorProto t = initializers[node.Input[index]];
+        float[] w = ReadFloats(t);
+        int[] dims = [.. t.Dims.Select(d => (int)d)];
+
+        // The output channel: recurrent W/R [D, rows, cols] → axis 1; Gemm B [N, K] (transB) → 0; B [K, N] → 1.
+        int axis = node.OpType is "Gemm" && GetInt(node, "transB", 0) != 0 ? 0 : 1;
+        int channels = dims[axis];
+        int inner = 1;
+        for (int d = axis + 1; d < dims.Length; d++)
+        {
+            inner *= dims[d];
+        }
+
+        var maxAbs = new float[perTensor ? 1 : channels];
+        for (int i = 0; i < w.Length; i++)
+        {
+            int c = perTensor ? 0 : (i / inner) % channels;
+            maxAbs[c] = MathF.Max(maxAbs[c], MathF.Abs(w[i]));
+        }
+
+        float[] scales = [.. maxAbs.Select(m => m > 0 ? m / 127f : 1f)];
+        var q = new sbyte[w.Length];
+        for (int i = 0; i < w.Length; i++)
+        {
+            q[i] = Round(w[i] / scales[perTensor ? 0 : (i / inner) % channels]);
+        }
+
+        string baseName = node.Input[index];
+        string qName = Unique(names, baseName + "_quantized");
+        string sName = Unique(names, baseName + "_scale");
+        string dqName = Unique(names, baseName + "_dequantized");
+        g.Initializer.Add(Int8Tensor(qName, q, dims));
+        g.Initializer.Add(FloatTensor(sName, scales, perTensor ? [] : [channels]));
+
+        // No zero point: it defaults to 0, and the int8 input type already says int8 (saves a byte per channel).
+        NodeProto dq = Node("DequantizeLinear", [qName, sName], [dqName], Unique(names, baseName + "_DequantizeLinear"));
+        if (!perTensor)
+        {
+            dq.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = axis });
+        }
+
+        node.Input[index] = dqName;
+        return dq;
+    }
+
+    private static NodeProto ToDynamicQuantizeLstm(NodeProto node, Dictionary<string, TensorProto> initializers, GraphProto g, HashSet<string> names, bool perTensor)
+    {
+        var inputs = new string[12];
+        for (int i = 0; i < 8; i++)
+        {
+            inputs[i] = i < node.Input.Count ? node.Input[i] : "";
+        }
+
+        for (int k = 0; k < 2; k++)
+        {
+            // ONNX [D, 4H, cols] → ORT [D, cols, 4H]; scales [D, 4H] (per channel) or [D].
+            TensorProto t = initializers[node.Input[1 + k]];
+            float[] w = ReadFloats(t);
+            int dirs = (int)t.Dims[0], rows = (int)t.Dims[1], cols = (int)t.Dims[2];
+            var scales = new float[perTensor ? dirs : dirs * rows];
+            for (int d = 0; d < dirs; d++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    float m = 0;
+                    for (int c = 0; c < cols; c++)
+                    {
+                        m = MathF.Max(m, MathF.Abs(w[(((d * rows) + r) * cols) + c]));
+                    }
+
+                    int s = perTensor ? d : (d * rows) + r;
+                    scales[s] = MathF.Max(scales[s], m);
+                }
+            }
+
+            for (int i = 0; i < scales.Length; i++)
+            {
+                scales[i] = scales[i] > 0 ? scales[i] / 127f : 1f;
+            }
+
+            var q = new sbyte[w.Length];
+            for (int d = 0; d < dirs; d++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    float s = scales[perTensor ? d : (d * rows) + r];
+                    for (int c = 0; c < cols; c++)
+                    {
+                        q[(((d * cols) + c) * rows) + r] = Round(w[(((d * rows) + r) * cols) + c] / s);
+                    }
+                }
+            }
+
+            string baseName = t.Name;
+            string qName = Unique(names, baseName + "_quantized");
+            string sName = Unique(names, baseName + "_scale");
+            string zName = Unique(names, baseName + "_zero_point");
+            int[] scaleDims = perTensor ? [dirs] : [dirs, rows];
+            g.Initializer.Add(Int8Tensor(qName, q, [dirs, cols, rows]));
+            g.Initializer.Add(FloatTensor(sName, scales, scaleDims));
+            g.Initializer.Add(Int8Tensor(zName, new sbyte[scales.Length], scaleDims));
+            inputs[1 + k] = qName;
+            inputs[8 + (2 * k)] = sName;
+            inputs[9 + (2 * k)] = zName;
+        }
+
+        NodeProto result = Node("DynamicQuantizeLSTM", inputs, node.Output, node.Name);
+        result.Domain = "com.microsoft";
+        result.Attribute.AddRange(node.Attribute.Where(a => a.Name != "layout"));
+        return result;
+    }
+
+    private static NodeProto? ToDynamicQuantizeMatMul(NodeProto node, Dictionary<string, TensorProto> initializers, GraphProto g, HashSet<string> names, bool perTensor)
+    {
+        string? bias = null;
+        bool transB = false;
+        if (node.OpType == "Gemm")
+        {
+            if (GetInt(node, "transA", 0) != 0 || GetFloat(node, "alpha", 1f) != 1f || GetFloat(node, "beta", 1f) != 1f)
+            {
+                return null;
+            }
+
+            transB = GetInt(node, "transB", 0) != 0;
+            if (node.Input.Count > 2 && node.Input[2].Length > 0)
+            {
+                if (!initializers.TryGetValue(node.Input[2], out TensorProto? c) || c.Dims.Count != 1)
+                {
+                    return null;
+                }
+
+                bias = c.Name;
+            }
+        }
+
+        TensorProto t = initializers[node.Input[1]];
+        float[] w = ReadFloats(t);
+        int d0 = (int)t.Dims[0], d1 = (int)t.Dims[1];
+        int k = transB ? d1 : d0, n = transB ? d0 : d1;
+        var bkn = new float[k * n];
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                bkn[(i * n) + j] = transB ? w[(j * k) + i] : w[(i * n) + j];
+            }
+        }
+
+        var scales = new float[perTensor ? 1 : n];
+        for (int i = 0; i < bkn.Length; i++)
+        {
+            int c = perTensor ? 0 : i % n;
+            scales[c] = MathF.Max(scales[c], MathF.Abs(bkn[i]));
+        }
+
+        for (int i = 0; i < scales.Length; i++)
+        {
+            scales[i] = scales[i] > 0 ? scales[i] / 127f : 1f;
+        }
+
+        var q = new sbyte[bkn.Length];
+        for (int i = 0; i < bkn.Length; i++)
+        {
+            q[i] = Round(bkn[i] / scales[perTensor ? 0 : i % n]);
+        }
+
+        string baseName = t.Name;
+        string qName = Unique(names, baseName + "_quantized");
+        string sName = Unique(names, baseName + "_scale");
+        string zName = Unique(names, baseName + "_zero_point");
+        g.Initializer.Add(Int8Tensor(qName, q, [k, n]));
+        g.Initializer.Add(FloatTensor(sName, scales, [scales.Length]));
+        g.Initializer.Add(Int8Tensor(zName, new sbyte[scales.Length], [scales.Length]));
+        string[] inputs = bias is null ? [node.Input[0], qName, sName, zName] : [node.Input[0], qName, sName, zName, bias];
+        NodeProto result = Node("DynamicQuantizeMatMul", inputs, node.Output, node.Name);
+        result.Domain = "com.microsoft";
+        return result;
+    }
+
+    private static sbyte Round(float v) => (sbyte)Math.Clamp(MathF.Round(v), -127f, 127f);
+
+    private static void RemoveUnused(GraphProto g)
+    {
+        var used = new HashSet<string>(g.Node.SelectMany(n => n.Input), StringComparer.Ordinal);
+        used.UnionWith(g.Output.Select(o => o.Name));
+        var keep = g.Initializer.Where(t => used.Contains(t.Name)).ToList();
+        g.Initializer.Clear();
+        g.Initializer.AddRange(keep);
+    }
+
+    private static string Unique(HashSet<string> names, string name)
+    {
+        string candidate = name;
+        for (int i = 1; !names.Add(candidate); i++)
+        {
+            candidate = $"{name}_{i}";
+        }
+
+        return candidate;
+    }
+
+    private static NodeProto Node(string op, IEnumerable<string> inputs, IEnumerable<string> outputs, string name)
+    {
+        var n = new NodeProto { OpType = op, Name = name };
+        n.Input.AddRange(inputs);
+        n.Output.AddRange(outputs);
+        return n;
+    }
+
+    private static long GetInt(NodeProto node, string name, long fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? fallback;
+
+    private static float GetFloat(NodeProto node, string name, float fallback) => node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? fallback;
+
+    public static float[] ReadFloats(TensorProto t)
+    {
+        if (t.DataLocation == TensorProto.Types.DataLocation.External)
+        {
+            throw new ModelFormatException($"Initializer '{t.Name}' keeps its data in an external file, which edgernn-quantize does not read.");
+        }
+
+        long count = t.Dims.Aggregate(1L, (a, d) => a * d);
+        if (t.RawData.Length > 0)
+        {
+            if (t.RawData.Length != count * sizeof(float))
+            {
+                throw new ModelFormatException($"Initializer '{t.Name}' holds {t.RawData.Length} bytes; its shape needs {count * sizeof(float)}.");
+            }
+
+            return MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray();
+        }
+
+        return t.FloatData.Count == count
+            ? [.. t.FloatData]
+            : throw new ModelFormatException($"Initializer '{t.Name}' holds {t.FloatData.Count} floats; its shape needs {count}.");
+    }
+
+    private static TensorProto FloatTensor(string name, float[] values, int[] dims)
+    {
+        var t = new TensorProto { Name = name, DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
+        t.Dims.AddRange(dims.Select(d => (long)d));
+        return t;
+    }
+
+    private static TensorProto Int8Tensor(string name, sbyte[] values, int[] dims)
+    {
+        var t = new TensorProto { Name = name, DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
+        t.Dims.AddRange(dims.Select(d => (long)d));
+        return t;
+    }
+}

@@ -1,0 +1,67 @@
+using EdgeRnn.Runtime.Kernels;
+
+namespace EdgeRnn.Runtime.Graph;
+
+/// <summary>
+/// Builds <see cref="Int8RecurrentWeights"/> when a recurrent node's W and R both came from int8 data (a qdq
+/// DequantizeLinear or a com.microsoft DynamicQuantizeLSTM) with one scale per gate row; otherwise the node keeps
+/// the float kernels.
+/// </summary>
+internal static class Int8RecurrentPacking
+{
+    public static Int8RecurrentWeights[]? TryPack(PlanBuilder b, CellKind cell, bool lbr, Tensor w, Tensor r, float[]? bias, float[]? peep,
+        int dirs, int hidden, int inputSize, int gates)
+    {
+        if (!b.Quantized.TryGetValue(w, out QuantizedTensor? qw) || !b.Quantized.TryGetValue(r, out QuantizedTensor? qr))
+        {
+            return null;
+        }
+
+        int rows = gates * hidden;
+        var result = new Int8RecurrentWeights[dirs];
+        for (int d = 0; d < dirs; d++)
+        {
+            if (!qw.TryGetRows(d * rows * inputSize, rows, inputSize, false, out sbyte[] wv, out float[] ws)
+                || !qr.TryGetRows(d * rows * hidden, rows, hidden, false, out sbyte[] rv, out float[] rs))
+            {
+                return null;
+            }
+
+            ReadOnlySpan<float> wb = bias is null ? new float[rows] : bias.AsSpan(d * 2 * rows, rows);
+            ReadOnlySpan<float> rb = bias is null ? new float[rows] : bias.AsSpan((d * 2 * rows) + rows, rows);
+            float[]? p = peep?.AsSpan(d * 3 * hidden, 3 * hidden).ToArray();
+            Int8Matrix input = Int8Matrix.FromRowMajor(wv, ws, rows, inputSize);
+            if (cell == CellKind.Gru)
+            {
+                int zr = 2 * hidden;
+                result[d] = new Int8RecurrentWeights
+                {
+                    Input = input,
+                    Recurrent = lbr
+                        ? Int8Matrix.FromRowMajor(rv, rs, rows, hidden)
+                        : Int8Matrix.FromRowMajor(rv.AsSpan(0, zr * hidden), rs.AsSpan(0, zr), zr, hidden),
+                    RecurrentHidden = lbr ? null : Int8Matrix.FromRowMajor(rv.AsSpan(zr * hidden), rs.AsSpan(zr), hidden, hidden),
+                    InputBias = wb.ToArray(),
+                    RecurrentBias = rb.ToArray(),
+                };
+                continue;
+            }
+
+            var combinedBias = new float[rows];
+            for (int row = 0; row < rows; row++)
+            {
+                combinedBias[row] = wb[row] + rb[row];
+            }
+
+            result[d] = new Int8RecurrentWeights
+            {
+                Input = input,
+                Recurrent = Int8Matrix.FromRowMajor(rv, rs, rows, hidden),
+                InputBias = combinedBias,
+                Peepholes = p,
+            };
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Text.Json;
+using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Onnx;
+using EdgeRnn.Runtime.Tools;
+
+namespace EdgeRnn.Quantize.Tests;
+
+/// <summary>edgernn-quantize as a user runs it: real command lines, exit codes, files left behind.</summary>
+public sealed class QuantizeCommandTests : IDisposable
+{
+    private readonly string _dir = QuantizeTestHelpers.TempDirectory();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string WriteModel(byte[] bytes, string name = "model.onnx")
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private void AssertNoOutput(string output)
+    {
+        Assert.False(File.Exists(output), $"{output} was written");
+        Assert.Empty(Directory.EnumerateFiles(_dir, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Help_DescribesModesFormatsAndExitCodes()
+    {
+        (int code, string output, _) = Run("--help");
+        Assert.Equal(0, code);
+        foreach (string text in (string[])["--mode", "--format", "--calibration", "--exclude", "--per-tensor", "--max-error", "--json", "Exit codes", "qdq", "ort"])
+        {
+            Assert.Contains(text, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Quantize_DefaultDynamic_WritesLoadableModelAndTable()
+    {
+        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 64, layers: 2));
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, string stdout, string stderr) = Run(model, "-o", output, "--latency-steps", "0");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("SNR dB", stdout, StringComparison.Ordinal);
+        Assert.Contains("lstm_0", stdout, StringComparison.Ordinal);
+        RnnModel int8 = RnnModel.Load(output);
+        Assert.StartsWith("dynamic qdq", int8.Metadata["edgernn.quantization"], StringComparison.Ordinal);
+        Assert.Equal("1", int8.Metadata["edgernn.format"]);
+    }
+
+    [Fact]
+    public void Quantize_StaticPercentileJson_ReportsRangesAndErrors()
+    {
+        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Gru, 3, 64, layers: 2));
+        string csv = Path.Combine(_dir, "calibration.csv");
+        var rng = new Random(2);
+        File.WriteAllLines(csv, ["a,b,c", .. Enumerable.Range(0, 200).Select(_ => $"{rng.NextDouble() - 0.5:F4},{rng.NextDouble():F4},{-rng.NextDouble():F4}")]);
+        string output = Path.Combine(_dir, "static.onnx");
+        (int code, string stdout, string stderr) = Run(model, "-o", output, "--mode", "static", "--calibration", csv,
+            "--calibration-method", "Percentile", "--percentile", "99.9", "--latency-steps", "0", "--json", "--max-error", "0.05");
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("ranges").GetArrayLength());
+        Assert.All(root.GetProperty("errors").EnumerateArray(), e => Assert.True(e.GetProperty("maxAbsError").GetDouble() < 0.05));
+        Assert.True(root.GetProperty("sizeRatio").GetDouble() < 0.35);
+        Assert.NotNull(RnnModel.Load(output));
+    }
+
+    [Fact]
+    public void Quantize_StaticFromTestDataTensors_UsesThem()
+    {
+        string model = WriteModel(BuiltinModels.CreateSequence(BuiltinCell.Lstm, 4, 64));
+        for (int set = 0; set < 2; set++)
+        {
+            string folder = Path.Combine(_dir, "data", $"test_data_set_{set}");
+            Directory.CreateDirectory(folder);
+            TestDataFiles.WriteTensor(Path.Combine(folder, "input_0.pb"), "x", Runtime.Tests.Graph.TestModels.RandomTensor(new Random(set), 1f, 50, 1, 4));
+        }
+
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, string stdout, string stderr) = Run(model, "-o", output, "--mode", "static", "--calibration", Path.Combine(_dir, "data"), "--latency-steps", "0");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("100 steps from 2 tensor file(s)", stdout, StringComparison.Ordinal);
+        Assert.Contains("calibrated activation ranges", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Quantize_OverMaxError_ExitsOneAndWritesNothing()
+    {
+        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32));
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, _, string stderr) = Run(model, "-o", output, "--max-error", "1e-9", "--latency-steps", "0");
+        Assert.Equal(ToolExitCodes.ComparisonFailed, code);
+        Assert.Contains("--max-error", stderr, StringComparison.Ordinal);
+        AssertNoOutput(output);
+    }
+
+    [Fact]
+    public void Quantize_NotOnnx_ExitsTwoAndWritesNothing()
+    {
+        string model = WriteModel([.. Enumerable.Range(0, 300).Select(i => (byte)(i * 7))], "garbage.onnx");
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, _, string stderr) = Run(model, "-o", output);
+        Assert.Equal(ToolExitCodes.BadInput, code);
+        Assert.Contains("error:", stderr, StringComparison.Ordinal);
+        AssertNoOutput(output);
+    }
+
+    [Fact]
+    public void Quantize_TruncatedModel_ExitsTwoAndWritesNothing()
+    {
+        byte[] bytes = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32);
+        string model = WriteModel(bytes[..(bytes.Length / 2)]);
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, _, string stderr) = Run(model, "-o", output);
+        Assert.Equal(ToolExitCodes.BadInput, code);
+        Assert.Contains("error:", stderr, StringComparison.Ordinal);
+        AssertNoOutput(output);
+    }
+
+    [Fact]
+    public void Quantize_UnsupportedOperator_ExitsTwoNamingIt()
+    {
+        var b = new OnnxGraphBuilder("bad");
+        b.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(1), OnnxDimension.Fixed(4));
+        b.AddNode("Erf", ["x"], ["y"], "erf");
+        b.AddOutput("y", TensorElementType.Float);
+        string model = WriteModel(b.ToBytes());
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, _, string stderr) = Run(model, "-o", output);
+        Assert.Equal(ToolExitCodes.BadInput, code);
+        Assert.Contains("Erf", stderr, StringComparison.Ordinal);
+        AssertNoOutput(output);
+    }
+
+    [Theory]
+    [InlineData("a,b,c\n1,2,3\n", "3 columns")]
+    [InlineData("1,2,3,4\n1,NaN,3,4\n", "not a finite number")]
+    [InlineData("1,2,3,4\n1,2,x,4\n", "not a finite number")]
+    [InlineData("a,b,c,d\n", "no data rows")]
+    public void Quantize_BadCalibration_ExitsTwoWithLineAndWritesNothing(string csv, string expected)
+    {
+        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32));
+        string data = Path.Combine(_dir, "cal.csv");
+        File.WriteAllText(data, csv);
+        string output = Path.Combine(_dir, "out.onnx");
+        (int code, _, string stderr) = Run(model, "-o", output, "--mode", "static", "--calibration", data);
+        Assert.Equal(ToolExitCodes.BadInput, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        AssertNoOutput(output);
+    }
+
+    [Fact]
+    public void Quantize_MissingFileAndBadOption_ExitTwo()
+    {
+        Assert.Equal(ToolExitCodes.BadInput, Run(Path.Combine(_dir, "missing.onnx")).Code);
+        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 8));
+        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "fancy").Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "static", "--format", "ort", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "static", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--calibration-method", "Percentile", "--percentile", "0", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        (int code, _, string stderr) = Run(model, "--exclude", "no_such_node", "-o", Path.Combine(_dir, "y.onnx"));
+        Assert.Equal(ToolExitCodes.BadInput, code);
+        Assert.Contains("lstm_0", stderr, StringComparison.Ordinal);
+    }
+}
