@@ -48,22 +48,7 @@ ensure_aot_toolchain() {
 }
 
 # linux-arm64 NativeAOT cross-compilation on x64 Debian (no SysRoot property: it breaks the link), and qemu user mode
-# to run the result. The arm64 binary loads libssl.so.3 at run time (the runtime's SHA-256 goes through OpenSSL; a
-# Raspberry Pi OS image has it): for qemu, libssl3:arm64 is unpacked into artifacts/qemu-arm64 (not installed: a
-# multiarch libc6:arm64 next to the cross libc makes qemu's loader mix two glibc builds and hang).
+# to run the result. The binary needs only libc, libm and the loader, which qemu finds under /usr/aarch64-linux-gnu.
 ensure_arm64_cross() {
   apt_install clang llvm binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user zlib1g-dev
-  local root="$REPO_ROOT/artifacts/qemu-arm64"
-  if [ ! -e "$root/usr/lib/aarch64-linux-gnu/libssl.so.3" ]; then
-    log "unpacking libssl3:arm64 for qemu into $root"
-    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-      local sudo=""
-      [ "$(id -u)" -ne 0 ] && sudo="sudo"
-      $sudo dpkg --add-architecture arm64
-      $sudo apt-get update -qq
-    fi
-    mkdir -p "$root/deb"
-    (cd "$root/deb" && apt-get download libssl3:arm64 2>/dev/null && dpkg-deb -x libssl3_*_arm64.deb "$root")
-  fi
-  export EDGERNN_QEMU_LD_LIBRARY_PATH="$root/usr/lib/aarch64-linux-gnu"
 }

@@ -22,6 +22,6 @@ for rid in "${rids[@]}"; do
 done
 if [[ " ${rids[*]} " == *" linux-arm64 "* ]]; then
   log "linux-arm64 binary under qemu-aarch64: selftest of the replay profile"
-  qemu-aarch64 -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH="$EDGERNN_QEMU_LD_LIBRARY_PATH" \
+  qemu-aarch64 -L /usr/aarch64-linux-gnu \
     "$REPO_ROOT/artifacts/publish/linux-arm64/edgernn-device" selftest --profile devices/replay.json
 fi
