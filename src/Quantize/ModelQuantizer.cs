@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using EdgeRnn.Quantize.Onnx.Proto;
+using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime;
 using Google.Protobuf;
 

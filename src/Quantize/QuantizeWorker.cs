@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using EdgeRnn.Quantize.Onnx.Proto;
+using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Runtime.Onnx;

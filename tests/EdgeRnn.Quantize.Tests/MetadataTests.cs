@@ -1,4 +1,4 @@
-using EdgeRnn.Quantize.Onnx.Proto;
+using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Runtime.Tools;
