@@ -57,8 +57,18 @@ internal static class RunWorker
             notify.Ready($"running profile {p.Name}");
             PeriodicSampler sampler = PeriodicSampler.Create(period, cts.Token);
             string reason = "stopped by signal";
+            const int SteadyAfter = 1000;
+            long steadyAllocated = 0;
+            int steadyCollections = 0;
             while (sampler.WaitForNext())
             {
+                if (loop.Steps == SteadyAfter)
+                {
+                    // Steady state starts once every buffer, sensor and sink has warmed up.
+                    steadyAllocated = GC.GetAllocatedBytesForCurrentThread();
+                    steadyCollections = GC.CollectionCount(0);
+                }
+
                 if (maxSteps is { } max && loop.Steps >= max)
                 {
                     reason = $"--steps {max} done";
@@ -84,6 +94,12 @@ internal static class RunWorker
             loop.SaveState();
             string counters = string.Create(CultureInfo.InvariantCulture,
                 $"{reason}: {loop.Steps} steps, {loop.Anomalies} anomalies, {loop.DegradedSteps} degraded steps, {sampler.Overruns} overruns ({sampler.MissedTicks} samples missed, max late {sampler.MaxLateness.TotalMilliseconds:0.#} ms)");
+            if (loop.Steps > SteadyAfter)
+            {
+                counters += string.Create(CultureInfo.InvariantCulture,
+                    $"; steady state (steps {SteadyAfter + 1}-{loop.Steps}): {(GC.GetAllocatedBytesForCurrentThread() - steadyAllocated) / (double)(loop.Steps - SteadyAfter):0.##} bytes allocated per step, {GC.CollectionCount(0) - steadyCollections} GCs");
+            }
+
             foreach (ResilientSensor s in loop.Sensors)
             {
                 SensorCounters c = s.Counters;
