@@ -163,6 +163,25 @@ public class ModelQuantizerTests(ITestOutputHelper log)
         Assert.True(int8.Length <= 0.30 * fp32.Length, $"{int8.Length} of {fp32.Length} bytes");
     }
 
+    [Theory]
+    [InlineData(BuiltinCell.Lstm, "qdq")]
+    [InlineData(BuiltinCell.Gru, "qdq")]
+    public void Quantize_Hidden64SingleLayer_FileAtMost30PercentOfFloatAndRunsInOrt(BuiltinCell cell, string format)
+    {
+        // One layer is the hard case: the float part (biases, scales, graph) weighs most against the int8 matrices.
+        var options = new QuantizeOptions { Format = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq };
+        byte[] fp32 = BuiltinModels.CreateStreaming(cell, inputSize: 4, hiddenSize: 64, layers: 1);
+        byte[] int8 = QuantizeBytes(fp32, options);
+        byte[] seqFp32 = BuiltinModels.CreateSequence(cell, inputSize: 4, hiddenSize: 64, layers: 1, seed: 5);
+        (Dictionary<string, Tensor> ortFloat, Dictionary<string, Tensor> ortInt8, IReadOnlyDictionary<string, Tensor> ours) =
+            RunAll(seqFp32, QuantizeBytes(seqFp32, options), SequenceInput(200, 4, 1));
+        log.WriteLine($"{cell} {format} hidden 64 x 1: {fp32.Length} -> {int8.Length} bytes ({100.0 * int8.Length / fp32.Length:F1}%); "
+            + $"ours vs float max {MaxAbs(ortFloat["y"], ours["y"]):g3} rms {Rms(ortFloat["y"], ours["y"]):g3}; ORT int8 vs float max {MaxAbs(ortFloat["y"], ortInt8["y"]):g3}");
+        Assert.True(MaxAbs(ortFloat["y"], ours["y"]) <= Int8VsFloat);
+        Assert.True(MaxAbs(ortFloat["y"], ortInt8["y"]) <= Int8VsFloat);
+        Assert.True(int8.Length <= 0.30 * fp32.Length, $"{int8.Length} of {fp32.Length} bytes");
+    }
+
     [Fact]
     public void Quantize_Exclude_KeepsNodeFloat()
     {
