@@ -132,6 +132,7 @@ internal static class ModelQuantizer
             bool ort = options.Format == QuantizeFormat.Ort;
             if (ort && node.OpType == "LSTM" && GetInt(node, "layout", 0) == 0)
             {
+                prelude.AddRange(FoldRecurrentBias(node, initializers, g, names, useCount));
                 newNodes.Add(ToDynamicQuantizeLstm(node, initializers, g, names, options.PerTensor));
                 microsoft = true;
                 decisions.Add(new NodeDecision(node.Name, node.OpType, true, $"com.microsoft DynamicQuantizeLSTM, {Granularity(options)}"));
@@ -373,33 +374,38 @@ internal static class ModelQuantizer
             inputs[i] = i < node.Input.Count ? node.Input[i] : "";
         }
 
+        // One scale per gate row (or per direction) over [W_r | R_r], one initializer that both W_scale and R_scale
+        // name, and one all-zero zero point for both: the qdq format does the same (half the scale bytes).
+        TensorProto wt = initializers[node.Input[1]], rt = initializers[node.Input[2]];
+        int dirs = (int)wt.Dims[0], rows = (int)wt.Dims[1];
+        float[] rowMax = RowMaxAbs(wt, rt);
+        var scales = new float[perTensor ? dirs : dirs * rows];
+        for (int d = 0; d < dirs; d++)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                // RowMaxAbs merges the directions row by row, so both directions get the same row scales.
+                int s = perTensor ? d : (d * rows) + r;
+                scales[s] = MathF.Max(scales[s], rowMax[r]);
+            }
+        }
+
+        for (int i = 0; i < scales.Length; i++)
+        {
+            scales[i] = scales[i] > 0 ? scales[i] / 127f : 1f;
+        }
+
+        int[] scaleDims = perTensor ? [dirs] : [dirs, rows];
+        string sName = Unique(names, wt.Name + "_R_scale");
+        string zName = Unique(names, wt.Name + "_R_zero_point");
+        g.Initializer.Add(FloatTensor(sName, scales, scaleDims));
+        g.Initializer.Add(Int8Tensor(zName, new sbyte[scales.Length], scaleDims));
         for (int k = 0; k < 2; k++)
         {
-            // ONNX [D, 4H, cols] → ORT [D, cols, 4H]; scales [D, 4H] (per channel) or [D].
-            TensorProto t = initializers[node.Input[1 + k]];
+            // ONNX [D, 4H, cols] → ORT [D, cols, 4H].
+            TensorProto t = k == 0 ? wt : rt;
             float[] w = ReadFloats(t);
-            int dirs = (int)t.Dims[0], rows = (int)t.Dims[1], cols = (int)t.Dims[2];
-            var scales = new float[perTensor ? dirs : dirs * rows];
-            for (int d = 0; d < dirs; d++)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    float m = 0;
-                    for (int c = 0; c < cols; c++)
-                    {
-                        m = MathF.Max(m, MathF.Abs(w[(((d * rows) + r) * cols) + c]));
-                    }
-
-                    int s = perTensor ? d : (d * rows) + r;
-                    scales[s] = MathF.Max(scales[s], m);
-                }
-            }
-
-            for (int i = 0; i < scales.Length; i++)
-            {
-                scales[i] = scales[i] > 0 ? scales[i] / 127f : 1f;
-            }
-
+            int cols = (int)t.Dims[2];
             var q = new sbyte[w.Length];
             for (int d = 0; d < dirs; d++)
             {
@@ -413,14 +419,8 @@ internal static class ModelQuantizer
                 }
             }
 
-            string baseName = t.Name;
-            string qName = Unique(names, baseName + "_quantized");
-            string sName = Unique(names, baseName + "_scale");
-            string zName = Unique(names, baseName + "_zero_point");
-            int[] scaleDims = perTensor ? [dirs] : [dirs, rows];
+            string qName = Unique(names, t.Name + "_quantized");
             g.Initializer.Add(Int8Tensor(qName, q, [dirs, cols, rows]));
-            g.Initializer.Add(FloatTensor(sName, scales, scaleDims));
-            g.Initializer.Add(Int8Tensor(zName, new sbyte[scales.Length], scaleDims));
             inputs[1 + k] = qName;
             inputs[8 + (2 * k)] = sName;
             inputs[9 + (2 * k)] = zName;

@@ -166,6 +166,7 @@ public class ModelQuantizerTests(ITestOutputHelper log)
     [Theory]
     [InlineData(BuiltinCell.Lstm, "qdq")]
     [InlineData(BuiltinCell.Gru, "qdq")]
+    [InlineData(BuiltinCell.Lstm, "ort")]
     public void Quantize_Hidden64SingleLayer_FileAtMost30PercentOfFloatAndRunsInOrt(BuiltinCell cell, string format)
     {
         // One layer is the hard case: the float part (biases, scales, graph) weighs most against the int8 matrices.
