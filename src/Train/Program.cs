@@ -160,6 +160,8 @@ public static class Program
         var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers.", DefaultValueFactory = _ => 1 };
         var dropout = new Option<double>("--dropout") { Description = "Dropout between stacked layers while training.", DefaultValueFactory = _ => 0.0 };
         var features = new Option<string[]>("--features") { Description = "Feature columns in model order (comma-separated or repeated); default: every column but the timestamp and the label.", AllowMultipleArgumentsPerToken = true };
+        var featureNames = new Option<string[]>("--feature-names") { Description = "Model feature names in the order of --features (comma-separated or repeated), written into the model's edgernn.features; a device profile maps its readings to these names. Default: the CSV column names.", AllowMultipleArgumentsPerToken = true };
+        var units = new Option<string[]>("--units") { Description = "Units of the features in model order (comma-separated or repeated, e.g. degF), written into edgernn.features and checked against a device profile's readings. Default: none.", AllowMultipleArgumentsPerToken = true };
         var label = new Option<string?>("--label") { Description = "An integer label column (classes for classify)." };
         var timestamp = new Option<string?>("--timestamp-column") { Description = "The timestamp column; default: timestamp/time/date/datetime, else the first column." };
         var missing = new Option<MissingValuePolicy>("--missing") { Description = "Empty or NaN values: error (stop with file:line:column), interpolate (linear in time) or drop (the row).", DefaultValueFactory = _ => MissingValuePolicy.Error };
@@ -192,7 +194,7 @@ public static class Program
             + "ONNX Runtime and the EdgeRnn runtime must match TorchSharp within 1e-4 on held-back data, or nothing is written. Progress goes to stderr. "
             + "Exit codes: 0 = trained and verified, 1 = export verification failed, 2 = bad input (unreadable CSV, bad options).")
         {
-            data, output, task, cell, hidden, layers, dropout, features, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, headFraction, bidirectional, tokens, vocab, embeddingDim, padId, json,
+            data, output, task, cell, hidden, layers, dropout, features, featureNames, units, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, headFraction, bidirectional, tokens, vocab, embeddingDim, padId, json,
         };
         command.SetAction(parse => TrainWorker.Run(
             new TrainRequest(
@@ -222,6 +224,8 @@ public static class Program
                 HeadFraction = parse.GetValue(headFraction),
                 TokenColumn = parse.GetValue(tokens),
                 PadId = parse.GetValue(padId),
+                FeatureNames = SplitList(parse.GetValue(featureNames)),
+                Units = SplitList(parse.GetValue(units)),
                 Scorer = new ScorerOptions
                 {
                     FalseAlarmRate = parse.GetValue(falseAlarm), MinDuration = parse.GetValue(minDuration), ShortWindow = parse.GetValue(shortWindow),
@@ -232,6 +236,10 @@ public static class Program
             stderr));
         return command;
     }
+
+    /// <summary>Comma-separated or repeated values as one list; null when the option was not given (the parser yields an empty array then).</summary>
+    private static string[]? SplitList(string[]? values) =>
+        values is null or [] ? null : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
     internal static Command CreateSynthCommand(TextWriter stdout, TextWriter stderr)
     {

@@ -26,6 +26,12 @@ internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv,
 
     /// <summary>The id that pads short token sequences at the front.</summary>
     public long PadId { get; init; }
+
+    /// <summary>Model feature names in order (null = the CSV column names); the device profile maps readings to these.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>Units of the features in order, written into edgernn.features (null = none).</summary>
+    public IReadOnlyList<string>? Units { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,12 @@ internal static class TrainWorker
 
         if (request.TokenColumn is not null)
         {
+            if (request.FeatureNames is not null || request.Units is not null)
+            {
+                stderr.WriteLine("error: --feature-names and --units are for sensor recordings; a token model's one input is the --tokens column.");
+                return ToolExitCodes.BadInput;
+            }
+
             return RunTokens(request, stdout, stderr);
         }
 
@@ -67,6 +79,21 @@ internal static class TrainWorker
             if (request.HeadFraction < 1)
             {
                 recording = recording.Slice(0, (int)Math.Round(recording.Rows * request.HeadFraction));
+            }
+
+            if (request.FeatureNames is not null)
+            {
+                if (request.FeatureNames.Count != recording.FeatureCount)
+                {
+                    throw new ArgumentException($"--feature-names gives {request.FeatureNames.Count} names for {recording.FeatureCount} features ({string.Join(", ", recording.Features)}).");
+                }
+
+                recording = recording.WithFeatureNames(request.FeatureNames);
+            }
+
+            if (request.Units is not null && request.Units.Count != recording.FeatureCount)
+            {
+                throw new ArgumentException($"--units gives {request.Units.Count} units for {recording.FeatureCount} features ({string.Join(", ", recording.Features)}).");
             }
         }
         catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException or ArgumentException)
@@ -91,7 +118,7 @@ internal static class TrainWorker
         try
         {
             return ExportAndVerify(result.Net, result.Normalizer, recording, result.Normalized, result.TrainRows, result.History, hash, request.Options.Seed,
-                request.Scorer, request.Out, request.Json, stdout, stderr);
+                request.Scorer, request.Out, request.Json, stdout, stderr, request.Units);
         }
         catch (ArgumentException e)
         {
@@ -101,7 +128,8 @@ internal static class TrainWorker
     }
 
     internal static int ExportAndVerify(SensorNet net, ZScoreNormalizer normalizer, SensorRecording recording, float[] normalized, int trainRows,
-        TrainingHistory history, string dataHash, int seed, ScorerOptions scorerOptions, string output, bool json, TextWriter stdout, TextWriter stderr)
+        TrainingHistory history, string dataHash, int seed, ScorerOptions scorerOptions, string output, bool json, TextWriter stdout, TextWriter stderr,
+        IReadOnlyList<string>? units = null)
     {
         ModelConfig c = net.Config;
         int features = c.Features;
@@ -134,7 +162,7 @@ internal static class TrainWorker
         var metadata = new EdgeRnnMetadata
         {
             Task = c.Task switch { TrainTask.Forecast => ModelTask.Forecast, TrainTask.Autoencoder => ModelTask.Autoencoder, _ => ModelTask.Classify },
-            Features = [.. recording.Features.Select((f, i) => new FeatureInfo(f, "", normalizer.Mean[i], normalizer.Std[i]))],
+            Features = [.. recording.Features.Select((f, i) => new FeatureInfo(f, units?[i] ?? "", normalizer.Mean[i], normalizer.Std[i]))],
             SamplePeriodSeconds = recording.SamplePeriodSeconds > 0 ? recording.SamplePeriodSeconds : null,
             WindowLength = c.Task == TrainTask.Forecast ? null : c.Window,
             Classes = c.Task == TrainTask.Classify ? [.. Enumerable.Range(0, c.Classes).Select(k => k.ToString(CultureInfo.InvariantCulture))] : null,

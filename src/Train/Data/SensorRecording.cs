@@ -79,6 +79,23 @@ public sealed class SensorRecording
         }
     }
 
+    /// <summary>The same rows with the features renamed (model feature names that differ from the CSV's column names).</summary>
+    public SensorRecording WithFeatureNames(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count != FeatureCount)
+        {
+            throw new ArgumentException($"{names.Count} feature names for {FeatureCount} features ({string.Join(", ", Features)}).", nameof(names));
+        }
+
+        if (names.Any(string.IsNullOrWhiteSpace) || names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+        {
+            throw new ArgumentException($"Feature names must be non-empty and distinct (got {string.Join(", ", names)}).", nameof(names));
+        }
+
+        return new SensorRecording(names, Timestamps, Values, Labels, LabelName, Source);
+    }
+
     /// <summary>Rows [start, start + count) as a new recording.</summary>
     public SensorRecording Slice(int start, int count)
     {

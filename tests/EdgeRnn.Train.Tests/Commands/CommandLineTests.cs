@@ -104,6 +104,57 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Train_FeatureNamesAndUnits_AreWrittenIntoMetadataAndKeptByExport()
+    {
+        string csv = PathOf("sensors.csv");
+        Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "600", "--sensors", "2", "--anomalies", "0", "--seed", "2").Code);
+
+        string model = PathOf("named/model.onnx");
+        (int code, _, string stderr) = Edgernn("train", "--data", csv, "--features", "sensor1,sensor0", "--feature-names", "humidity", "--feature-names", "temperature",
+            "--units", "%RH,degF", "--hidden", "8", "--epochs", "1", "--seq-len", "16", "--stride", "8", "--warmup-steps", "20", "--out", model);
+
+        Assert.True(code == 0, stderr);
+        IReadOnlyList<FeatureInfo> features = EdgeRnnMetadata.Read(RnnModel.Load(model).Metadata)!.Features;
+        Assert.Equal(["humidity", "temperature"], features.Select(f => f.Name));
+        Assert.Equal(["%RH", "degF"], features.Select(f => f.Unit));
+
+        // export rebuilds the model from the checkpoint with the same names and units (byte-identical)
+        Assert.Equal(0, Edgernn("export", "--checkpoint", PathOf("named/model.ckpt"), "--out", PathOf("again/model.onnx")).Code);
+        Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(PathOf("again/model.onnx")));
+
+        // without the options: the CSV column names, no units
+        string plain = PathOf("plain/model.onnx");
+        Assert.Equal(0, Edgernn("train", "--data", csv, "--features", "sensor0", "--hidden", "8", "--epochs", "1", "--seq-len", "16", "--stride", "8",
+            "--warmup-steps", "20", "--out", plain).Code);
+        FeatureInfo only = Assert.Single(EdgeRnnMetadata.Read(RnnModel.Load(plain).Metadata)!.Features);
+        Assert.Equal(("sensor0", ""), (only.Name, only.Unit));
+    }
+
+    [Theory]
+    [InlineData("--feature-names", "a,b", "--feature-names gives 2 names for 1 features")]
+    [InlineData("--units", "degF,degC", "--units gives 2 units for 1 features")]
+    public void Train_FeatureNamesOrUnitsOfWrongCount_ExitTwoAndWriteNothing(string option, string value, string message)
+    {
+        string csv = PathOf("sensors.csv");
+        Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "300", "--sensors", "2", "--anomalies", "0").Code);
+
+        (int code, _, string stderr) = Edgernn("train", "--data", csv, "--features", "sensor0", option, value, "--epochs", "1", "--out", PathOf("bad/model.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(PathOf("bad")));
+    }
+
+    [Fact]
+    public void Train_FeatureNamesWithTokens_IsRefusedWithReason()
+    {
+        (int code, _, string stderr) = Edgernn("train", "--data", PathOf("tokens.csv"), "--task", "classify", "--tokens", "tokens", "--units", "degF", "--out", PathOf("m.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("--feature-names and --units are for sensor recordings", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_BidirectionalForecast_IsRefusedWithReason()
     {
         (int code, string stdout, string stderr) = Edgernn("train", "--data", PathOf("x.csv"), "--task", "forecast", "--bidirectional", "--out", PathOf("m.onnx"));
