@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using EdgeRnn.Runtime.Onnx.Proto;
-using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Runtime;
 using EdgeRnn.Train.Bench;
 
 namespace EdgeRnn.Quantize;

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Hashing;
 using EdgeRnn.Runtime.Scoring;
+using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.State;
 
@@ -34,8 +35,8 @@ internal sealed class DeviceStateStore(string path)
         state.WriteTo(d.Slice(44, rnn));
         BinaryPrimitives.WriteInt32LittleEndian(d[(44 + rnn)..], scorer);
         detector.WriteTo(d.Slice(48 + rnn, scorer));
-        SHA256.HashData(d[..^32], d[^32..]);
-        WriteAtomically(Path, bytes);
+        Sha256.HashData(d[..^32], d[^32..]);
+        AtomicFile.WriteAllBytes(Path, bytes);
     }
 
     /// <summary>Restores both states from the file. Returns false (both untouched) when there is no file.</summary>
@@ -55,7 +56,7 @@ internal sealed class DeviceStateStore(string path)
         }
 
         Span<byte> checksum = stackalloc byte[32];
-        SHA256.HashData(s[..^32], checksum);
+        Sha256.HashData(s[..^32], checksum);
         if (!checksum.SequenceEqual(s[^32..]))
         {
             throw new InvalidDataException("the checksum does not match: the file is corrupt or truncated");
@@ -94,57 +95,4 @@ internal sealed class DeviceStateStore(string path)
     }
 
     private static int CountFeatures(AnomalyDetector detector) => (detector.SerializedLength - new AnomalyDetector(detector.Settings, 0).SerializedLength) / 4;
-
-    /// <summary>Writes a file so that a crash leaves the old or the new content: temp file, fsync, rename, fsync the folder.</summary>
-    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        string full = System.IO.Path.GetFullPath(path);
-        string folder = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        string temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-
-        SyncDirectory(folder);
-    }
-
-    private static void SyncDirectory(string folder)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        // The rename is durable only once the folder's entry is on disk. .NET has no directory fsync: open the folder
-        // read-only (a directory opens with O_RDONLY) and fsync it. Best effort: a failure here loses no data already
-        // written, only the guarantee against a power cut in the next few seconds.
-        try
-        {
-            int fd = NativeMethods.Open(folder, 0);
-            if (fd >= 0)
-            {
-                _ = NativeMethods.Fsync(fd);
-                _ = NativeMethods.Close(fd);
-            }
-        }
-        catch (DllNotFoundException)
-        {
-        }
-        catch (EntryPointNotFoundException)
-        {
-        }
-    }
 }

@@ -8,7 +8,7 @@ namespace EdgeRnn.Runtime.Hashing;
 /// <c>SHA256</c> calls into OpenSSL on Linux, which would make the NativeAOT device binary depend on libssl.
 /// Allocation-free; a few hundred MB/s, ample for model files and state blocks.
 /// </summary>
-internal static class Sha256
+public static class Sha256
 {
     /// <summary>The digest length in bytes.</summary>
     public const int HashSizeInBytes = 32;

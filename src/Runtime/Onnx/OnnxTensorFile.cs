@@ -1,4 +1,5 @@
 using EdgeRnn.Runtime.Onnx.Proto;
+using EdgeRnn.Runtime.Tools;
 using Google.Protobuf;
 
 namespace EdgeRnn.Runtime.Onnx;

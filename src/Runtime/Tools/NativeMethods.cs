@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EdgeRnn.DeviceHost.State;
+namespace EdgeRnn.Runtime.Tools;
 
 /// <summary>The few libc calls .NET does not expose (fsync of a directory). Source-generated marshalling: AOT clean.</summary>
 internal static partial class NativeMethods
