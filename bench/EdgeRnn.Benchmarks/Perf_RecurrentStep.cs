@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Tools;
-using EdgeRnn.Train.Bench;
+using EdgeRnn.Desktop.Bench;
 
 namespace EdgeRnn.Benchmarks;
 

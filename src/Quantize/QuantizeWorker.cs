@@ -7,7 +7,7 @@ using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Runtime;
-using EdgeRnn.Train.Bench;
+using EdgeRnn.Desktop.Bench;
 
 namespace EdgeRnn.Quantize;
 

@@ -1,5 +1,5 @@
 using EdgeRnn.Runtime;
-using EdgeRnn.Train.Reference;
+using EdgeRnn.Desktop.Reference;
 
 namespace EdgeRnn.Quantize.Tests;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Tools;
-using EdgeRnn.Train.Bench;
+using EdgeRnn.Desktop.Bench;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRnn.Train.Commands;
@@ -65,7 +65,7 @@ internal static class BenchWorker
 
         if (json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize(result, TrainJsonContext.Default.BenchResult));
+            stdout.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult));
         }
         else
         {

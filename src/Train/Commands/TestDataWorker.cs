@@ -1,7 +1,7 @@
 using System.Globalization;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Tools;
-using EdgeRnn.Train.Reference;
+using EdgeRnn.Desktop.Reference;
 
 namespace EdgeRnn.Train.Commands;
 

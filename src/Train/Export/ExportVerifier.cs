@@ -1,6 +1,6 @@
 using EdgeRnn.Runtime;
 using EdgeRnn.Train.Models;
-using EdgeRnn.Train.Reference;
+using EdgeRnn.Desktop.Reference;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using static TorchSharp.torch;

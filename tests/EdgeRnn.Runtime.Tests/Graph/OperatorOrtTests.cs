@@ -1,4 +1,4 @@
-using EdgeRnn.Train.Reference;
+using EdgeRnn.Desktop.Reference;
 using EdgeRnn.Runtime.Onnx;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 

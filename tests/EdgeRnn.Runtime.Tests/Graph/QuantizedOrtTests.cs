@@ -1,5 +1,5 @@
 using EdgeRnn.Runtime.Onnx;
-using EdgeRnn.Train.Reference;
+using EdgeRnn.Desktop.Reference;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 
 namespace EdgeRnn.Runtime.Tests.Graph;

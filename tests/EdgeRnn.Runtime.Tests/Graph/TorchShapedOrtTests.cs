@@ -1,4 +1,4 @@
-using EdgeRnn.Train.Reference;
+using EdgeRnn.Desktop.Reference;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 
 namespace EdgeRnn.Runtime.Tests.Graph;

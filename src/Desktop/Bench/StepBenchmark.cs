@@ -6,7 +6,7 @@ using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Tools;
 using Microsoft.ML.OnnxRuntime;
 
-namespace EdgeRnn.Train.Bench;
+namespace EdgeRnn.Desktop.Bench;
 
 /// <summary>
 /// Per-step latency of EdgeRnn (<see cref="RnnModel.Step(RnnState, ReadOnlySpan{float}, Span{float})"/>) against

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using Tensor = EdgeRnn.Runtime.Tensor;
 using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 
-namespace EdgeRnn.Train.Reference;
+namespace EdgeRnn.Desktop.Reference;
 
 /// <summary>
 /// ONNX Runtime as the desktop reference: runs a model on EdgeRnn <see cref="Tensor"/>s (one thread, so results do

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace EdgeRnn.Train.Bench;
+namespace EdgeRnn.Desktop.Bench;
 
 /// <summary>Latency of one runtime on one model; times in microseconds.</summary>
 /// <param name="Runtime">"EdgeRnn" or "OnnxRuntime".</param>
@@ -46,6 +46,6 @@ internal sealed record MachineInfo(string Os, string Architecture, int Processor
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(BenchResult))]
-internal sealed partial class TrainJsonContext : JsonSerializerContext
+internal sealed partial class BenchJsonContext : JsonSerializerContext
 {
 }

@@ -2,7 +2,7 @@ using EdgeRnn.Runtime;
 using Microsoft.ML.OnnxRuntime;
 using Tensor = EdgeRnn.Runtime.Tensor;
 
-namespace EdgeRnn.Train.Bench;
+namespace EdgeRnn.Desktop.Bench;
 
 /// <summary>
 /// One streaming step in ONNX Runtime through its fastest API for it: a one-thread session and <see cref="OrtIoBinding"/>s
