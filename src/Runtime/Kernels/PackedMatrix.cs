@@ -17,7 +17,7 @@ namespace EdgeRnn.Runtime.Kernels;
 /// with g = r / G. Rows at or past <see cref="Rows"/> are zero.
 /// </para>
 /// <para>
-/// The group size follows the kernel that will read the matrix (<see cref="MatVec.PreferredPanelsPerGroup"/>). With
+/// The group size follows the kernel that will read the matrix (<see cref="MatVec.PreferredPanelsPerGroup(int, int)"/>). With
 /// P = 4, the Vector512 kernel reads a group as one contiguous stream (one 256-float row per column, 16 accumulators).
 /// With P = 1 every panel is its own contiguous block [k][64], which is what the one-panel-at-a-time Vector256 and
 /// Vector128 kernels want: reading one panel out of a 4-panel group touches 4 of every 16 cache lines per column and
@@ -131,10 +131,10 @@ internal sealed class PackedMatrix
 
     /// <summary>
     /// Packs a row-major matrix, source[r * columns + c] = W[r, c], in the layout the dispatched kernel reads fastest
-    /// (<see cref="MatVec.PreferredPanelsPerGroup"/>).
+    /// (<see cref="MatVec.PreferredPanelsPerGroup(int, int)"/>).
     /// </summary>
     public static PackedMatrix FromRowMajor(ReadOnlySpan<float> source, int rows, int columns) =>
-        FromRowMajor(source, rows, columns, MatVec.PreferredPanelsPerGroup);
+        FromRowMajor(source, rows, columns, MatVec.PreferredPanelsPerGroup(rows, columns));
 
     /// <summary>Packs a row-major matrix in groups of <paramref name="panelsPerGroup"/> panels (1 .. 4).</summary>
     internal static PackedMatrix FromRowMajor(ReadOnlySpan<float> source, int rows, int columns, int panelsPerGroup)
@@ -157,10 +157,10 @@ internal sealed class PackedMatrix
 
     /// <summary>
     /// Packs a column-major matrix (a MatMul B operand seen as W = Bᵀ), source[c * rows + r] = W[r, c], in the layout the
-    /// dispatched kernel reads fastest (<see cref="MatVec.PreferredPanelsPerGroup"/>).
+    /// dispatched kernel reads fastest (<see cref="MatVec.PreferredPanelsPerGroup(int, int)"/>).
     /// </summary>
     public static PackedMatrix FromColumnMajor(ReadOnlySpan<float> source, int rows, int columns) =>
-        FromColumnMajor(source, rows, columns, MatVec.PreferredPanelsPerGroup);
+        FromColumnMajor(source, rows, columns, MatVec.PreferredPanelsPerGroup(rows, columns));
 
     /// <summary>Packs a column-major matrix in groups of <paramref name="panelsPerGroup"/> panels (1 .. 4).</summary>
     internal static PackedMatrix FromColumnMajor(ReadOnlySpan<float> source, int rows, int columns, int panelsPerGroup)

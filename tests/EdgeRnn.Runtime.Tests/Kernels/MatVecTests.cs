@@ -83,7 +83,9 @@ public class MatVecTests
     public void FromRowMajor_DefaultLayout_IsTheDispatchedPathsPreference()
     {
         int expected = Vector512.IsHardwareAccelerated ? PackedMatrix.MaxGroupPanels : 1;
-        Assert.Equal(expected, MatVec.PreferredPanelsPerGroup);
+        Assert.Equal(expected, MatVec.PreferredPanelsPerGroup(300, 2));
+        Assert.Equal(Vector512.IsHardwareAccelerated ? 2 : 1, MatVec.PreferredPanelsPerGroup(256, 68)); // 68 KB: L1 and a half
+        Assert.Equal(Vector512.IsHardwareAccelerated ? 2 : 1, PackedMatrix.FromRowMajor(new float[256 * 68], 256, 68).PanelsPerGroup);
         Assert.Equal(expected, PackedMatrix.FromRowMajor(new float[300 * 2], 300, 2).PanelsPerGroup);
         Assert.Equal(expected, PackedMatrix.FromColumnMajor(new float[300 * 2], 300, 2).PanelsPerGroup);
     }

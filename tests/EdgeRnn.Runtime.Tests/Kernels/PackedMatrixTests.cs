@@ -46,9 +46,9 @@ public class PackedMatrixTests
     {
         float[] source = KernelTestHelpers.RandomArray(new Random(3), 300 * 5);
         PackedMatrix byDefault = PackedMatrix.FromRowMajor(source, 300, 5);
-        PackedMatrix explicitly = PackedMatrix.FromRowMajor(source, 300, 5, MatVec.PreferredPanelsPerGroup);
+        PackedMatrix explicitly = PackedMatrix.FromRowMajor(source, 300, 5, MatVec.PreferredPanelsPerGroup(300, 5));
 
-        Assert.Equal(MatVec.PreferredPanelsPerGroup, byDefault.PanelsPerGroup);
+        Assert.Equal(MatVec.PreferredPanelsPerGroup(300, 5), byDefault.PanelsPerGroup);
         Assert.True(byDefault.Data.AsSpan(byDefault.Offset, byDefault.Length).SequenceEqual(explicitly.Data.AsSpan(explicitly.Offset, explicitly.Length)));
     }
 
