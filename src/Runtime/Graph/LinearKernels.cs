@@ -25,6 +25,32 @@ internal sealed class LinearKernel(string node, PlanValue input, PackedMatrix we
 }
 
 /// <summary>
+/// A dense layer with few outputs (fewer than <see cref="MaxOutputs"/>, e.g. a forecast head): out[r, n] = bias[n] +
+/// dot(x[r, :], W[n, :]) over row-major weights, instead of 64-row panels that would be mostly padding.
+/// </summary>
+internal sealed class ThinLinearKernel(string node, PlanValue input, float[] weights, int outputs, int columns, float[]? bias, int rows, PlanValue destination) : Kernel(node)
+{
+    /// <summary>Below this many outputs a dense layer takes this kernel.</summary>
+    public const int MaxOutputs = 16;
+
+    public override long MultiplyAdds => (long)rows * outputs * columns;
+
+    public override void Execute(Frame frame)
+    {
+        float[] x = input.Floats(frame);
+        float[] d = frame.Floats(destination.Slot);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> xr = x.AsSpan(r * columns, columns);
+            for (int n = 0; n < outputs; n++)
+            {
+                d[(r * outputs) + n] = (bias is null ? 0 : bias[n]) + Dot.Compute(xr, weights.AsSpan(n * columns, columns));
+            }
+        }
+    }
+}
+
+/// <summary>
 /// General batched matrix product with broadcasting over leading dimensions, for operands computed at run time:
 /// out[batch, m, n] = alpha * sum_k A[batch, m, k] * B[batch, k, n] (+ beta * C when given). Transposes are read
 /// through strides.

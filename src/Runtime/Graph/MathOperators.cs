@@ -93,7 +93,7 @@ internal static class MathOperators
                 return;
             }
 
-            b.Emit(node, new LinearKernel(node.Name, a, PackedMatrix.FromRowMajor(w, n, k), bias, m, output), [output]);
+            b.Emit(node, DenseLayer(node, a, w, n, k, bias, m, output), [output]);
             return;
         }
 
@@ -148,7 +148,18 @@ internal static class MathOperators
                 return;
             }
 
-            b.Emit(node, new LinearKernel(node.Name, a, PackedMatrix.FromColumnMajor(bConst.FloatData!, n, k), null, k == 0 ? 0 : rows, output), [output]);
+            // W[n, k] = B[k, n]: row-major weights of the layer.
+            float[] bData = bConst.FloatData!;
+            var w = new float[n * k];
+            for (int row = 0; row < n; row++)
+            {
+                for (int col = 0; col < k; col++)
+                {
+                    w[(row * k) + col] = bData[(col * n) + row];
+                }
+            }
+
+            b.Emit(node, DenseLayer(node, a, w, n, k, null, k == 0 ? 0 : rows, output), [output]);
             return;
         }
 
@@ -165,6 +176,12 @@ internal static class MathOperators
 
         b.Emit(node, new MatMulKernel(node.Name, a, bv, aOffsets, bOffsets, m, n, k, (k, 1), (n, 1), 1f, null, null, 0f, output), [output]);
     }
+
+    /// <summary>A dense layer over row-major weights [outputs x columns]: panels for wide layers, dot products for thin ones.</summary>
+    private static Kernel DenseLayer(OnnxNode node, PlanValue input, float[] weights, int outputs, int columns, float[]? bias, int rows, PlanValue output) =>
+        outputs < ThinLinearKernel.MaxOutputs
+            ? new ThinLinearKernel(node.Name, input, weights, outputs, columns, bias, rows, output)
+            : new LinearKernel(node.Name, input, PackedMatrix.FromRowMajor(weights, outputs, columns), bias, rows, output);
 
     private static PlanValue RequireFloat(PlanValue v, OnnxNode node) => v.IsFloat
         ? v

@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace EdgeRnn.Runtime.Kernels;
+
+/// <summary>
+/// Dot product: computes Σ_i x[i] * y[i]. Used for thin dense layers (a few outputs, e.g. a forecast head), where the
+/// 64-row panels of <see cref="MatVec"/> would mostly multiply padding.
+/// </summary>
+/// <remarks>
+/// Every path computes the same thing in the same order, so results are bit-identical across widths (as in
+/// <see cref="MatVec"/>): 16 partial sums, lane j accumulating x[i] * y[i] for i ≡ j (mod 16) over the first
+/// 16·⌊n/16⌋ elements with one fused multiply-add per term (one Vector512, two Vector256, four Vector128 or sixteen
+/// scalars), then the 16 lanes added in order 0..15, then the remaining elements one by one.
+/// </remarks>
+internal static class Dot
+{
+    private const int Lanes = 16;
+
+    /// <summary>Σ_i x[i] * y[i].</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static float Compute(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Compute(x, y, SimdWidth.Vector512);
+
+    /// <summary>Like <see cref="Compute(ReadOnlySpan{float}, ReadOnlySpan{float})"/> on the widest accelerated path no wider than <paramref name="maxWidth"/>.</summary>
+    internal static float Compute(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth maxWidth)
+    {
+        if (x.Length != y.Length)
+        {
+            ThrowHelper.ThrowArgument_InputTooShort(nameof(y));
+        }
+
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int n = x.Length;
+        int blocks = n / Lanes * Lanes;
+        Span<float> lanes = stackalloc float[Lanes];
+        if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> a = default;
+            for (int i = 0; i < blocks; i += Lanes)
+            {
+                a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i), a);
+            }
+
+            a.CopyTo(lanes);
+        }
+        else if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> a0 = default, a1 = default;
+            for (int i = 0; i < blocks; i += Lanes)
+            {
+                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), Vector256.LoadUnsafe(ref yr, (nuint)(i + 8)), a1);
+            }
+
+            a0.CopyTo(lanes);
+            a1.CopyTo(lanes[8..]);
+        }
+        else if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
+        {
+            Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int i = 0; i < blocks; i += Lanes)
+            {
+                a0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)i), Vector128.LoadUnsafe(ref yr, (nuint)i), a0);
+                a1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(i + 4)), Vector128.LoadUnsafe(ref yr, (nuint)(i + 4)), a1);
+                a2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(i + 8)), Vector128.LoadUnsafe(ref yr, (nuint)(i + 8)), a2);
+                a3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), Vector128.LoadUnsafe(ref yr, (nuint)(i + 12)), a3);
+            }
+
+            a0.CopyTo(lanes);
+            a1.CopyTo(lanes[4..]);
+            a2.CopyTo(lanes[8..]);
+            a3.CopyTo(lanes[12..]);
+        }
+        else
+        {
+            lanes.Clear();
+            for (int i = 0; i < blocks; i += Lanes)
+            {
+                for (int j = 0; j < Lanes; j++)
+                {
+                    lanes[j] = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, i + j), Unsafe.Add(ref yr, i + j), lanes[j]);
+                }
+            }
+        }
+
+        float sum = 0;
+        for (int j = 0; j < Lanes; j++)
+        {
+            sum += lanes[j];
+        }
+
+        for (int i = blocks; i < n; i++)
+        {
+            sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i), sum);
+        }
+
+        return sum;
+    }
+}
