@@ -99,18 +99,13 @@ internal sealed partial class RecurrentKernel : Kernel
         _ => inputSize + hidden + hidden,
     };
 
+    /// <summary>gates x hidden x (input + hidden) per direction, batch row and step, whatever the weights' precision.</summary>
     public override long MultiplyAdds
     {
         get
         {
-            long perStep = 0;
-            foreach (RecurrentWeights w in _weights)
-            {
-                perStep += ((long)w.Input.Rows * w.Input.Columns) + ((long?)w.Recurrent?.Rows * w.Recurrent?.Columns ?? 0)
-                    + ((long?)w.RecurrentHidden?.Rows * w.RecurrentHidden?.Columns ?? 0);
-            }
-
-            return perStep * _seq * _batch;
+            int gates = _cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+            return (long)_weights.Length * gates * _hidden * (_inputSize + _hidden) * _seq * _batch;
         }
     }
 
