@@ -140,7 +140,10 @@ internal enum BinaryOp
     Divide,
 }
 
-/// <summary>Elementwise binary arithmetic with numpy broadcasting; same-shape float inputs take the SIMD kernels.</summary>
+/// <summary>
+/// Elementwise binary arithmetic with numpy broadcasting; same-shape float inputs, and a float input with a
+/// one-element right operand (x / std, x - mean), take the SIMD kernels.
+/// </summary>
 internal sealed class BinaryKernel(string node, BinaryOp op, PlanValue a, PlanValue b, int[]? mapA, int[]? mapB, PlanValue destination) : Kernel(node)
 {
     public override void Execute(Frame frame)
@@ -158,6 +161,20 @@ internal sealed class BinaryKernel(string node, BinaryOp op, PlanValue a, PlanVa
                     case BinaryOp.Subtract: Elementwise.Subtract(x, y, d); break;
                     case BinaryOp.Multiply: Elementwise.Multiply(x, y, d); break;
                     default: Elementwise.Divide(x, y, d); break;
+                }
+
+                return;
+            }
+
+            if (mapA is null && y.Length == 1)
+            {
+                float v = y[0];
+                switch (op)
+                {
+                    case BinaryOp.Add: Elementwise.Add(x, v, d); break;
+                    case BinaryOp.Subtract: Elementwise.Subtract(x, v, d); break;
+                    case BinaryOp.Multiply: Elementwise.Multiply(x, v, d); break;
+                    default: Elementwise.Divide(x, v, d); break;
                 }
 
                 return;

@@ -27,6 +27,8 @@ public class OperatorOrtTests
 
     [Fact] public void Add_Broadcast_MatchesOrt() => Check([2, 3, 4], b => { b.AddInitializer("c", RandomTensor(s_rng, 1f, 3, 1)); b.AddNode("Add", ["X", "c"], ["Y"]); });
     [Fact] public void Sub_ScalarLeft_MatchesOrt() => Check([5, 4], b => { b.AddInitializer("c", Tensor.FromFloat([1.5f])); b.AddNode("Sub", ["c", "X"], ["Y"]); });
+    [Fact] public void Div_ScalarRight_MatchesOrt() => Check([3, 37], b => { b.AddInitializer("c", Tensor.FromFloat([0.37f])); b.AddNode("Div", ["X", "c"], ["Y"]); });
+    [Fact] public void Sub_ScalarRightRank1_MatchesOrt() => Check([70], b => { b.AddInitializer("c", Tensor.FromFloat([1.25f], 1)); b.AddNode("Sub", ["X", "c"], ["Y"]); });
     [Fact] public void Mul_SameShape_MatchesOrt() => Check([3, 7], b => { b.AddNode("Mul", ["X", "X"], ["Y"]); });
     [Fact] public void Div_RowBroadcast_MatchesOrt() => Check([4, 6], b => { b.AddInitializer("c", Tensor.FromFloat([1, 2, 3, 4, 5, 6], 6)); b.AddNode("Div", ["X", "c"], ["Y"]); });
     [Fact] public void Sigmoid_MatchesOrt() => Check([300], b => b.AddNode("Sigmoid", ["X"], ["Y"]));
