@@ -87,12 +87,10 @@ internal sealed class DeviceStateStore(string path)
         // Check both before changing either, so a refusal leaves the loop with a consistent fresh state.
         RnnState probe = state.Model.CreateState();
         probe.ReadFrom(s.Slice(44, rnn));
-        var detectorProbe = new AnomalyDetector(detector.Settings, CountFeatures(detector));
+        var detectorProbe = new AnomalyDetector(detector.Settings, detector.Features);
         detectorProbe.ReadFrom(s.Slice(48 + rnn, scorer));
         state.ReadFrom(s.Slice(44, rnn));
         detector.ReadFrom(s.Slice(48 + rnn, scorer));
         return true;
     }
-
-    private static int CountFeatures(AnomalyDetector detector) => (detector.SerializedLength - new AnomalyDetector(detector.Settings, 0).SerializedLength) / 4;
 }

@@ -72,6 +72,9 @@ public sealed class AnomalyDetector
     /// <summary>The settings.</summary>
     public ScorerSettings Settings { get; }
 
+    /// <summary>The number of forecast features (0 for autoencoders).</summary>
+    public int Features => _forecast.Length;
+
     /// <summary>Steps scored since the last reset.</summary>
     public long Steps => _steps;
 
