@@ -132,9 +132,18 @@ internal sealed class PlanBuilder
         }
 
         string name = node.Inputs[index];
-        return _values.TryGetValue(name, out PlanValue? v)
-            ? v
-            : throw new ModelFormatException($"{node.Describe()} reads '{name}', which no earlier node, initializer or graph input defines.");
+        if (!_values.TryGetValue(name, out PlanValue? v))
+        {
+            throw new ModelFormatException($"{node.Describe()} reads '{name}', which no earlier node, initializer or graph input defines.");
+        }
+
+        // Float16 constants are storage (int8 models keep scales and biases in it): widened by a Cast, never computed on.
+        if (v.ElementType == TensorElementType.Float16 && node.OpType != "Cast")
+        {
+            throw new ModelFormatException($"{node.Describe()} reads FLOAT16 '{name}' directly; EdgeRnn reads FLOAT16 tensors only through a Cast to FLOAT.");
+        }
+
+        return v;
     }
 
     /// <summary>The constant at input <paramref name="index"/>; a clear error if it is computed at run time.</summary>

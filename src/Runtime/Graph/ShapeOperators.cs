@@ -74,7 +74,7 @@ internal static class ShapeOperators
         {
             var data = new float[count];
             Array.Fill(data, value?.FloatData![0] ?? 0f);
-            result = Tensor.FromFloat(data, shape);
+            result = value?.ElementType == TensorElementType.Float16 ? Tensor.FromFloat16(data, shape) : Tensor.FromFloat(data, shape);
         }
         else
         {
@@ -430,6 +430,19 @@ internal static class ShapeOperators
         }
 
         bool toFloat = type == TensorElementType.Float;
+        if (x.ElementType == TensorElementType.Float16)
+        {
+            // Float16 values exist only as constants (initializers), held widened: the cast is exact and folds here.
+            Tensor half = x.Constant ?? throw new ModelFormatException($"{node.Describe()} casts a computed FLOAT16 value; EdgeRnn reads FLOAT16 constants only.");
+            if (!toFloat)
+            {
+                throw new ModelFormatException($"{node.Describe()} casts FLOAT16 to ONNX type {to}; EdgeRnn casts FLOAT16 constants to Float only.");
+            }
+
+            b.DefineConstant(node, 0, Tensor.FromFloat(half.FloatData!, x.Shape));
+            return;
+        }
+
         if (toFloat == x.IsFloat && type is not (TensorElementType.Bool or TensorElementType.Int32))
         {
             b.DefineAlias(node, 0, x, x.Shape, type);

@@ -7,13 +7,17 @@ namespace EdgeRnn.Runtime.Onnx;
 /// <summary>
 /// Converts between ONNX <see cref="TensorProto"/> and <see cref="Tensor"/>.
 /// Supported element types: FLOAT, INT64, INT32, INT8, UINT8, BOOL (integers and booleans become
-/// <see cref="Tensor.Int64Data"/>). INT16 and UINT16 are refused rather than widened, because
+/// <see cref="Tensor.Int64Data"/>), and FLOAT16 for tensors (initializers and constants), not for graph inputs and
+/// outputs: it is widened exactly into <see cref="Tensor.FloatData"/> and keeps its type, so it is written back as FLOAT16. INT16 and UINT16 are refused rather than widened, because
 /// <see cref="TensorElementType"/> has no 16-bit type and widening would change the type on re-export; DOUBLE is
 /// refused rather than narrowed, because narrowing would silently change the model's numbers.
 /// </summary>
 internal static class OnnxTensorConverter
 {
     public const string SupportedTypes = "FLOAT, INT64, INT32, INT8, UINT8, BOOL";
+
+    /// <summary>The element types of tensors (initializers, constants): <see cref="SupportedTypes"/> and FLOAT16.</summary>
+    public const string SupportedTensorTypes = SupportedTypes + ", FLOAT16";
 
     /// <summary>
     /// Converts <paramref name="t"/> after checking its rank, dimensions, element count and data length.
@@ -67,6 +71,24 @@ internal static class OnnxTensorConverter
                 throw new ModelFormatException(
                     $"{where} has shape {Tensor.FormatShape(shape)}, which needs {count} elements, but {field} holds {actual}{(actual != typedCount ? " (and other data fields are set)" : "")}.");
             }
+        }
+
+        if (type == TensorElementType.Float16)
+        {
+            // raw_data: 2 little-endian bytes each; int32_data: one uint16 bit pattern per element (ONNX's rule).
+            float[] halves = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                int bits = hasRaw ? BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2, 2)) : t.Int32Data[i];
+                if (bits is < 0 or > ushort.MaxValue)
+                {
+                    throw new ModelFormatException($"{where} holds {bits} at element {i} of int32_data, which is not a float16 bit pattern (0..65535).");
+                }
+
+                halves[i] = (float)BitConverter.UInt16BitsToHalf((ushort)bits);
+            }
+
+            return Tensor.FromFloat16(halves, shape);
         }
 
         if (type == TensorElementType.Float)
@@ -156,7 +178,9 @@ internal static class OnnxTensorConverter
             throw new ModelFormatException($"{where} is a segment of a larger tensor; EdgeRnn does not support segmented tensors.");
         }
 
-        type = ToElementType(t.DataType, where, "element type");
+        type = t.DataType == (int)TensorProto.Types.DataType.Float16
+            ? TensorElementType.Float16
+            : ToElementType(t.DataType, where, "element type", SupportedTensorTypes);
         if (t.Dims.Count > o.MaxRank)
         {
             throw new ModelFormatException($"{where} has rank {t.Dims.Count}; the limit is {o.MaxRank} (ModelLoadOptions.MaxRank).");
@@ -195,7 +219,9 @@ internal static class OnnxTensorConverter
     }
 
     /// <summary>Maps an ONNX data type code to a supported element type or throws naming <paramref name="where"/>.</summary>
-    public static TensorElementType ToElementType(int dataType, string where, string what)
+    public static TensorElementType ToElementType(int dataType, string where, string what) => ToElementType(dataType, where, what, SupportedTypes);
+
+    private static TensorElementType ToElementType(int dataType, string where, string what, string supported)
     {
         switch ((TensorProto.Types.DataType)dataType)
         {
@@ -207,10 +233,12 @@ internal static class OnnxTensorConverter
             case TensorProto.Types.DataType.Bool:
                 return (TensorElementType)dataType;
             case TensorProto.Types.DataType.Undefined:
-                throw new ModelFormatException($"{where} has no {what} (UNDEFINED); supported: {SupportedTypes}.");
+                throw new ModelFormatException($"{where} has no {what} (UNDEFINED); supported: {supported}.");
             default:
                 throw new ModelFormatException(
-                    $"{where} has {what} {DataTypeName(dataType)}, which EdgeRnn does not support (supported: {SupportedTypes}).");
+                    dataType == (int)TensorProto.Types.DataType.Float16
+                        ? $"{where} has {what} FLOAT16; EdgeRnn takes FLOAT16 only in initializers and constants (read through a Cast to FLOAT), not as a graph input or output (supported: {supported})."
+                        : $"{where} has {what} {DataTypeName(dataType)}, which EdgeRnn does not support (supported: {supported}).");
         }
     }
 
@@ -260,7 +288,15 @@ internal static class OnnxTensorConverter
 
         int width = ElementWidth(t.ElementType);
         byte[] raw = new byte[checked(t.Length * width)];
-        if (t.IsFloat)
+        if (t.ElementType == TensorElementType.Float16)
+        {
+            float[] data = t.FloatData!;
+            for (int i = 0; i < data.Length; i++)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(i * 2), BitConverter.HalfToUInt16Bits((Half)data[i]));
+            }
+        }
+        else if (t.IsFloat)
         {
             float[] data = t.FloatData;
             for (int i = 0; i < data.Length; i++)
@@ -302,6 +338,7 @@ internal static class OnnxTensorConverter
     {
         TensorElementType.Float or TensorElementType.Int32 => 4,
         TensorElementType.Int64 => 8,
+        TensorElementType.Float16 => 2,
         TensorElementType.Int8 or TensorElementType.UInt8 or TensorElementType.Bool => 1,
         _ => throw new ArgumentException($"{type} is not a supported element type.", nameof(type)),
     };

@@ -25,6 +25,12 @@ internal static class OnnxTensorFile
         }
 
         string where = $"{sourceName}: tensor '{proto.Name}'";
+        if (proto.DataType == (int)TensorProto.Types.DataType.Float16)
+        {
+            // Test data are graph inputs and outputs, which are never FLOAT16 in EdgeRnn (FLOAT16 is constant storage).
+            throw new ModelFormatException($"{where} is FLOAT16; test data are graph inputs and outputs, which EdgeRnn takes as {OnnxTensorConverter.SupportedTypes}.");
+        }
+
         return (proto.Name, OnnxTensorConverter.FromProto(proto, options, where));
     }
 

@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 namespace EdgeRnn.Runtime;
 
 /// <summary>
-/// A dense, row-major tensor: an element type, a shape and the elements. Float tensors keep their elements in
-/// <see cref="FloatData"/>; integer and boolean tensors (Int64, Int32, Bool, Int8, UInt8) keep them as
+/// A dense, row-major tensor: an element type, a shape and the elements. Float and Float16 tensors keep their elements
+/// in <see cref="FloatData"/> (Float16 ones as exactly widened values); integer and boolean tensors (Int64, Int32, Bool, Int8, UInt8) keep them as
 /// <see cref="long"/> values in <see cref="Int64Data"/>. A tensor does not copy the arrays it is given.
 /// </summary>
 public sealed class Tensor
@@ -61,6 +61,28 @@ public sealed class Tensor
         return new Tensor(TensorElementType.Float, (int[])shape.Clone(), data, null);
     }
 
+    /// <summary>
+    /// Creates a Float16 tensor over <paramref name="data"/> (not copied), whose every element must be a float16 value
+    /// (a <see cref="Half"/> widened to float, as read from a FLOAT16 initializer).
+    /// </summary>
+    /// <exception cref="ArgumentException">An element is not exactly representable as float16, or the shape does not match.</exception>
+    public static Tensor FromFloat16(float[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        CheckLength(data.Length, shape);
+        for (int i = 0; i < data.Length; i++)
+        {
+            float v = data[i];
+            if (!float.IsNaN(v) && (float)(Half)v != v)
+            {
+                throw new ArgumentException($"Element {i} ({v:R}) is not a float16 value.", nameof(data));
+            }
+        }
+
+        return new Tensor(TensorElementType.Float16, (int[])shape.Clone(), data, null);
+    }
+
     /// <summary>Creates an Int64 tensor over <paramref name="data"/> (not copied).</summary>
     public static Tensor FromInt64(long[] data, params int[] shape) => FromInt64(TensorElementType.Int64, data, shape);
 
@@ -70,7 +92,7 @@ public sealed class Tensor
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);
-        if (elementType is TensorElementType.Float or TensorElementType.Undefined || !Enum.IsDefined(elementType))
+        if (elementType is TensorElementType.Float or TensorElementType.Float16 or TensorElementType.Undefined || !Enum.IsDefined(elementType))
         {
             throw new ArgumentException($"{elementType} is not an integer or boolean element type.", nameof(elementType));
         }
@@ -84,9 +106,12 @@ public sealed class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         long count = ElementCount(shape);
-        return elementType == TensorElementType.Float
-            ? FromFloat(new float[count], shape)
-            : FromInt64(elementType, new long[count], shape);
+        return elementType switch
+        {
+            TensorElementType.Float => FromFloat(new float[count], shape),
+            TensorElementType.Float16 => FromFloat16(new float[count], shape),
+            _ => FromInt64(elementType, new long[count], shape),
+        };
     }
 
     /// <summary>The product of <paramref name="shape"/>'s dimensions; 1 for an empty shape.</summary>

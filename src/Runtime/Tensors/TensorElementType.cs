@@ -18,5 +18,11 @@ public enum TensorElementType
     Int64 = 7,
     /// <summary>Boolean (held as 0 / 1 <see cref="long"/> values in a <see cref="Tensor"/>).</summary>
     Bool = 9,
+    /// <summary>
+    /// 16-bit IEEE float, held as exactly widened <see cref="float"/> values in a <see cref="Tensor"/>. A model may keep
+    /// constants in it (int8 models store scales and biases this way) and read them through a Cast to Float; the runtime
+    /// does no float16 arithmetic.
+    /// </summary>
+    Float16 = 10,
 }
 #pragma warning restore CA1720
