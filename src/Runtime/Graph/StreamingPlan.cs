@@ -154,7 +154,9 @@ internal sealed class StreamingPlan
         return -1;
     }
 
-    private static bool IsRecurrent(OnnxNode node) => node.OpType is "LSTM" or "GRU" or "RNN";
+    // com.microsoft DynamicQuantizeLSTM keeps LSTM's input and output positions (initial_h 5, initial_c 6; Y_h 1, Y_c 2).
+    private static bool IsRecurrent(OnnxNode node) =>
+        node.Domain is "" or "ai.onnx" ? node.OpType is "LSTM" or "GRU" or "RNN" : node.Domain == "com.microsoft" && node.OpType == "DynamicQuantizeLSTM";
 
     private static char ClassifyInput(string name, Dictionary<string, List<(OnnxNode Node, int Index)>> consumers)
     {
