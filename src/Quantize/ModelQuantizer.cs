@@ -26,6 +26,19 @@ internal static class ModelQuantizer
 {
     private const int Int8Type = (int)TensorProto.Types.DataType.Int8;
     private const int FloatType = (int)TensorProto.Types.DataType.Float;
+    private const int Float16Type = (int)TensorProto.Types.DataType.Float16;
+
+    /// <summary>
+    /// The smallest scale or bias tensor stored as float16: below it the Cast node costs about what the 2 bytes per value
+    /// save.
+    /// </summary>
+    public const int HalfMinElements = 64;
+
+    /// <summary>The smallest normal float16 (2^-14): below it float16 keeps fewer than 11 significant bits.</summary>
+    private const float HalfMinNormal = 6.1035156e-5f;
+
+    /// <summary>The largest float16 (65504).</summary>
+    private const float HalfMax = 65504f;
 
     /// <summary>The node inputs static calibration needs ranges for (each quantizable node's data input), by node.</summary>
     public static IReadOnlyList<(string Node, string Tensor)> CalibrationPoints(ModelProto model, QuantizeOptions options)
@@ -83,6 +96,7 @@ internal static class ModelQuantizer
         var decisions = new List<NodeDecision>();
         var usedRanges = new List<ActivationRange>();
         var prelude = new List<NodeProto>();
+        var parameters = new ParamWriter(g, names, options.Float16Params);
         var newNodes = new List<NodeProto>();
         bool microsoft = false;
         foreach (NodeProto node in g.Node)
@@ -132,12 +146,12 @@ internal static class ModelQuantizer
             bool ort = options.Format == QuantizeFormat.Ort;
             if (ort && node.OpType == "LSTM" && GetInt(node, "layout", 0) == 0)
             {
-                prelude.AddRange(FoldRecurrentBias(node, initializers, g, names, useCount));
-                newNodes.Add(ToDynamicQuantizeLstm(node, initializers, g, names, options.PerTensor));
+                prelude.AddRange(FoldRecurrentBias(node, initializers, parameters, useCount));
+                newNodes.Add(ToDynamicQuantizeLstm(node, initializers, parameters, options.PerTensor));
                 microsoft = true;
                 decisions.Add(new NodeDecision(node.Name, node.OpType, true, $"com.microsoft DynamicQuantizeLSTM, {Granularity(options)}"));
             }
-            else if (ort && node.OpType is "MatMul" or "Gemm" && ToDynamicQuantizeMatMul(node, initializers, g, names, options.PerTensor) is { } dqm)
+            else if (ort && node.OpType is "MatMul" or "Gemm" && ToDynamicQuantizeMatMul(node, initializers, parameters, options.PerTensor) is { } dqm)
             {
                 newNodes.Add(dqm);
                 microsoft = true;
@@ -153,18 +167,17 @@ internal static class ModelQuantizer
                     if (!options.PerTensor)
                     {
                         float[] rowMax = RowMaxAbs(initializers[node.Input[1]], initializers[node.Input[2]]);
-                        string sName = Unique(names, node.Input[1] + "_R_scale");
-                        shared = ([.. rowMax.Select(m => m > 0 ? m / 127f : 1f)], sName);
-                        g.Initializer.Add(FloatTensor(sName, shared.Value.Scales, [rowMax.Length]));
+                        float[] scales = parameters.Scales(rowMax, out bool half);
+                        shared = (scales, parameters.Add(node.Input[1] + "_R_scale", scales, [rowMax.Length], half));
                     }
 
-                    prelude.Add(QdqWeight(node, 1, initializers, g, names, options.PerTensor, shared));
-                    prelude.Add(QdqWeight(node, 2, initializers, g, names, options.PerTensor, shared));
-                    prelude.AddRange(FoldRecurrentBias(node, initializers, g, names, useCount));
+                    prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor, shared));
+                    prelude.Add(QdqWeight(node, 2, initializers, parameters, options.PerTensor, shared));
+                    prelude.AddRange(FoldRecurrentBias(node, initializers, parameters, useCount));
                 }
                 else
                 {
-                    prelude.Add(QdqWeight(node, 1, initializers, g, names, options.PerTensor));
+                    prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor));
                 }
 
                 newNodes.Add(node);
@@ -174,6 +187,7 @@ internal static class ModelQuantizer
         }
 
         g.Node.Clear();
+        g.Node.AddRange(parameters.Nodes);
         g.Node.AddRange(prelude);
         g.Node.AddRange(newNodes);
         RemoveUnused(g);
@@ -182,7 +196,8 @@ internal static class ModelQuantizer
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
         }
 
-        SetMetadata(model, "edgernn.quantization", $"{options.Mode.ToString().ToLowerInvariant()} {options.Format.ToString().ToLowerInvariant()} int8 symmetric {Granularity(options)}");
+        SetMetadata(model, "edgernn.quantization",
+            $"{options.Mode.ToString().ToLowerInvariant()} {options.Format.ToString().ToLowerInvariant()} int8 symmetric {Granularity(options)}{(parameters.Nodes.Count > 0 ? ", float16 scales and biases" : "")}");
         return new QuantizeOutcome(model.ToByteArray(), decisions, usedRanges);
     }
 
@@ -250,9 +265,11 @@ internal static class ModelQuantizer
     /// half becomes zeros made by ConstantOfShape and joined with Concat: fewer float bytes, the same function.
     /// Only when B is an initializer that only this node reads and the saving is worth the two extra nodes.
     /// </summary>
-    private static IEnumerable<NodeProto> FoldRecurrentBias(NodeProto node, Dictionary<string, TensorProto> initializers, GraphProto g,
-        HashSet<string> names, Dictionary<string, int> useCount)
+    private static IEnumerable<NodeProto> FoldRecurrentBias(NodeProto node, Dictionary<string, TensorProto> initializers, ParamWriter parameters,
+        Dictionary<string, int> useCount)
     {
+        GraphProto g = parameters.Graph;
+        HashSet<string> names = parameters.Names;
         if (node.Input.Count <= 3 || !initializers.TryGetValue(node.Input[3], out TensorProto? bias) || useCount.GetValueOrDefault(bias.Name) != 1
             || bias.DataType != FloatType || bias.Dims.Count != 2)
         {
@@ -291,11 +308,10 @@ internal static class ModelQuantizer
             }
         }
 
-        string sumName = Unique(names, bias.Name + "_folded");
+        string sumName = parameters.Add(bias.Name + "_folded", sum, [dirs, half], parameters.CanHoldBias(sum));
         string shapeName = Unique(names, bias.Name + "_zeros_shape");
         string zerosName = Unique(names, bias.Name + "_zeros");
         string outName = Unique(names, bias.Name + "_joined");
-        g.Initializer.Add(FloatTensor(sumName, sum, [dirs, half]));
         var shape = new TensorProto { Name = shapeName, DataType = (int)TensorProto.Types.DataType.Int64 };
         shape.Dims.Add(2);
         shape.Int64Data.AddRange([dirs, folded]);
@@ -303,9 +319,7 @@ internal static class ModelQuantizer
         var inputs = new List<string> { sumName, zerosName };
         if (rest.Length > 0)
         {
-            string restName = Unique(names, bias.Name + "_recurrent_rest");
-            g.Initializer.Add(FloatTensor(restName, rest, [dirs, half - folded]));
-            inputs.Add(restName);
+            inputs.Add(parameters.Add(bias.Name + "_recurrent_rest", rest, [dirs, half - folded], parameters.CanHoldBias(rest)));
         }
 
         yield return Node("ConstantOfShape", [shapeName], [zerosName], Unique(names, bias.Name + "_ConstantOfShape"));
@@ -315,9 +329,11 @@ internal static class ModelQuantizer
         node.Input[3] = outName;
     }
 
-    private static NodeProto QdqWeight(NodeProto node, int index, Dictionary<string, TensorProto> initializers, GraphProto g, HashSet<string> names, bool perTensor,
+    private static NodeProto QdqWeight(NodeProto node, int index, Dictionary<string, TensorProto> initializers, ParamWriter parameters, bool perTensor,
         (float[] Scales, string Name)? shared = null)
     {
+        GraphProto g = parameters.Graph;
+        HashSet<string> names = parameters.Names;
         TensorProto t = initializers[node.Input[index]];
         float[] w = ReadFloats(t);
         int[] dims = [.. t.Dims.Select(d => (int)d)];
@@ -338,7 +354,8 @@ internal static class ModelQuantizer
             maxAbs[c] = MathF.Max(maxAbs[c], MathF.Abs(w[i]));
         }
 
-        float[] scales = shared?.Scales ?? [.. maxAbs.Select(m => m > 0 ? m / 127f : 1f)];
+        bool halfScales = false;
+        float[] scales = shared?.Scales ?? parameters.Scales(maxAbs, out halfScales);
         var q = new sbyte[w.Length];
         for (int i = 0; i < w.Length; i++)
         {
@@ -347,13 +364,9 @@ internal static class ModelQuantizer
 
         string baseName = node.Input[index];
         string qName = Unique(names, baseName + "_quantized");
-        string sName = shared?.Name ?? Unique(names, baseName + "_scale");
+        string sName = shared?.Name ?? parameters.Add(baseName + "_scale", scales, perTensor ? [] : [channels], halfScales);
         string dqName = Unique(names, baseName + "_dequantized");
         g.Initializer.Add(Int8Tensor(qName, q, dims));
-        if (shared is null)
-        {
-            g.Initializer.Add(FloatTensor(sName, scales, perTensor ? [] : [channels]));
-        }
 
         // No zero point: it defaults to 0, and the int8 input type already says int8 (saves a byte per channel).
         NodeProto dq = Node("DequantizeLinear", [qName, sName], [dqName], Unique(names, baseName + "_DequantizeLinear"));
@@ -366,8 +379,10 @@ internal static class ModelQuantizer
         return dq;
     }
 
-    private static NodeProto ToDynamicQuantizeLstm(NodeProto node, Dictionary<string, TensorProto> initializers, GraphProto g, HashSet<string> names, bool perTensor)
+    private static NodeProto ToDynamicQuantizeLstm(NodeProto node, Dictionary<string, TensorProto> initializers, ParamWriter parameters, bool perTensor)
     {
+        GraphProto g = parameters.Graph;
+        HashSet<string> names = parameters.Names;
         var inputs = new string[12];
         for (int i = 0; i < 8; i++)
         {
@@ -379,27 +394,21 @@ internal static class ModelQuantizer
         TensorProto wt = initializers[node.Input[1]], rt = initializers[node.Input[2]];
         int dirs = (int)wt.Dims[0], rows = (int)wt.Dims[1];
         float[] rowMax = RowMaxAbs(wt, rt);
-        var scales = new float[perTensor ? dirs : dirs * rows];
+        var maxAbs = new float[perTensor ? dirs : dirs * rows];
         for (int d = 0; d < dirs; d++)
         {
             for (int r = 0; r < rows; r++)
             {
                 // RowMaxAbs merges the directions row by row, so both directions get the same row scales.
                 int s = perTensor ? d : (d * rows) + r;
-                scales[s] = MathF.Max(scales[s], rowMax[r]);
+                maxAbs[s] = MathF.Max(maxAbs[s], rowMax[r]);
             }
         }
 
-        for (int i = 0; i < scales.Length; i++)
-        {
-            scales[i] = scales[i] > 0 ? scales[i] / 127f : 1f;
-        }
-
+        float[] scales = parameters.Scales(maxAbs, out bool halfScales);
         int[] scaleDims = perTensor ? [dirs] : [dirs, rows];
-        string sName = Unique(names, wt.Name + "_R_scale");
-        string zName = Unique(names, wt.Name + "_R_zero_point");
-        g.Initializer.Add(FloatTensor(sName, scales, scaleDims));
-        g.Initializer.Add(Int8Tensor(zName, new sbyte[scales.Length], scaleDims));
+        string sName = parameters.Add(wt.Name + "_R_scale", scales, scaleDims, halfScales);
+        string zName = parameters.AddInt8Zeros(wt.Name + "_R_zero_point", scaleDims);
         for (int k = 0; k < 2; k++)
         {
             // ONNX [D, 4H, cols] → ORT [D, cols, 4H].
@@ -432,8 +441,10 @@ internal static class ModelQuantizer
         return result;
     }
 
-    private static NodeProto? ToDynamicQuantizeMatMul(NodeProto node, Dictionary<string, TensorProto> initializers, GraphProto g, HashSet<string> names, bool perTensor)
+    private static NodeProto? ToDynamicQuantizeMatMul(NodeProto node, Dictionary<string, TensorProto> initializers, ParamWriter parameters, bool perTensor)
     {
+        GraphProto g = parameters.Graph;
+        HashSet<string> names = parameters.Names;
         string? bias = null;
         bool transB = false;
         if (node.OpType == "Gemm")
@@ -468,17 +479,14 @@ internal static class ModelQuantizer
             }
         }
 
-        var scales = new float[perTensor ? 1 : n];
+        var maxAbs = new float[perTensor ? 1 : n];
         for (int i = 0; i < bkn.Length; i++)
         {
             int c = perTensor ? 0 : i % n;
-            scales[c] = MathF.Max(scales[c], MathF.Abs(bkn[i]));
+            maxAbs[c] = MathF.Max(maxAbs[c], MathF.Abs(bkn[i]));
         }
 
-        for (int i = 0; i < scales.Length; i++)
-        {
-            scales[i] = scales[i] > 0 ? scales[i] / 127f : 1f;
-        }
+        float[] scales = parameters.Scales(maxAbs, out bool halfScales);
 
         var q = new sbyte[bkn.Length];
         for (int i = 0; i < bkn.Length; i++)
@@ -488,10 +496,9 @@ internal static class ModelQuantizer
 
         string baseName = t.Name;
         string qName = Unique(names, baseName + "_quantized");
-        string sName = Unique(names, baseName + "_scale");
+        string sName = parameters.Add(baseName + "_scale", scales, [scales.Length], halfScales);
         string zName = Unique(names, baseName + "_zero_point");
         g.Initializer.Add(Int8Tensor(qName, q, [k, n]));
-        g.Initializer.Add(FloatTensor(sName, scales, [scales.Length]));
         g.Initializer.Add(Int8Tensor(zName, new sbyte[scales.Length], [scales.Length]));
         string[] inputs = bias is null ? [node.Input[0], qName, sName, zName] : [node.Input[0], qName, sName, zName, bias];
         NodeProto result = Node("DynamicQuantizeMatMul", inputs, node.Output, node.Name);
@@ -568,5 +575,100 @@ internal static class ModelQuantizer
         var t = new TensorProto { Name = name, DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
         t.Dims.AddRange(dims.Select(d => (long)d));
         return t;
+    }
+
+    /// <summary>
+    /// Adds the float tensors that sit beside the int8 weights (scales, folded biases) to the graph: as FLOAT
+    /// initializers, or, when float16 storage is on and the tensor is large enough and fits, as a FLOAT16 initializer
+    /// and a Cast to FLOAT named as the float tensor would have been (opset 1 Cast: every runtime reads it, and ORT
+    /// and EdgeRnn fold it at load). llama.cpp's Q8_0 blocks keep their scales in float16 for the same reason.
+    /// </summary>
+    private sealed class ParamWriter(GraphProto graph, HashSet<string> names, bool float16)
+    {
+        public GraphProto Graph { get; } = graph;
+
+        public HashSet<string> Names { get; } = names;
+
+        /// <summary>The nodes that make parameter tensors (Cast, ConstantOfShape); they go first in the graph.</summary>
+        public List<NodeProto> Nodes { get; } = [];
+
+        /// <summary>
+        /// Symmetric int8 scales (max |w| / 127; 1 for an all-zero channel). When they will be stored as float16
+        /// (<paramref name="half"/>), each is rounded up to the next float16, so |w| / scale stays within 127.
+        /// </summary>
+        public float[] Scales(float[] maxAbs, out bool half)
+        {
+            float[] scales = [.. maxAbs.Select(m => m > 0 ? m / 127f : 1f)];
+            half = float16 && scales.Length >= HalfMinElements && scales.All(s => s is >= HalfMinNormal and <= HalfMax);
+            if (half)
+            {
+                for (int i = 0; i < scales.Length; i++)
+                {
+                    Half h = (Half)scales[i];
+                    scales[i] = (float)h < scales[i] ? (float)BitConverter.UInt16BitsToHalf((ushort)(BitConverter.HalfToUInt16Bits(h) + 1)) : (float)h;
+                }
+            }
+
+            return scales;
+        }
+
+        /// <summary>True when float16 storage is on and the bias tensor is large enough and within float16's range.</summary>
+        public bool CanHoldBias(float[] values) =>
+            float16 && values.Length >= HalfMinElements && values.All(v => float.IsFinite(v) && MathF.Abs(v) <= HalfMax);
+
+        /// <summary>
+        /// Adds <paramref name="values"/> as the float tensor <paramref name="baseName"/> (made unique) and returns its
+        /// name; stored as float16 + Cast when <paramref name="half"/> (values are rounded to the nearest float16).
+        /// </summary>
+        public string Add(string baseName, float[] values, int[] dims, bool half)
+        {
+            string name = Unique(Names, baseName);
+            if (!half)
+            {
+                Graph.Initializer.Add(FloatTensor(name, values, dims));
+                return name;
+            }
+
+            var bits = new ushort[values.Length];
+            for (int i = 0; i < bits.Length; i++)
+            {
+                bits[i] = BitConverter.HalfToUInt16Bits((Half)values[i]);
+            }
+
+            string stored = Unique(Names, baseName + "_fp16");
+            var t = new TensorProto { Name = stored, DataType = Float16Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(bits.AsSpan())) };
+            t.Dims.AddRange(dims.Select(d => (long)d));
+            Graph.Initializer.Add(t);
+            NodeProto cast = Node("Cast", [stored], [name], Unique(Names, baseName + "_Cast"));
+            cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = FloatType });
+            Nodes.Add(cast);
+            return name;
+        }
+
+        /// <summary>
+        /// Adds an all-zero int8 tensor (a zero point) named after <paramref name="baseName"/>: a ConstantOfShape when
+        /// float16 storage is on and it has <see cref="HalfMinElements"/> or more elements (ORT and EdgeRnn fold it at
+        /// load), else an initializer.
+        /// </summary>
+        public string AddInt8Zeros(string baseName, int[] dims)
+        {
+            string name = Unique(Names, baseName);
+            int count = dims.Aggregate(1, (a, d) => a * d);
+            if (!float16 || count < HalfMinElements)
+            {
+                Graph.Initializer.Add(Int8Tensor(name, new sbyte[count], dims));
+                return name;
+            }
+
+            string shapeName = Unique(Names, baseName + "_shape");
+            var shape = new TensorProto { Name = shapeName, DataType = (int)TensorProto.Types.DataType.Int64 };
+            shape.Dims.Add(dims.Length);
+            shape.Int64Data.AddRange(dims.Select(d => (long)d));
+            Graph.Initializer.Add(shape);
+            NodeProto zeros = Node("ConstantOfShape", [shapeName], [name], Unique(Names, baseName + "_ConstantOfShape"));
+            zeros.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Int8Tensor("", [0], [1]) });
+            Nodes.Add(zeros);
+            return name;
+        }
     }
 }

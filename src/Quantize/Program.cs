@@ -33,6 +33,10 @@ public static class Program
             DefaultValueFactory = _ => QuantizeFormat.Qdq,
         };
         var perTensor = new Option<bool>("--per-tensor") { Description = "One scale per weight tensor instead of one per output channel (smaller error with per-channel, the default)." };
+        var float32Scales = new Option<bool>("--float32-scales")
+        {
+            Description = "Keep scales and folded biases in float32. By default a tensor of 64 or more of them is stored as float16 and widened by a Cast: half their bytes; each scale is rounded up to a float16 (no weight clips), a bias moves by at most 1/2048 of its value.",
+        };
         var exclude = new Option<string[]>("--exclude") { Description = "Node names to keep in float (repeat or comma-separate).", AllowMultipleArgumentsPerToken = true };
         var calibration = new Option<string>("--calibration")
         {
@@ -53,7 +57,7 @@ public static class Program
             + "(per output channel unless --per-tensor). The output is written only when everything succeeded (a temporary file, then a rename). "
             + "Example: edgernn-quantize model.onnx -o model.int8.onnx --calibration recording.csv. " + ExitCodesHelp)
         {
-            input, output, mode, format, perTensor, exclude, calibration, method, percentile, maxError, maxMetricDrop, latencySteps, json,
+            input, output, mode, format, perTensor, float32Scales, exclude, calibration, method, percentile, maxError, maxMetricDrop, latencySteps, json,
         };
         root.SetAction(parse =>
         {
@@ -69,6 +73,7 @@ public static class Program
                     Mode = parse.GetValue(mode),
                     Format = parse.GetValue(format),
                     PerTensor = parse.GetValue(perTensor),
+                    Float16Params = !parse.GetValue(float32Scales),
                     Exclude = excluded,
                     CalibrationMethod = parse.GetValue(method),
                     Percentile = parse.GetValue(percentile),

@@ -40,6 +40,14 @@ internal sealed record QuantizeOptions
     /// <summary>One scale per weight tensor instead of one per output channel (gate row).</summary>
     public bool PerTensor { get; init; }
 
+    /// <summary>
+    /// Store per-channel scales and folded biases (tensors of <see cref="ModelQuantizer.HalfMinElements"/> or more
+    /// values) as FLOAT16 initializers widened by a Cast, half their bytes. Scales are rounded up to a float16, so no
+    /// weight clips; a tensor with a value float16 cannot hold to 11 bits (a scale below 2^-14, a bias beyond 65504)
+    /// stays float32.
+    /// </summary>
+    public bool Float16Params { get; init; } = true;
+
     /// <summary>Node names that stay float.</summary>
     public IReadOnlySet<string> Exclude { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

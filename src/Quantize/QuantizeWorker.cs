@@ -243,7 +243,7 @@ internal static class QuantizeWorker
                 int8.Step(state, golden.Inputs[t], outputs[t]);
             }
 
-            EdgeRnnMetadata updated = meta with { Golden = new GoldenVector { Inputs = golden.Inputs, Outputs = outputs, Tolerance = golden.Tolerance } };
+            EdgeRnnMetadata updated = meta with { Golden = new GoldenVector { Inputs = golden.Inputs, Outputs = outputs, Tolerance = golden.Tolerance }.WithRoundedOutputs() };
             ModelQuantizer.SetMetadata(proto, EdgeRnnMetadata.GoldenKey, updated.ToProperties()[EdgeRnnMetadata.GoldenKey]);
         }
 
@@ -269,7 +269,7 @@ internal static class QuantizeWorker
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(c, $"{r.Input} -> {r.Output}: {r.Mode} int8, {r.Format} format, {r.Granularity} weights"));
-        o.WriteLine(string.Create(c, $"size: {r.Fp32Bytes:N0} -> {r.Int8Bytes:N0} bytes ({r.SizeRatio:P0} of float)"));
+        o.WriteLine(string.Create(c, $"size: {r.Fp32Bytes:N0} -> {r.Int8Bytes:N0} bytes ({r.SizeRatio:P1} of float)"));
         o.WriteLine();
         o.WriteLine("node                             op      result");
         foreach (NodeDecision n in r.Nodes)
