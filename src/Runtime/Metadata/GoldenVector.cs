@@ -16,4 +16,36 @@ public sealed record GoldenVector
 
     /// <summary>Largest allowed absolute difference per element.</summary>
     public float Tolerance { get; set; } = 1e-4f;
+
+    /// <summary>Decimal places producers keep in <see cref="Inputs"/> (see <see cref="RoundInputs"/>).</summary>
+    public const int InputDecimals = 3;
+
+    /// <summary>
+    /// Rounds golden inputs to <see cref="InputDecimals"/> places. Any input is as good a check as another, so producers
+    /// round before computing the expected outputs: the JSON holds "-1.109" instead of "-1.1085738", a few hundred
+    /// bytes less metadata in every model, and the check stays exact.
+    /// </summary>
+    public static float[] RoundInputs(ReadOnlySpan<float> values) => Round(values, InputDecimals);
+
+    /// <summary>
+    /// This vector with <see cref="Outputs"/> rounded to two decimal places more than <see cref="Tolerance"/> resolves
+    /// (1e-4 → 6): the rounding uses at most 1% of the tolerance, and the JSON numbers get shorter.
+    /// </summary>
+    public GoldenVector WithRoundedOutputs()
+    {
+        int decimals = Tolerance > 0 ? Math.Clamp((int)Math.Ceiling(-Math.Log10(Tolerance) - 1e-6) + 2, 0, 15) : 15;
+        return this with { Outputs = [.. Outputs.Select(o => Round(o, decimals))] };
+    }
+
+    private static float[] Round(ReadOnlySpan<float> values, int decimals)
+    {
+        var rounded = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            // In double, so the result is the float nearest to the decimal (its shortest form is the short decimal).
+            rounded[i] = float.IsFinite(values[i]) ? (float)Math.Round(values[i], decimals, MidpointRounding.AwayFromZero) : values[i];
+        }
+
+        return rounded;
+    }
 }

@@ -139,12 +139,13 @@ internal static class TrainWorker
         if (c.Task == TrainTask.Forecast)
         {
             int g = Math.Min(16, steps);
-            float[] outputs = ExportVerifier.TorchForward(net, heldBack[..(g * features)], g);
+            float[] inputs = GoldenVector.RoundInputs(heldBack.AsSpan(0, g * features));
+            float[] outputs = ExportVerifier.TorchForward(net, inputs, g);
             golden = new GoldenVector
             {
-                Inputs = [.. Enumerable.Range(0, g).Select(t => heldBack[(t * features)..((t + 1) * features)])],
+                Inputs = [.. Enumerable.Range(0, g).Select(t => inputs[(t * features)..((t + 1) * features)])],
                 Outputs = [.. Enumerable.Range(0, g).Select(t => outputs[(t * features)..((t + 1) * features)])],
-            };
+            }.WithRoundedOutputs();
         }
 
         var provenance = new Dictionary<string, object>
