@@ -45,7 +45,9 @@ public sealed class NativeAotTests
     {
         string x64 = Publish("linux-x64");
         string arm64 = Publish("linux-arm64");
-        Assert.InRange(new FileInfo(arm64).Length, 1, 12L << 20); // the target: <= 12 MiB
+        // The target is "<= 12 MB"; without the UnitsNet substitutions (ILLink.Substitutions.UnitsNet.xml) the binary
+        // was 12,174,568 bytes, so this also catches their loss.
+        Assert.InRange(new FileInfo(arm64).Length, 1, 12_000_000);
         (int codeElf, string dynamic) = Exec("readelf", ["-d", arm64]);
         Assert.True(codeElf == 0, dynamic);
         string[] needed = [.. dynamic.Split('\n').Where(l => l.Contains("(NEEDED)", StringComparison.Ordinal))];
