@@ -20,6 +20,8 @@ namespace EdgeRnn.DeviceHost.Commands;
 /// </summary>
 internal static class DiagWorker
 {
+    private static readonly string[] s_chipKinds = [SensorCatalog.Bme280, SensorCatalog.Mpu6050, SensorCatalog.Ads1115];
+
     public static int Run(string? profilePath, string? modelPath, bool bench, int benchSteps, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment)
     {
         int problems = 0;
@@ -98,24 +100,70 @@ internal static class DiagWorker
         return problems == 0 ? ToolExitCodes.Success : 1;
     }
 
-    /// <summary>The unit conversions the sensors use, checked in this binary (trimming must not have broken them).</summary>
+    /// <summary>
+    /// Every unit conversion a chip sensor offers (each reading and unit of <see cref="SensorCatalog"/>), done by the
+    /// code the sensors use on a known value, checked in this binary: NativeAOT trimming and the UnitsNet substitutions
+    /// (ILLink.Substitutions.UnitsNet.xml) must not have broken one. A unit added to the catalog without an expected
+    /// value here fails the check.
+    /// </summary>
     internal static bool CheckUnits(out string report)
     {
-        try
+        int checks = 0;
+        var wrong = new List<string>();
+        foreach (string kind in s_chipKinds)
         {
-            double f = UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), "degF");
-            double k = UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), "K");
-            double hpa = UnitConversion.Pressure(UnitsNet.Pressure.FromPascals(101325), "hPa");
-            double mv = UnitConversion.Voltage(UnitsNet.ElectricPotential.FromVolts(1.5), "mV");
-            bool ok = Math.Abs(f - 77) < 1e-9 && Math.Abs(k - 298.15) < 1e-9 && Math.Abs(hpa - 1013.25) < 1e-9 && Math.Abs(mv - 1500) < 1e-9;
-            report = string.Create(CultureInfo.InvariantCulture, $"25 degC = {f} degF = {k} K, 101325 Pa = {hpa} hPa, 1.5 V = {mv} mV: {(ok ? "ok" : "WRONG")}");
-            return ok;
+            foreach ((string reading, string[] units) in SensorCatalog.Readings(kind)!)
+            {
+                foreach (string unit in units)
+                {
+                    checks++;
+                    try
+                    {
+                        (double actual, double expected) = ConvertKnownValue(reading, unit);
+                        if (!(Math.Abs(actual - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected))))
+                        {
+                            wrong.Add(string.Create(CultureInfo.InvariantCulture, $"{kind} {reading} in {unit} gives {actual}, not {expected}"));
+                        }
+                    }
+                    catch (Exception e) when (e is UnitsNet.UnitsNetException or InvalidOperationException or NotSupportedException or ArgumentException or TypeInitializationException)
+                    {
+                        wrong.Add($"{kind} {reading} in {unit} failed: {e.GetType().Name}: {e.Message}");
+                    }
+                }
+            }
         }
-        catch (Exception e) when (e is UnitsNet.UnitsNetException or InvalidOperationException or NotSupportedException)
+
+        report = wrong.Count == 0
+            ? $"25 degC = 77 degF = 298.15 K, 101325 Pa = 1013.25 hPa = 101.325 kPa, 1.5 V = 1500 mV, 9.807 m/s2 = 1 g, 180 deg/s = pi rad/s: {checks} sensor unit conversions ok"
+            : $"{wrong.Count} of {checks} sensor unit conversions wrong: {string.Join("; ", wrong)}";
+        return wrong.Count == 0;
+    }
+
+    /// <summary>A reference value in the unit the binding delivers, converted to <paramref name="unit"/> as the sensor classes do, and the right answer.</summary>
+    private static (double Actual, double Expected) ConvertKnownValue(string reading, string unit)
+    {
+        if (reading.StartsWith("accel_", StringComparison.Ordinal))
         {
-            report = "conversion failed: " + e.Message;
-            return false;
+            return (UnitConversion.Acceleration(UnitConversion.MpuGravity, unit), unit switch { "m/s2" => UnitConversion.MpuGravity, "g" => 1, _ => double.NaN });
         }
+
+        if (reading.StartsWith("gyro_", StringComparison.Ordinal))
+        {
+            return (UnitConversion.AngularRate(180, unit), unit switch { "deg/s" => 180, "rad/s" => Math.PI, _ => double.NaN });
+        }
+
+        if (reading.StartsWith("ain", StringComparison.Ordinal))
+        {
+            return (UnitConversion.Voltage(UnitsNet.ElectricPotential.FromVolts(1.5), unit), unit switch { "V" => 1.5, "mV" => 1500, _ => double.NaN });
+        }
+
+        return reading switch
+        {
+            "temperature" => (UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), unit), unit switch { "degC" => 25, "degF" => 77, "K" => 298.15, _ => double.NaN }),
+            "pressure" => (UnitConversion.Pressure(UnitsNet.Pressure.FromPascals(101325), unit), unit switch { "Pa" => 101325, "hPa" => 1013.25, "kPa" => 101.325, _ => double.NaN }),
+            "humidity" => (UnitConversion.Humidity(UnitsNet.RelativeHumidity.FromPercent(40), unit), unit switch { "%RH" => 40, _ => double.NaN }),
+            _ => (double.NaN, double.NaN),
+        };
     }
 
     private static bool RuntimeFeature() => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled;

@@ -47,7 +47,7 @@ internal sealed class Bme280Sensor : ISensor
             {
                 "temperature" => UnitConversion.Temperature(r.Temperature ?? throw Missing(p), p.Unit),
                 "pressure" => UnitConversion.Pressure(r.Pressure ?? throw Missing(p), p.Unit),
-                _ => (r.Humidity ?? throw Missing(p)).Percent,
+                _ => UnitConversion.Humidity(r.Humidity ?? throw Missing(p), p.Unit),
             });
         }
 

@@ -24,6 +24,10 @@ internal static class UnitConversion
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "Not a pressure unit."),
     };
 
+    public static double Humidity(RelativeHumidity h, string unit) => unit == "%RH"
+        ? h.Percent
+        : throw new ArgumentOutOfRangeException(nameof(unit), unit, "Not a humidity unit.");
+
     public static double Acceleration(double metresPerSecondSquared, string unit) => unit == "g" ? metresPerSecondSquared / MpuGravity : metresPerSecondSquared;
 
     public static double AngularRate(double degreesPerSecond, string unit) => unit == "rad/s" ? degreesPerSecond * Math.PI / 180 : degreesPerSecond;
