@@ -250,7 +250,7 @@ public static class Program
                 + "The others match a shipped device profile's columns, units and sample period, with physically plausible signals and the sensor's noise, range and resolution: "
                 + "environment = a BME280 (devices/pi-bme280.json): temperature degC (diurnal cycle 15-30), pressure hPa (weather and fronts around 1013), humidity %RH (falls as the air warms), every 1 s; "
                 + "imu = an MPU6050 on a machine vibrating at 12 and 25 Hz (devices/pi-mpu6050.json): accel_x/y/z m/s2 (gravity on z, a small tilt), gyro_x/y/z deg/s, every 0.02 s; "
-                + "analog = an ADS1115 (devices/pi-ads1115.json) reading a motor's current and vibration sensor modules in V (0-3.3) through on/off load cycles, every 0.1 s. "
+                + "analog = an ADS1115 (devices/pi-ads1115.json) reading the current and vibration sensor modules of a machine whose motor keeps running while its load cycles between loaded and idle, in V (0-3.3), every 0.1 s. "
                 + "Kit anomalies are sensor faults sized in the feature's units.",
             DefaultValueFactory = _ => SensorKit.Generic,
         };
