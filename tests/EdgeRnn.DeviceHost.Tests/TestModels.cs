@@ -7,19 +7,11 @@ namespace EdgeRnn.DeviceHost.Tests;
 
 /// <summary>
 /// Forecast models with edgernn.* metadata, built from <see cref="BuiltinModels"/> (seeded random weights: the
-/// plumbing is real, the forecasts are not trained) and the models shipped in devices/models that are generated here
-/// (the sensor-kit examples; temperature-forecast.onnx is trained by eng/train-device-models.sh instead).
+/// plumbing is real, the forecasts are not trained), for tests of the device plumbing. The models shipped in
+/// devices/models are trained by eng/train-device-models.sh, never written by a test.
 /// </summary>
 internal static class TestModels
 {
-    public static readonly (string File, FeatureInfo[] Features, double Period)[] Shipped =
-    [
-        ("bme280-forecast.onnx", [new("temperature", "degC", 22f, 3f), new("pressure", "hPa", 1013f, 8f), new("humidity", "%RH", 45f, 10f)], 1),
-        ("mpu6050-forecast.onnx", [new("accel_x", "m/s2", 0f, 1f), new("accel_y", "m/s2", 0f, 1f), new("accel_z", "m/s2", 9.8f, 1f),
-            new("gyro_x", "deg/s", 0f, 5f), new("gyro_y", "deg/s", 0f, 5f), new("gyro_z", "deg/s", 0f, 5f)], 0.02),
-        ("ads1115-forecast.onnx", [new("current", "V", 1.65f, 0.4f), new("vibration", "V", 1.65f, 0.2f)], 0.1),
-    ];
-
     /// <summary>A streaming LSTM forecaster over <paramref name="features"/> with metadata and a golden vector computed by this runtime.</summary>
     public static byte[] Create(IReadOnlyList<FeatureInfo> features, double? period, int hidden = 16, int layers = 1, ScorerSettings? scorer = null, bool golden = true)
     {

@@ -58,7 +58,7 @@ public sealed class SensorRecording
     /// <summary>One row's values.</summary>
     public ReadOnlySpan<float> Row(int row) => Values.AsSpan(row * FeatureCount, FeatureCount);
 
-    /// <summary>The median spacing of the timestamps in seconds (0 for fewer than two rows).</summary>
+    /// <summary>The median spacing of the timestamps in seconds, rounded to the microsecond (0 for fewer than two rows).</summary>
     public double SamplePeriodSeconds
     {
         get
@@ -75,7 +75,10 @@ public sealed class SensorRecording
             }
 
             Array.Sort(d);
-            return d[d.Length / 2];
+            // Rounded: the difference of two epoch timestamps (~1.7e9 s, where one double step is ~2.4e-7 s) is not the
+            // period the clock ticked at. A 50 Hz recording gives 0.019999980926513672; the model's
+            // edgernn.sample_period_s must be 0.02 for a device profile sampling every 0.02 s to fit it.
+            return Math.Round(d[d.Length / 2] * 1e6) / 1e6;
         }
     }
 

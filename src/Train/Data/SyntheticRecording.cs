@@ -65,27 +65,9 @@ public static class SyntheticRecording
         }
 
         var labels = new int[rows];
-        var events = new List<AnomalyEvent>();
-        int first = Math.Max(1, (int)(rows * cleanFraction));
-        for (int a = 0; a < anomalies && first < rows - 8; a++)
-        {
-            var kind = (AnomalyKind)(1 + (a % 5));
-            int length = kind == AnomalyKind.Spike ? 1 : Math.Max(4, Math.Min(rows / 40, 40));
-            for (int attempt = 0; attempt < 50; attempt++)
-            {
-                int start = random.Next(first, rows - length);
-                if (labels.AsSpan(Math.Max(0, start - 8), Math.Min(rows, start + length + 8) - Math.Max(0, start - 8)).ContainsAnyExcept(0))
-                {
-                    continue;
-                }
-
-                int sensor = random.Next(sensors);
-                Inject(values, sensors, kind, sensor, start, length, random);
-                labels.AsSpan(start, length).Fill((int)kind);
-                events.Add(new AnomalyEvent(kind, sensor, start, length));
-                break;
-            }
-        }
+        IReadOnlyList<AnomalyEvent> events = PlaceAnomalies(rows, sensors, anomalies, cleanFraction, random, labels,
+            kind => kind == AnomalyKind.Spike ? 1 : Math.Max(4, Math.Min(rows / 40, 40)), gap: 8,
+            (kind, sensor, start, length) => Inject(values, sensors, kind, sensor, start, length, random));
 
         var timestamps = new double[rows];
         double t0 = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
@@ -99,16 +81,22 @@ public static class SyntheticRecording
         return (new SensorRecording(names, timestamps, values, labels, "anomaly", source), events);
     }
 
-    /// <summary>Writes a recording as CSV: timestamp (<c>YYYY-MM-DD HH:MM:SS</c>), the features, and the label column if any.</summary>
+    /// <summary>
+    /// Writes a recording as CSV: timestamp (<c>YYYY-MM-DD HH:MM:SS</c>, with milliseconds <c>.fff</c> when any
+    /// timestamp has a fraction of a second, as a 50 Hz recording does), the features, and the label column if any.
+    /// </summary>
     public static void WriteCsv(SensorRecording recording, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(recording);
         ArgumentNullException.ThrowIfNull(writer);
+        // Whole seconds keep the plain format (NAB's, and what earlier versions wrote); sub-second periods need the
+        // milliseconds or consecutive rows would repeat a timestamp.
+        string format = recording.Timestamps.Any(t => Math.Round(t * 1000) % 1000 != 0) ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss";
         writer.Write("timestamp," + string.Join(',', recording.Features));
         writer.WriteLine(recording.Labels is null ? "" : "," + recording.LabelName);
         for (int r = 0; r < recording.Rows; r++)
         {
-            writer.Write(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(recording.Timestamps[r] * 1000)).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+            writer.Write(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(recording.Timestamps[r] * 1000)).UtcDateTime.ToString(format, CultureInfo.InvariantCulture));
             foreach (float v in recording.Row(r))
             {
                 writer.Write(',');
@@ -123,6 +111,46 @@ public static class SyntheticRecording
 
             writer.WriteLine();
         }
+    }
+
+    /// <summary>
+    /// Places up to <paramref name="anomalies"/> events (kinds spike, level shift, drift, stuck, noise burst in turn) in
+    /// the rows after the clean first <paramref name="cleanFraction"/>, at random starts at least <paramref name="gap"/>
+    /// rows apart (so a detector's statistics settle between events), on a random sensor each; calls
+    /// <paramref name="inject"/> for each and writes its kind into <paramref name="labels"/>. An event that finds no free
+    /// place in 50 tries is skipped, so a short recording may get fewer events than asked.
+    /// </summary>
+    internal static IReadOnlyList<AnomalyEvent> PlaceAnomalies(int rows, int sensors, int anomalies, double cleanFraction, Random random, int[] labels,
+        Func<AnomalyKind, int> lengthOf, int gap, Action<AnomalyKind, int, int, int> inject)
+    {
+        var events = new List<AnomalyEvent>();
+        int first = Math.Max(1, (int)(rows * cleanFraction));
+        for (int a = 0; a < anomalies && first < rows - 8; a++)
+        {
+            var kind = (AnomalyKind)(1 + (a % 5));
+            int length = lengthOf(kind);
+            if (rows - length < first)
+            {
+                continue;
+            }
+
+            for (int attempt = 0; attempt < 50; attempt++)
+            {
+                int start = random.Next(first, rows - length);
+                if (labels.AsSpan(Math.Max(0, start - gap), Math.Min(rows, start + length + gap) - Math.Max(0, start - gap)).ContainsAnyExcept(0))
+                {
+                    continue;
+                }
+
+                int sensor = random.Next(sensors);
+                inject(kind, sensor, start, length);
+                labels.AsSpan(start, length).Fill((int)kind);
+                events.Add(new AnomalyEvent(kind, sensor, start, length));
+                break;
+            }
+        }
+
+        return events;
     }
 
     private static void Inject(float[] values, int sensors, AnomalyKind kind, int sensor, int start, int length, Random random)
@@ -142,6 +170,7 @@ public static class SyntheticRecording
         }
     }
 
-    private static double Gaussian(Random random) =>
+    /// <summary>A standard normal draw (Box-Muller; two uniform draws per call, so the sequence depends only on the seed).</summary>
+    internal static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(Math.Tau * random.NextDouble());
 }

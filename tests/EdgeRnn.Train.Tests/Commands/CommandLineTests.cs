@@ -222,11 +222,50 @@ public sealed class CommandLineTests : IDisposable
         Assert.False(File.Exists(PathOf("m.onnx")));
     }
 
+    [Fact]
+    public void SynthKitTrain_AnalogKit_ModelCarriesProfileNamesUnitsAndPeriod()
+    {
+        string csv = PathOf("analog.csv");
+        (int synth, string written, _) = Edgernn("synth", "--kit", "analog", "--rows", "3000", "--seed", "2", "--out", csv);
+        Assert.Equal(0, synth);
+        Assert.Contains("current V, vibration V every 0.1 s", written, StringComparison.Ordinal);
+        Assert.StartsWith("timestamp,current,vibration,anomaly", File.ReadLines(csv).First(), StringComparison.Ordinal);
+
+        string model = PathOf("out/ads1115.onnx");
+        (int code, _, string stderr) = Edgernn("train", "--data", csv, "--units", "V,V", "--head-fraction", "0.5", "--hidden", "8", "--epochs", "2",
+            "--seq-len", "16", "--stride", "8", "--warmup-steps", "50", "--out", model);
+
+        Assert.True(code == 0, stderr);
+        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(RnnModel.Load(model).Metadata, model)!;
+        Assert.Equal([("current", "V"), ("vibration", "V")], metadata.Features.Select(f => (f.Name, f.Unit)));
+        // The timestamps are 100 ms apart: the period must come out as exactly the profile's 0.1 s.
+        Assert.Equal(0.1, metadata.SamplePeriodSeconds);
+        using JsonDocument provenance = JsonDocument.Parse(metadata.ProvenanceJson!);
+        Assert.Equal("analog.csv", provenance.RootElement.GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public void Synth_NoKit_DefaultsUnchanged()
+    {
+        string csv = PathOf("generic.csv");
+
+        (int code, string stdout, _) = Edgernn("synth", "--out", csv, "--rows", "100");
+
+        Assert.Equal(0, code);
+        Assert.Contains("100 rows of 3 sensors", stdout, StringComparison.Ordinal);
+        Assert.Equal("timestamp,sensor0,sensor1,sensor2,anomaly", File.ReadLines(csv).First());
+        Assert.StartsWith("2024-01-01 00:01:00,", File.ReadLines(csv).ElementAt(2), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("train", "--data", "x.csv")]
     [InlineData("train", "--data", "x.csv", "--out", "m.onnx", "--cell", "transformer")]
     [InlineData("train", "--data", "x.csv", "--out", "m.onnx", "--false-alarm-rate", "0.5")]
     [InlineData("synth", "--out", "s.csv", "--rows", "3")]
+    [InlineData("synth", "--out", "s.csv", "--kit", "weather")]
+    [InlineData("synth", "--out", "s.csv", "--kit", "imu", "--sensors", "2")]
+    [InlineData("synth", "--out", "s.csv", "--kit", "analog", "--clean-fraction", "0")]
+    [InlineData("synth", "--out", "s.csv", "--kit", "environment", "--rows", "10")]
     [InlineData("export", "--checkpoint", "missing.ckpt", "--out", "m.onnx")]
     [InlineData("score", "--model", "missing.onnx", "--data", "x.csv")]
     public void BadUsage_ExitsTwo(params string[] args)
