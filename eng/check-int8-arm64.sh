@@ -8,4 +8,4 @@ ensure_dotnet
 ensure_arm64_cross
 out="$REPO_ROOT/artifacts/int8-arm64-check"
 dotnet publish eng/int8-arm64-check -c Release -r linux-arm64 -o "$out" -nologo -v q
-qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/EdgeRnn.Int8Arm64Check"
+qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/EdgeRnn.Int8Arm64Check" --require-dp

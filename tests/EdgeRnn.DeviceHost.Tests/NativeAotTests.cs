@@ -5,20 +5,24 @@ namespace EdgeRnn.DeviceHost.Tests;
 
 /// <summary>
 /// Publishes edgernn-device with NativeAOT for linux-x64 and linux-arm64, runs both on the replay profile (the arm64
-/// one under qemu user mode) and requires the same scores within 1e-5, then runs the arm64 binary's diag, which checks
+/// one under qemu user mode, as a Pi 3, 4 and 5 CPU) and requires the same scores within 1e-5, then runs the arm64 binary's diag, which checks
 /// every sensor unit conversion in the trimmed binary. Slow (two AOT publishes): behind the trait
 /// Category=NativeAot, which eng/test.sh runs on its own after eng/common.sh's ensure_arm64_cross.
 /// </summary>
 [Trait("Category", "NativeAot")]
 public sealed class NativeAotTests
 {
-    private static string Publish(string rid)
+    // qemu CPU models of the Raspberry Pis the binary targets: Pi 3 (Cortex-A53) and Pi 4 (Cortex-A72) have AdvSimd
+    // only; Pi 5 (Cortex-A76) also has the dot-product extension (SDOT), which the int8 kernels use when present.
+    private static readonly string[] s_piCpus = ["cortex-a53", "cortex-a72", "cortex-a76"];
+
+    private static string Publish(string rid, string project = "src/DeviceHost", string binary = "edgernn-device", string? output = null)
     {
-        string output = Path.Combine(RepoPaths.Root, "artifacts", "publish", rid);
-        (int code, string log) = Exec("dotnet", ["publish", Path.Combine(RepoPaths.Root, "src", "DeviceHost"), "-c", "Release", "-r", rid, "-o", output, "-nologo"], timeoutMinutes: 8);
+        output ??= Path.Combine(RepoPaths.Root, "artifacts", "publish", rid);
+        (int code, string log) = Exec("dotnet", ["publish", Path.Combine(RepoPaths.Root, project), "-c", "Release", "-r", rid, "-o", output, "-nologo"], timeoutMinutes: 8);
         Assert.True(code == 0, log);
         Assert.DoesNotMatch(@"warning (IL|CS)\d+", log);
-        return Path.Combine(output, "edgernn-device");
+        return Path.Combine(output, binary);
     }
 
     private static (int Code, string Output) Exec(string file, string[] args, int timeoutMinutes = 3, Dictionary<string, string>? env = null)
@@ -56,25 +60,48 @@ public sealed class NativeAotTests
         string profile = Path.Combine(RepoPaths.Devices, "replay.json");
 
         (int codeX, string outX) = Exec(x64, ["replay", "--profile", profile]);
-        (int codeA, string outA) = Exec("qemu-aarch64", ["-L", "/usr/aarch64-linux-gnu", arm64, "replay", "--profile", profile], timeoutMinutes: 5);
-
         Assert.True(codeX == 0, outX);
-        Assert.True(codeA == 0, outA);
-        double[][] a = Scores(outA), b = Scores(outX);
+        double[][] b = Scores(outX);
         Assert.Equal(7267, b.Length);
-        Assert.Equal(b.Length, a.Length);
-        double max = 0;
-        for (int i = 0; i < a.Length; i++)
+        foreach (string cpu in s_piCpus)
         {
-            max = Math.Max(max, Math.Max(Math.Abs(a[i][0] - b[i][0]), Math.Abs(a[i][1] - b[i][1])));
-        }
+            (int codeA, string outA) = Exec("qemu-aarch64", ["-cpu", cpu, "-L", "/usr/aarch64-linux-gnu", arm64, "replay", "--profile", profile], timeoutMinutes: 5);
+            Assert.True(codeA == 0, outA);
+            double[][] a = Scores(outA);
+            Assert.Equal(b.Length, a.Length);
+            double max = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                max = Math.Max(max, Math.Max(Math.Abs(a[i][0] - b[i][0]), Math.Abs(a[i][1] - b[i][1])));
+            }
 
-        Assert.True(max <= 1e-5, $"max |arm64 - x64| = {max}");
+            Assert.True(max <= 1e-5, $"{cpu}: max |arm64 - x64| = {max}");
+        }
 
         // diag checks every sensor unit conversion in the trimmed arm64 binary (the JIT tests cannot: the UnitsNet
         // substitutions exist only in the NativeAOT build).
         (int codeDiag, string diag) = Exec("qemu-aarch64", ["-L", "/usr/aarch64-linux-gnu", arm64, "diag", "--profile", profile], timeoutMinutes: 5);
         Assert.True(codeDiag == 0, diag);
         Assert.Matches(@"(?m)^units    .*: \d+ sensor unit conversions ok$", diag);
+    }
+
+    /// <summary>
+    /// The int8 kernels in a NativeAOT arm64 build, bit for bit against the scalar reference on every row count 0..257
+    /// (eng/int8-arm64-check): on a Pi 3/4 CPU the AdvSimd path runs and SDOT must not be picked; on a Pi 5 CPU both
+    /// run. The AOT binary detects the dot-product extension at run time, so one binary serves all three.
+    /// </summary>
+    [Fact]
+    public void Int8Kernels_Arm64UnderQemu_OnPi3Pi4AndPi5Cpus_MatchTheScalarReference()
+    {
+        string check = Publish("linux-arm64", Path.Combine("eng", "int8-arm64-check"), "EdgeRnn.Int8Arm64Check",
+            Path.Combine(RepoPaths.Root, "artifacts", "int8-arm64-check"));
+        foreach (string cpu in s_piCpus)
+        {
+            bool dp = cpu == "cortex-a76";
+            (int code, string output) = Exec("qemu-aarch64", ["-cpu", cpu, "-L", "/usr/aarch64-linux-gnu", check, .. dp ? (string[])["--require-dp"] : []], timeoutMinutes: 5);
+            Assert.True(code == 0, $"{cpu}: {output}");
+            Assert.Contains($"AdvSimd.Arm64=True Dp={dp}", output, StringComparison.Ordinal);
+            Assert.Matches($@"\d+ checks over {(dp ? 3 : 2)} path\(s\), 0 mismatches", output);
+        }
     }
 }
