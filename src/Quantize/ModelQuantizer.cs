@@ -580,8 +580,9 @@ internal static class ModelQuantizer
     /// <summary>
     /// Adds the float tensors that sit beside the int8 weights (scales, folded biases) to the graph: as FLOAT
     /// initializers, or, when float16 storage is on and the tensor is large enough and fits, as a FLOAT16 initializer
-    /// and a Cast to FLOAT named as the float tensor would have been (opset 1 Cast: every runtime reads it, and ORT
-    /// and EdgeRnn fold it at load). llama.cpp's Q8_0 blocks keep their scales in float16 for the same reason.
+    /// and a Cast to FLOAT named as the float tensor would have been (Cast with an INT 'to' is in every opset since 6,
+    /// and ConstantOfShape since 9; the models EdgeRnn evaluates are opset 14 and later, and ORT and EdgeRnn fold both
+    /// at load). llama.cpp's Q8_0 blocks keep their scales in float16 for the same reason.
     /// </summary>
     private sealed class ParamWriter(GraphProto graph, HashSet<string> names, bool float16)
     {

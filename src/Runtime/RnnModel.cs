@@ -326,7 +326,7 @@ public sealed class RnnModel
     private static void CheckInput(OnnxValueInfo info, Tensor t, Dictionary<string, int> symbols)
     {
         bool wantFloat = info.ElementType == TensorElementType.Float;
-        if (wantFloat != t.IsFloat)
+        if (wantFloat != t.IsFloat || t.ElementType == TensorElementType.Float16)
         {
             throw new ArgumentException($"Input '{info.Name}' takes {info.ElementType} elements but got {t.ElementType}.");
         }

@@ -111,6 +111,11 @@ internal sealed class PlanBuilder
             outputs[i] = _values.TryGetValue(name, out PlanValue? v)
                 ? v
                 : throw new ModelFormatException($"Graph output '{name}' is not produced by any node.");
+            if (v.ElementType == TensorElementType.Float16)
+            {
+                // A FLOAT16 initializer or constant named as an output would bypass the Cast-only rule of OptionalInput.
+                throw new ModelFormatException($"Graph output '{name}' is a FLOAT16 tensor; EdgeRnn reads FLOAT16 tensors only through a Cast to FLOAT.");
+            }
         }
 
         return new ExecutionPlan([.. _slots], [.. _kernels], inputs, outputs, [.. _stateSlots]);

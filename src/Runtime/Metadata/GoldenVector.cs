@@ -29,11 +29,18 @@ public sealed record GoldenVector
 
     /// <summary>
     /// This vector with <see cref="Outputs"/> rounded to two decimal places more than <see cref="Tolerance"/> resolves
-    /// (1e-4 → 6): the rounding uses at most 1% of the tolerance, and the JSON numbers get shorter.
+    /// (1e-4 → 6): the rounding uses at most 1% of the tolerance, and the JSON numbers get shorter. With a tolerance of 0
+    /// the vector is returned as it is.
     /// </summary>
     public GoldenVector WithRoundedOutputs()
     {
-        int decimals = Tolerance > 0 ? Math.Clamp((int)Math.Ceiling(-Math.Log10(Tolerance) - 1e-6) + 2, 0, 15) : 15;
+        if (!(Tolerance > 0))
+        {
+            // An exact check (tolerance 0) needs the exact floats.
+            return this;
+        }
+
+        int decimals = Math.Clamp((int)Math.Ceiling(-Math.Log10(Tolerance) - 1e-6) + 2, 0, 15);
         return this with { Outputs = [.. Outputs.Select(o => Round(o, decimals))] };
     }
 

@@ -50,8 +50,9 @@ public sealed class OnnxGraphBuilder
     /// </summary>
     public void AddInput(string name, TensorElementType type, params OnnxDimension[] shape)
     {
+        ValueInfoProto input = ValueInfo(name, type, shape);
         AddValueName(name);
-        _graph.Input.Add(ValueInfo(name, type, shape));
+        _graph.Input.Add(input);
     }
 
     /// <summary>Declares a graph output. An empty <paramref name="shape"/> leaves the shape (and rank) unknown.</summary>
@@ -333,9 +334,10 @@ public sealed class OnnxGraphBuilder
     private static ValueInfoProto ValueInfo(string name, TensorElementType type, OnnxDimension[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        if (type == TensorElementType.Undefined || !Enum.IsDefined(type))
+        if (type is TensorElementType.Undefined or TensorElementType.Float16 || !Enum.IsDefined(type))
         {
-            throw new ArgumentException($"{type} is not a supported element type.", nameof(type));
+            // Float16 is constant storage (initializers), never a graph input or output: the reader refuses those.
+            throw new ArgumentException($"{type} is not a supported element type for a graph input or output.", nameof(type));
         }
 
         var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type };

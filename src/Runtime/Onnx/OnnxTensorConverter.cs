@@ -293,7 +293,14 @@ internal static class OnnxTensorConverter
             float[] data = t.FloatData!;
             for (int i = 0; i < data.Length; i++)
             {
-                BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(i * 2), BitConverter.HalfToUInt16Bits((Half)data[i]));
+                // FromFloat16 checked the values, but FloatData is writable: refuse rather than round a changed one.
+                Half h = (Half)data[i];
+                if (!float.IsNaN(data[i]) && (float)h != data[i])
+                {
+                    throw new InvalidOperationException($"Float16 tensor '{name}' holds {data[i]:R} at element {i}, which is not a float16 value.");
+                }
+
+                BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(i * 2), BitConverter.HalfToUInt16Bits(h));
             }
         }
         else if (t.IsFloat)

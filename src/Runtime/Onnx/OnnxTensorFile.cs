@@ -40,6 +40,11 @@ internal static class OnnxTensorFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.ElementType == TensorElementType.Float16)
+        {
+            throw new ArgumentException("Test data are graph inputs and outputs, which are never FLOAT16 in EdgeRnn; Read would refuse the file.", nameof(tensor));
+        }
+
         AtomicFile.WriteAllBytes(path, OnnxTensorConverter.ToProto(tensor, name).ToByteArray());
     }
 }

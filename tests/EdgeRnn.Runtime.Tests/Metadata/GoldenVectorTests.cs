@@ -25,4 +25,11 @@ public class GoldenVectorTests
         Assert.True(Math.Abs(rounded.Outputs[0][0] - value) <= tolerance / 100);
         Assert.Equal(value, golden.Outputs[0][0]);
     }
+
+    [Fact]
+    public void WithRoundedOutputs_ToleranceZero_KeepsExactValues()
+    {
+        var golden = new GoldenVector { Inputs = [[1f]], Outputs = [[1.234567e-9f, 0.1234567f]], Tolerance = 0 };
+        Assert.Same(golden, golden.WithRoundedOutputs());
+    }
 }

@@ -181,4 +181,38 @@ public class Float16Tests
         float[] ours = RnnModel.Load(model).Run(inputs)["Y"].FloatData!;
         Compare.MaxAbs(Tensor.FromFloat(ort, ort.Length), Tensor.FromFloat(ours, ours.Length), 0, "Y");
     }
+
+    [Fact]
+    public void Float16InitializerNamedAsGraphOutput_IsAClearError()
+    {
+        var b = new OnnxGraphBuilder("f16", 17);
+        b.AddInput("X", TensorElementType.Float, OnnxDimension.Fixed(2));
+        b.AddNode("Identity", ["X"], ["Y"]);
+        b.AddOutput("Y", TensorElementType.Float);
+        b.AddOutput("c16", TensorElementType.Float);
+        ModelProto model = b.BuildModel();
+        TensorProto c16 = RawHalves([1f, 2f]);
+        c16.Name = "c16";
+        model.Graph.Initializer.Add(c16);
+        var ex = Assert.Throws<ModelFormatException>(() => RnnModel.Load(model.ToByteArray()).Run(new Dictionary<string, Tensor> { ["X"] = Tensor.FromFloat([1f, 2f], 2) }));
+        Assert.Contains("Graph output 'c16' is a FLOAT16 tensor", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Float16AtTheApiEdges_IsRefused()
+    {
+        var b = new OnnxGraphBuilder("f16", 17);
+        Assert.Throws<ArgumentException>(() => b.AddInput("X", TensorElementType.Float16, OnnxDimension.Fixed(2)));
+        Assert.Throws<ArgumentException>(() => OnnxTensorFile.Write(Path.Combine(Path.GetTempPath(), "never-written.pb"), "h", Tensor.FromFloat16([1f], 1)));
+
+        b.AddInput("X", TensorElementType.Float, OnnxDimension.Fixed(2));
+        b.AddNode("Identity", ["X"], ["Y"]);
+        b.AddOutput("Y", TensorElementType.Float);
+        RnnModel model = RnnModel.Load(b.ToBytes());
+        Assert.Throws<ArgumentException>(() => model.Run(new Dictionary<string, Tensor> { ["X"] = Tensor.FromFloat16([1f, 2f], 2) }));
+
+        Tensor changed = Tensor.FromFloat16([1f, 2f], 2);
+        changed.AsFloatSpan()[0] = 0.1f;
+        Assert.Throws<InvalidOperationException>(() => OnnxTensorConverter.ToProto(changed, "h"));
+    }
 }
