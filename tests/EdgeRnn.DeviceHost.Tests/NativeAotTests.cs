@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace EdgeRnn.DeviceHost.Tests;
 
@@ -38,6 +39,28 @@ public sealed class NativeAotTests
         string stdout = p.StandardOutput.ReadToEnd();
         Assert.True(p.WaitForExit(TimeSpan.FromMinutes(timeoutMinutes)), $"{file} timed out");
         return (p.ExitCode, stdout + err.Result);
+    }
+
+    /// <summary>A copy of <paramref name="profile"/> in a new temp folder: model and sensor files absolute, state and event log inside the folder.</summary>
+    private static string IsolatedCopy(string profile)
+    {
+        string devices = Path.GetDirectoryName(profile)!;
+        string folder = Directory.CreateTempSubdirectory("edgernn-aot-profile-").FullName;
+        JsonObject p = JsonNode.Parse(File.ReadAllText(profile))!.AsObject();
+        p["model"] = Path.GetFullPath(Path.Combine(devices, p["model"]!.GetValue<string>()));
+        foreach (JsonNode? sensor in p["sensors"]!.AsArray())
+        {
+            if (sensor!["file"] is JsonNode file)
+            {
+                sensor["file"] = Path.GetFullPath(Path.Combine(devices, file.GetValue<string>()));
+            }
+        }
+
+        p["outputs"]!["eventLog"]!["path"] = Path.Combine(folder, "events.jsonl");
+        p["state"]!["path"] = Path.Combine(folder, "state");
+        string copy = Path.Combine(folder, "profile.json");
+        File.WriteAllText(copy, p.ToJsonString());
+        return copy;
     }
 
     private static double[][] Scores(string tsv) =>
@@ -79,8 +102,10 @@ public sealed class NativeAotTests
         }
 
         // diag checks every sensor unit conversion in the trimmed arm64 binary (the JIT tests cannot: the UnitsNet
-        // substitutions exist only in the NativeAOT build).
-        (int codeDiag, string diag) = Exec("qemu-aarch64", ["-L", "/usr/aarch64-linux-gnu", arm64, "diag", "--profile", profile], timeoutMinutes: 5);
+        // substitutions exist only in the NativeAOT build). It also checks the profile's state file, so it runs on a copy
+        // of the profile whose state and log live in a fresh folder: a devices/run/replay.state left by an earlier
+        // `run` of another model version must not decide this test.
+        (int codeDiag, string diag) = Exec("qemu-aarch64", ["-L", "/usr/aarch64-linux-gnu", arm64, "diag", "--profile", IsolatedCopy(profile)], timeoutMinutes: 5);
         Assert.True(codeDiag == 0, diag);
         Assert.Matches(@"(?m)^units    .*: \d+ sensor unit conversions ok$", diag);
     }
