@@ -146,8 +146,10 @@ public sealed class ShippedKitModelTests : IDisposable
         }
 
         string summary = $"{kit}: {detected} of {faults.Count} faults raised an alarm; {flagged} of {clean} clean windows did";
+        // Measured 2026-11-25 (docs/benchmarks.md): 8, 7 and 7 of 10 faults, no clean window. Seeded and single-threaded,
+        // so the numbers are reproducible here; the bounds leave one fault of room and no false alarm.
         Assert.Equal(10, faults.Count);
-        Assert.True(detected >= faults.Count / 2, summary);
-        Assert.True(flagged <= 0.05 * clean, summary);
+        Assert.True(detected >= 6, summary);
+        Assert.True(flagged == 0, summary);
     }
 }
