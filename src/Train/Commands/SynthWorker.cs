@@ -19,17 +19,33 @@ internal static class SynthWorker
     /// <summary>Sensors of the generic recording when --sensors is not given.</summary>
     public const int GenericSensors = 3;
 
+    /// <summary>Readings (rows x features) one recording may hold: it is generated in memory as one float array.</summary>
+    public const long MaxValues = 100_000_000;
+
     public static int Run(SynthRequest request, TextWriter stdout, TextWriter stderr)
     {
         SensorRecording recording;
         IReadOnlyList<AnomalyEvent> events;
         string columns;
+        if (!Enum.IsDefined(request.Kit))
+        {
+            // System.CommandLine also parses numbers into an enum ("--kit 9").
+            stderr.WriteLine($"error: --kit {request.Kit} is not a kit; use one of {string.Join(", ", Enum.GetNames<SensorKit>().Select(n => n.ToLowerInvariant()))}.");
+            return ToolExitCodes.BadInput;
+        }
+
         if (request.Kit == SensorKit.Generic)
         {
             int rows = request.Rows ?? GenericRows, sensors = request.Sensors ?? GenericSensors;
             if (rows < 16 || sensors < 1 || request.Anomalies < 0 || !(request.CleanFraction is > 0 and < 1))
             {
                 stderr.WriteLine("error: --rows must be at least 16, --sensors at least 1, --anomalies at least 0 and --clean-fraction in (0, 1).");
+                return ToolExitCodes.BadInput;
+            }
+
+            if ((long)rows * sensors > MaxValues)
+            {
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: --rows {rows} x --sensors {sensors} is more than the {MaxValues:N0} readings one recording holds."));
                 return ToolExitCodes.BadInput;
             }
 
@@ -53,6 +69,12 @@ internal static class SynthWorker
                 return ToolExitCodes.BadInput;
             }
 
+            if ((long)rows * spec.Features.Count > MaxValues)
+            {
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: --rows {rows} of the {kit} kit's {spec.Features.Count} features is more than the {MaxValues:N0} readings one recording holds."));
+                return ToolExitCodes.BadInput;
+            }
+
             (recording, events) = SensorKitRecording.Generate(request.Kit, rows, request.Seed, request.Anomalies, request.CleanFraction);
             columns = string.Create(CultureInfo.InvariantCulture,
                 $"{string.Join(", ", spec.Features.Select(f => $"{f.Name} {f.Unit}"))} every {spec.PeriodSeconds} s (as {spec.Profile})");
@@ -63,8 +85,14 @@ internal static class SynthWorker
             string full = Path.GetFullPath(request.Out);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             // "\n" on every OS: the same options and seed write the same bytes (a model's provenance records their SHA-256).
-            using var writer = new StreamWriter(full) { NewLine = "\n" };
-            SyntheticRecording.WriteCsv(recording, writer);
+            // Written whole, then atomically: an existing recording is replaced only by a complete one.
+            using var buffer = new MemoryStream();
+            using (var writer = new StreamWriter(buffer, leaveOpen: true) { NewLine = "\n" })
+            {
+                SyntheticRecording.WriteCsv(recording, writer);
+            }
+
+            AtomicFile.WriteAllBytes(full, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

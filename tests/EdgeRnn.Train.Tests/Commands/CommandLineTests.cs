@@ -266,6 +266,9 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("synth", "--out", "s.csv", "--kit", "imu", "--sensors", "2")]
     [InlineData("synth", "--out", "s.csv", "--kit", "analog", "--clean-fraction", "0")]
     [InlineData("synth", "--out", "s.csv", "--kit", "environment", "--rows", "10")]
+    [InlineData("synth", "--out", "s.csv", "--kit", "9")]
+    [InlineData("synth", "--out", "s.csv", "--kit", "imu", "--rows", "400000000")]
+    [InlineData("synth", "--out", "s.csv", "--rows", "2000000000", "--sensors", "3")]
     [InlineData("export", "--checkpoint", "missing.ckpt", "--out", "m.onnx")]
     [InlineData("score", "--model", "missing.onnx", "--data", "x.csv")]
     public void BadUsage_ExitsTwo(params string[] args)
