@@ -27,7 +27,7 @@ internal static class SensorCatalog
             ["gyro_x"] = ["deg/s", "rad/s"],
             ["gyro_y"] = ["deg/s", "rad/s"],
             ["gyro_z"] = ["deg/s", "rad/s"],
-            ["temperature"] = ["degC"],
+            ["temperature"] = ["degC", "degF", "K"],
         },
         [Ads1115] = new(StringComparer.Ordinal)
         {

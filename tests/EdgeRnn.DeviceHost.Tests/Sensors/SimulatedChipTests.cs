@@ -64,6 +64,22 @@ public sealed class SimulatedChipTests
         Assert.Equal(-125.0, values[2], 1e-3);                    // ±250 °/s range
         Assert.Equal(13107 * 250.0 / 32768 * Math.PI / 180, values[3], 1e-4);
         Assert.Equal(0x68, chip.Registers[0x75]);
+        Assert.Equal(3, chip.Registers[0x1A] & 0x07); // DLPF_CFG 3: accelerometer 44 Hz, gyroscope 42 Hz
+    }
+
+    [Fact]
+    public void Mpu6050_Temperature_FollowsTheProfileUnit()
+    {
+        // Datasheet: °C = raw / 340 + 36.53 (the binding's GetTemperature uses the MPU-9250's formula and reads 21.96).
+        var chip = new SimulatedMpu6050();
+        using var sensor = new Mpu6050Sensor(chip, [R("temperature", "degC"), R("temperature", "degF")]);
+        chip.SetRaw(ax: 0, ay: 0, az: 0, gx: 0, gy: 0, gz: 0, temperature: 340);
+        var values = new float[2];
+
+        sensor.Read(values);
+
+        Assert.Equal(37.53, values[0], 1e-3);
+        Assert.Equal((37.53 * 9 / 5) + 32, values[1], 1e-3);
     }
 
     [Fact]
