@@ -107,6 +107,28 @@ public class ModelQuantizerTests(ITestOutputHelper log)
     }
 
     [Theory]
+    [InlineData("LSTM", "qdq", false)]
+    [InlineData("LSTM", "ort", false)]
+    [InlineData("LSTM", "ort", true)]
+    [InlineData("GRU", "qdq", false)]
+    public void Quantize_Bidirectional_MatchesOrt(string cell, string format, bool perTensor)
+    {
+        // Two directions: per-row scales, folded biases and (ort) DynamicQuantizeLSTM's [D, 4H] scales span both.
+        var spec = new TestModels.RecurrentSpec(cell, Input: 5, Hidden: 40, Direction: "bidirectional", LinearBeforeReset: cell == "GRU" ? 1 : 0);
+        byte[] fp32 = TestModels.Recurrent(spec, seed: 21);
+        byte[] int8 = QuantizeBytes(fp32, new QuantizeOptions { Format = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq, PerTensor = perTensor });
+        Dictionary<string, Tensor> inputs = TestModels.RecurrentInputs(spec, seqLen: 30, batch: 2, seed: 8);
+        (Dictionary<string, Tensor> ortFloat, Dictionary<string, Tensor> ortInt8, IReadOnlyDictionary<string, Tensor> ours) = RunAll(fp32, int8, inputs);
+        foreach ((string name, Tensor expected) in ortFloat)
+        {
+            log.WriteLine($"{cell} {format} perTensor={perTensor} {name}: ours-vs-ORT-int8 {MaxAbs(ortInt8[name], ours[name]):g3}, ours-vs-float {MaxAbs(expected, ours[name]):g3}");
+            Assert.True(MaxAbs(ortInt8[name], ours[name]) <= OursVsOrtInt8, $"{name}: EdgeRnn int8 vs ORT int8");
+            Assert.True(MaxAbs(expected, ours[name]) <= Int8VsFloat, $"{name}: EdgeRnn int8 vs float");
+            Assert.True(MaxAbs(expected, ortInt8[name]) <= Int8VsFloat, $"{name}: ORT int8 vs float");
+        }
+    }
+
+    [Theory]
     [InlineData("qdq")]
     [InlineData("ort")]
     public void Quantize_GemmBothTranspositionsAndAlpha_MatchesOrt(string format)
