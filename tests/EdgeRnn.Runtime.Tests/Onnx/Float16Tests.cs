@@ -87,11 +87,9 @@ public class Float16Tests
         b.AddInput("X", TensorElementType.Float, OnnxDimension.Fixed(2));
         b.AddNode("Add", ["X", "c16"], ["Y"]);
         b.AddOutput("Y", TensorElementType.Float);
-        ModelProto model = b.BuildModel();
-        TensorProto c16 = RawHalves([1f, 2f]);
-        c16.Name = "c16";
-        model.Graph.Initializer.Add(c16);
-        var ex = Assert.Throws<ModelFormatException>(() => RnnModel.Load(model.ToByteArray()));
+        b.AddInitializer("c16", Tensor.FromFloat16([1f, 2f], 2));
+        byte[] model = b.ToBytes();
+        var ex = Assert.Throws<ModelFormatException>(() => RnnModel.Load(model));
         Assert.Contains("reads FLOAT16 'c16' directly", ex.Message, StringComparison.Ordinal);
     }
 
@@ -116,11 +114,9 @@ public class Float16Tests
         b.AddNode("Identity", ["X"], ["Y"]);
         b.AddOutput("Y", TensorElementType.Float);
         b.AddOutput("i", TensorElementType.Int64);
-        ModelProto model = b.BuildModel();
-        TensorProto c16 = RawHalves([1f, 2f]);
-        c16.Name = "c16";
-        model.Graph.Initializer.Add(c16);
-        var ex = Assert.Throws<ModelFormatException>(() => RnnModel.Load(model.ToByteArray()));
+        b.AddInitializer("c16", Tensor.FromFloat16([1f, 2f], 2));
+        byte[] model = b.ToBytes();
+        var ex = Assert.Throws<ModelFormatException>(() => RnnModel.Load(model));
         Assert.Contains("casts FLOAT16 to ONNX type 7", ex.Message, StringComparison.Ordinal);
     }
 
@@ -190,11 +186,9 @@ public class Float16Tests
         b.AddNode("Identity", ["X"], ["Y"]);
         b.AddOutput("Y", TensorElementType.Float);
         b.AddOutput("c16", TensorElementType.Float);
-        ModelProto model = b.BuildModel();
-        TensorProto c16 = RawHalves([1f, 2f]);
-        c16.Name = "c16";
-        model.Graph.Initializer.Add(c16);
-        var ex = Assert.Throws<ModelFormatException>(() => RnnModel.Load(model.ToByteArray()).Run(new Dictionary<string, Tensor> { ["X"] = Tensor.FromFloat([1f, 2f], 2) }));
+        b.AddInitializer("c16", Tensor.FromFloat16([1f, 2f], 2));
+        byte[] model = b.ToBytes();
+        var ex = Assert.Throws<ModelFormatException>(() => RnnModel.Load(model).Run(new Dictionary<string, Tensor> { ["X"] = Tensor.FromFloat([1f, 2f], 2) }));
         Assert.Contains("Graph output 'c16' is a FLOAT16 tensor", ex.Message, StringComparison.Ordinal);
     }
 
