@@ -25,24 +25,11 @@ public sealed class ShippedModelTests
     [MemberData(nameof(Kits))]
     public void TrainedKitModel_FitsHardwareProfilePassesGoldenAndNamesItsTraining(string profileFile, string modelFile, string kit)
     {
-        string profilePath = Path.Combine(RepoPaths.Devices, profileFile);
-        LoadedProfile profile = ProfileLoader.Load(profilePath);
-        string path = profile.Resolve(profile.Profile.Model);
-        Assert.Equal(Path.GetFullPath(Path.Combine(RepoPaths.Devices, "models", modelFile)), Path.GetFullPath(path));
-
-        RnnModel model = RnnModel.Load(path);
-        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(model.Metadata, path)!;
-        Assert.Equal(ModelTask.Forecast, metadata.Task);
+        (LoadedProfile profile, EdgeRnnMetadata metadata) = LoadFittingModel(profileFile, modelFile);
         ReadingProfile[] readings = [.. profile.Profile.Sensors.SelectMany(s => s.Readings)];
         Assert.Equal(readings.Select(r => (r.Feature, r.Unit)), metadata.Features.Select(f => (f.Name, f.Unit)));
         Assert.Equal(profile.Profile.SamplePeriodSeconds, metadata.SamplePeriodSeconds);
         Assert.All(metadata.Features, f => Assert.True(f.Std > 0 && float.IsFinite(f.Mean), $"{f.Name}: no normalization"));
-        ProfileLoader.CheckAgainstModel(profile.Profile, metadata, profilePath, path);
-
-        Assert.NotNull(metadata.Golden);
-        Assert.True(GoldenCheck.Run(model, metadata.Golden).Passed);
-        Assert.NotNull(metadata.Scorer);
-        Assert.InRange(metadata.Scorer.Threshold, 0.5, 1);
 
         using JsonDocument provenance = JsonDocument.Parse(metadata.ProvenanceJson!);
         JsonElement p = provenance.RootElement;
@@ -62,27 +49,36 @@ public sealed class ShippedModelTests
     [Fact]
     public void TrainedTemperatureModel_LoadsFitsReplayProfileAndPassesGolden()
     {
-        string profilePath = Path.Combine(RepoPaths.Devices, "replay.json");
-        LoadedProfile profile = ProfileLoader.Load(profilePath);
-        string path = profile.Resolve(profile.Profile.Model);
-        Assert.Equal(Path.GetFullPath(Path.Combine(RepoPaths.Devices, "models", "temperature-forecast.onnx")), Path.GetFullPath(path));
-
-        RnnModel model = RnnModel.Load(path);
-        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(model.Metadata, path)!;
-        Assert.Equal(ModelTask.Forecast, metadata.Task);
+        (_, EdgeRnnMetadata metadata) = LoadFittingModel("replay.json", "temperature-forecast.onnx");
         FeatureInfo feature = Assert.Single(metadata.Features);
         Assert.Equal(("temperature", "degF"), (feature.Name, feature.Unit));
         Assert.InRange(feature.Std, 0.1f, 20f);
         Assert.Equal(3600, metadata.SamplePeriodSeconds);
-        ProfileLoader.CheckAgainstModel(profile.Profile, metadata, profilePath, path);
-
-        Assert.NotNull(metadata.Golden);
-        Assert.True(GoldenCheck.Run(model, metadata.Golden).Passed);
-        Assert.NotNull(metadata.Scorer);
-        Assert.InRange(metadata.Scorer.Threshold, 0.5, 1);
 
         using JsonDocument provenance = JsonDocument.Parse(metadata.ProvenanceJson!);
         string data = Path.Combine(RepoPaths.Devices, "data", "nab", "ambient_temperature_system_failure.csv");
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(data))), provenance.RootElement.GetProperty("data_sha256").GetString());
+    }
+
+    /// <summary>
+    /// Loads the profile and the model it names (which must be devices/models/<paramref name="modelFile"/>): a
+    /// forecast model that passes the device's own profile check and its golden vector, with a calibrated scorer.
+    /// </summary>
+    private static (LoadedProfile Profile, EdgeRnnMetadata Metadata) LoadFittingModel(string profileFile, string modelFile)
+    {
+        string profilePath = Path.Combine(RepoPaths.Devices, profileFile);
+        LoadedProfile profile = ProfileLoader.Load(profilePath);
+        string path = profile.Resolve(profile.Profile.Model);
+        Assert.Equal(Path.GetFullPath(Path.Combine(RepoPaths.Devices, "models", modelFile)), Path.GetFullPath(path));
+
+        RnnModel model = RnnModel.Load(path);
+        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(model.Metadata, path)!;
+        Assert.Equal(ModelTask.Forecast, metadata.Task);
+        ProfileLoader.CheckAgainstModel(profile.Profile, metadata, profilePath, path);
+        Assert.NotNull(metadata.Golden);
+        Assert.True(GoldenCheck.Run(model, metadata.Golden).Passed);
+        Assert.NotNull(metadata.Scorer);
+        Assert.InRange(metadata.Scorer.Threshold, 0.5, 1);
+        return (profile, metadata);
     }
 }
