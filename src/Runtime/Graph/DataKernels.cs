@@ -2,8 +2,11 @@ using EdgeRnn.Runtime.Kernels;
 
 namespace EdgeRnn.Runtime.Graph;
 
-/// <summary>Copies elements through a precomputed index map: destination[i] = source[map[i]] (Transpose, Slice, Expand, Tile, Gather with constant indices).</summary>
-internal sealed class IndexMapKernel(string node, PlanValue source, PlanValue destination, int[] map) : Kernel(node)
+/// <summary>
+/// Copies elements through a precomputed index map: destination[i] = source[map[i]] (Transpose, Slice, Expand, Tile,
+/// Gather with constant indices, Pad), or the fill value where map[i] is negative (Pad's constant mode).
+/// </summary>
+internal sealed class IndexMapKernel(string node, PlanValue source, PlanValue destination, int[] map, float fill = 0, long fillInt = 0) : Kernel(node)
 {
     public override void Execute(Frame frame)
     {
@@ -14,7 +17,8 @@ internal sealed class IndexMapKernel(string node, PlanValue source, PlanValue de
             float[] d = frame.Floats(destination.Slot);
             for (int i = 0; i < map1.Length; i++)
             {
-                d[i] = s[map1[i]];
+                int k = map1[i];
+                d[i] = k >= 0 ? s[k] : fill;
             }
         }
         else
@@ -23,7 +27,8 @@ internal sealed class IndexMapKernel(string node, PlanValue source, PlanValue de
             long[] d = frame.Longs(destination.Slot);
             for (int i = 0; i < map1.Length; i++)
             {
-                d[i] = s[map1[i]];
+                int k = map1[i];
+                d[i] = k >= 0 ? s[k] : fillInt;
             }
         }
     }

@@ -35,6 +35,7 @@ internal static class Operators
         ["Reshape"] = ShapeOperators.Reshape,
         ["Expand"] = ShapeOperators.Expand,
         ["Tile"] = ShapeOperators.Tile,
+        ["Pad"] = ShapeOperators.Pad,
         ["Cast"] = ShapeOperators.Cast,
         ["DequantizeLinear"] = QuantizedOperators.DequantizeLinear,
         ["QuantizeLinear"] = QuantizedOperators.QuantizeLinear,

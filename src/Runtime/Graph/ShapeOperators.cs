@@ -419,6 +419,118 @@ internal static class ShapeOperators
         b.Emit(node, new IndexMapKernel(node.Name, x, output, map), [output]);
     }
 
+    /// <summary>
+    /// Pad (pads and constant_value inputs, opset 18's axes): constant, edge, reflect and wrap modes through
+    /// an index map, so a constant input folds at load and a run-time one is a copy. Negative pads crop (constant mode).
+    /// </summary>
+    public static void Pad(PlanBuilder b, OnnxNode node)
+    {
+        PlanValue x = b.Input(node, 0);
+        int rank = x.Shape.Length;
+        string mode = node.GetString("mode", "constant");
+        if (mode is not ("constant" or "edge" or "reflect" or "wrap"))
+        {
+            throw new ModelFormatException($"{node.Describe()} has mode '{mode}'; Pad's modes are constant, edge, reflect and wrap.");
+        }
+
+        long[] pads = b.ConstantInts(node, 1, "pads");
+        double fill = 0;
+        if (b.OptionalInput(node, 2) is not null)
+        {
+            Tensor value = b.ConstantInput(node, 2, "constant_value");
+            if (value.Length != 1)
+            {
+                throw new ModelFormatException($"{node.Describe()} has a constant_value of {value.Length} elements; it must hold one.");
+            }
+
+            fill = value.IsFloat ? value.FloatData![0] : value.Int64Data![0];
+        }
+
+        long[] axes = b.OptionalInput(node, 3) is not null ? b.ConstantInts(node, 3, "axes") : [.. Enumerable.Range(0, rank).Select(i => (long)i)];
+        if (pads.Length != 2 * axes.Length)
+        {
+            throw new ModelFormatException($"{node.Describe()} has {pads.Length} pads for {axes.Length} axes of {x.Describe()}; it needs two per axis (all begins, then all ends).");
+        }
+
+        var begin = new long[rank];
+        var end = new long[rank];
+        var seen = new bool[rank];
+        for (int i = 0; i < axes.Length; i++)
+        {
+            int axis = ShapeMath.NormalizeAxis(axes[i], rank, node);
+            if (seen[axis])
+            {
+                throw new ModelFormatException($"{node.Describe()} names axis {axis} twice.");
+            }
+
+            seen[axis] = true;
+            begin[axis] = pads[i];
+            end[axis] = pads[axes.Length + i];
+        }
+
+        int[] outShape = new int[rank];
+        for (int d = 0; d < rank; d++)
+        {
+            if (mode != "constant" && (begin[d] < 0 || end[d] < 0))
+            {
+                throw new ModelFormatException($"{node.Describe()} has a negative pad on axis {d}; EdgeRnn crops with negative pads in constant mode only.");
+            }
+
+            if (mode != "constant" && (begin[d] > 0 || end[d] > 0) && x.Shape[d] == 0)
+            {
+                throw new ModelFormatException($"{node.Describe()} pads the empty axis {d} in {mode} mode; there is nothing to repeat.");
+            }
+
+            if (mode == "reflect" && (begin[d] >= x.Shape[d] || end[d] >= x.Shape[d]) && (begin[d] > 0 || end[d] > 0))
+            {
+                throw new ModelFormatException($"{node.Describe()} reflects {Math.Max(begin[d], end[d])} elements on axis {d} of length {x.Shape[d]}; reflect pads must be shorter than the axis.");
+            }
+
+            outShape[d] = ShapeMath.ToDim(x.Shape[d] + begin[d] + end[d], node, "padded dimension");
+        }
+
+        int count = b.CheckedCount(outShape, node.Describe());
+        int[] strides = ShapeMath.Strides(x.Shape);
+        var map = new int[count];
+        Span<int> index = stackalloc int[Math.Max(rank, 1)];
+        index.Clear();
+        for (int n = 0; n < count; n++)
+        {
+            int src = 0;
+            for (int d = 0; d < rank && src >= 0; d++)
+            {
+                long i = index[d] - begin[d];
+                int length = x.Shape[d];
+                if (i < 0 || i >= length)
+                {
+                    i = mode switch
+                    {
+                        "edge" => Math.Clamp(i, 0, length - 1),
+                        "reflect" => i < 0 ? -i : (2 * (length - 1)) - i,
+                        "wrap" => ((i % length) + length) % length,
+                        _ => -1,
+                    };
+                }
+
+                src = i < 0 ? -1 : src + ((int)i * strides[d]);
+            }
+
+            map[n] = src;
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                if (++index[d] < outShape[d])
+                {
+                    break;
+                }
+
+                index[d] = 0;
+            }
+        }
+
+        PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.Emit(node, new IndexMapKernel(node.Name, x, output, map, (float)fill, (long)fill), [output]);
+    }
+
     public static void Cast(PlanBuilder b, OnnxNode node)
     {
         PlanValue x = b.Input(node, 0);

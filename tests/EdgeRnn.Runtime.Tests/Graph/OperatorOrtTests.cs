@@ -46,6 +46,24 @@ public class OperatorOrtTests
         b.AddInitializer("st", Ints(-1, 1)); b.AddInitializer("en", Ints(-100, 5)); b.AddInitializer("ax", Ints(0, 1)); b.AddInitializer("sp", Ints(-2, 2));
         b.AddNode("Slice", ["X", "st", "en", "ax", "sp"], ["Y"]);
     });
+    [Fact] public void Pad_ConstantValueAndCrop_MatchesOrt() => Check([3, 4, 5], b =>
+    {
+        b.AddInitializer("p", Ints(1, 0, 2, 0, -2, 3)); b.AddInitializer("v", Tensor.FromFloat([-0.75f]));
+        b.AddNode("Pad", ["X", "p", "v"], ["Y"]);
+    });
+    [Fact] public void Pad_DefaultZeroesOnInitializer_FoldsAndMatchesOrt() => Check([2, 7], b =>
+    {
+        b.AddInitializer("c", RandomTensor(s_rng, 1f, 2, 3)); b.AddInitializer("p", Ints(0, 4, 0, 0));
+        b.AddNode("Pad", ["c", "p"], ["cp"]); b.AddNode("Add", ["X", "cp"], ["Y"]);
+    });
+    [Fact] public void Pad_Edge_MatchesOrt() => Check([3, 4], b => { b.AddInitializer("p", Ints(2, 1, 0, 3)); b.AddNode("Pad", ["X", "p"], ["Y"]).WithAttribute("mode", "edge"); });
+    [Fact] public void Pad_Reflect_MatchesOrt() => Check([4, 5], b => { b.AddInitializer("p", Ints(3, 1, 2, 4)); b.AddNode("Pad", ["X", "p"], ["Y"]).WithAttribute("mode", "reflect"); });
+    [Fact] public void Pad_WrapOnAxes_MatchesOrt() => Check([2, 3, 4], b =>
+    {
+        b.AddInitializer("p", Ints(2, 1, 5, 0)); b.AddInitializer("a", Ints(-1, 1));
+        b.AddNode("Pad", ["X", "p", "", "a"], ["Y"]).WithAttribute("mode", "wrap");
+    }, opset: 19);
+
     [Fact] public void Concat_WithInitializer_MatchesOrt() => Check([2, 3], b => { b.AddInitializer("c", RandomTensor(s_rng, 1f, 2, 2)); b.AddNode("Concat", ["X", "c", "X"], ["Y"]).WithAttribute("axis", -1L); });
     [Fact] public void Gather_ConstantNegativeIndices_MatchesOrt() => Check([4, 5], b => { b.AddInitializer("i", Tensor.FromInt64([-1, 0, 2], 3)); b.AddNode("Gather", ["X", "i"], ["Y"]).WithAttribute("axis", 1L); });
     [Fact] public void SqueezeUnsqueeze_MatchesOrt() => Check([3, 1, 4], b =>
@@ -130,6 +148,22 @@ public class OperatorOrtTests
         ModelFormatException e = Assert.Throws<ModelFormatException>(() => RnnModel.Load(b.ToBytes()));
         Assert.Contains("'enc'", e.Message, StringComparison.Ordinal);
         Assert.Contains("[1, 16, 4]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("reflect", 4, "shorter than the axis")]
+    [InlineData("edge", -1, "negative pad")]
+    [InlineData("mirror", 1, "constant, edge, reflect and wrap")]
+    public void Load_PadOutsideItsModes_ClearError(string mode, long pad, string expected)
+    {
+        var b = new OnnxGraphBuilder("bad", 18);
+        b.AddInput("X", TensorElementType.Float, OnnxDimension.Fixed(2), OnnxDimension.Fixed(4));
+        b.AddInitializer("p", Ints(0, pad, 0, 0));
+        b.AddNode("Pad", ["X", "p"], ["Y"], "my_pad").WithAttribute("mode", mode);
+        b.AddOutput("Y", TensorElementType.Float);
+        ModelFormatException e = Assert.Throws<ModelFormatException>(() => RnnModel.Load(b.ToBytes()));
+        Assert.Contains("my_pad", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
