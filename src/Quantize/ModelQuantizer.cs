@@ -11,8 +11,11 @@ internal sealed record NodeDecision(string Node, string OpType, bool Quantized, 
 /// <summary>A static activation range: the tensor, the largest |value| kept and the int8 scale (range / 127).</summary>
 internal sealed record ActivationRange(string Tensor, float Range, float Scale);
 
-/// <summary>The rewritten model and what was done.</summary>
-internal sealed record QuantizeOutcome(byte[] Model, IReadOnlyList<NodeDecision> Nodes, IReadOnlyList<ActivationRange> Ranges);
+/// <summary>
+/// The rewritten model, what was done to each node, the static ranges used, and how the weights are stored (e.g. "int8
+/// symmetric per-channel, float16 scales and biases").
+/// </summary>
+internal sealed record QuantizeOutcome(byte[] Model, IReadOnlyList<NodeDecision> Nodes, IReadOnlyList<ActivationRange> Ranges, string Weights);
 
 /// <summary>
 /// Rewrites a float ONNX model's weights to symmetric int8 (zero point 0, range [-127, 127]): per output channel (one
@@ -33,6 +36,15 @@ internal static class ModelQuantizer
     /// save.
     /// </summary>
     public const int HalfMinElements = 64;
+
+    /// <summary>The metadata key that says how a model without edgernn provenance was quantized.</summary>
+    public const string QuantizationKey = "edgernn.quantization";
+
+    /// <summary>
+    /// The fewest bytes of folded-away bias zeros restored by a Pad rather than stored: below it the node and its pads
+    /// tensor weigh about as much.
+    /// </summary>
+    private const int ZerosMinBytes = 128;
 
     /// <summary>The smallest normal float16 (2^-14): below it float16 keeps fewer than 11 significant bits.</summary>
     private const float HalfMinNormal = 6.1035156e-5f;
@@ -138,8 +150,8 @@ internal static class ModelQuantizer
                 string dq = Unique(names, x + "_dequantized");
                 g.Initializer.Add(FloatTensor(s, [scale], []));
                 g.Initializer.Add(Int8Tensor(zp, [0], []));
-                newNodes.Add(Node("QuantizeLinear", [x, s, zp], [q], Unique(names, node.Name + "/input_QuantizeLinear")));
-                newNodes.Add(Node("DequantizeLinear", [q, s, zp], [dq], Unique(names, node.Name + "/input_DequantizeLinear")));
+                newNodes.Add(Helper("QuantizeLinear", [x, s, zp], [q]));
+                newNodes.Add(Helper("DequantizeLinear", [q, s, zp], [dq]));
                 node.Input[0] = dq;
             }
 
@@ -171,13 +183,13 @@ internal static class ModelQuantizer
                         shared = (scales, parameters.Add(node.Input[1] + "_R_scale", scales, [rowMax.Length], half));
                     }
 
-                    prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor, shared));
-                    prelude.Add(QdqWeight(node, 2, initializers, parameters, options.PerTensor, shared));
+                    prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor, useCount, shared));
+                    prelude.Add(QdqWeight(node, 2, initializers, parameters, options.PerTensor, useCount, shared));
                     prelude.AddRange(FoldRecurrentBias(node, initializers, parameters, useCount));
                 }
                 else
                 {
-                    prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor));
+                    prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor, useCount));
                 }
 
                 newNodes.Add(node);
@@ -196,9 +208,10 @@ internal static class ModelQuantizer
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
         }
 
-        SetMetadata(model, "edgernn.quantization",
-            $"{options.Mode.ToString().ToLowerInvariant()} {options.Format.ToString().ToLowerInvariant()} int8 symmetric {Granularity(options)}{(parameters.Nodes.Count > 0 ? ", float16 scales and biases" : "")}");
-        return new QuantizeOutcome(model.ToByteArray(), decisions, usedRanges);
+        // A model with edgernn metadata records this in its provenance instead (QuantizeWorker moves it there).
+        string weights = $"int8 symmetric {Granularity(options)}{(parameters.Nodes.Count > 0 ? ", float16 scales and biases" : "")}";
+        SetMetadata(model, QuantizationKey, $"{options.Mode.ToString().ToLowerInvariant()} {options.Format.ToString().ToLowerInvariant()} {weights}");
+        return new QuantizeOutcome(model.ToByteArray(), decisions, usedRanges, weights);
     }
 
     public static void SetMetadata(ModelProto model, string key, string value)
@@ -261,15 +274,17 @@ internal static class ModelQuantizer
 
     /// <summary>
     /// A recurrent node's bias B [D, 2·gates·H] holds Wb then Rb; where the cell only uses their sum (every LSTM and RNN
-    /// gate, GRU's z and r gates, and GRU's h gate unless linear_before_reset), the sum goes in the Wb half and the Rb
-    /// half becomes zeros made by ConstantOfShape and joined with Concat: fewer float bytes, the same function.
-    /// Only when B is an initializer that only this node reads and the saving is worth the two extra nodes.
+    /// gate, GRU's z and r gates, and GRU's h gate unless linear_before_reset), the sum goes in the Rb half and that
+    /// part of Wb becomes zeros: the same function, and one float16 rounding instead of two. Those zeros then lead
+    /// each direction's row, so one Pad restores them from a tensor that leaves them out, when they would take
+    /// <see cref="ZerosMinBytes"/> or more; smaller, they are stored (Pad has taken its pads as an input since opset 11;
+    /// EdgeRnn reads opset 14 and later). Only when B is an initializer that only this node reads, and the rewrite saves
+    /// bytes (float16 storage, or zeros worth the Pad).
     /// </summary>
     private static IEnumerable<NodeProto> FoldRecurrentBias(NodeProto node, Dictionary<string, TensorProto> initializers, ParamWriter parameters,
         Dictionary<string, int> useCount)
     {
         GraphProto g = parameters.Graph;
-        HashSet<string> names = parameters.Names;
         if (node.Input.Count <= 3 || !initializers.TryGetValue(node.Input[3], out TensorProto? bias) || useCount.GetValueOrDefault(bias.Name) != 1
             || bias.DataType != FloatType || bias.Dims.Count != 2)
         {
@@ -285,52 +300,53 @@ internal static class ModelQuantizer
             yield break;
         }
 
-        // Gates whose Rb part can join Wb: all but GRU's h gate with linear_before_reset.
+        // Gates whose Wb part can join Rb: all but GRU's h gate with linear_before_reset.
         int folded = node.OpType == "GRU" && GetInt(node, "linear_before_reset", 0) != 0 ? 2 * hidden : half;
-        if (dirs * folded < 128)
-        {
-            yield break;
-        }
-
         float[] b = ReadFloats(bias);
-        var sum = new float[dirs * half];
-        var rest = new float[dirs * (half - folded)];
+        var full = new float[b.Length];
         for (int d = 0; d < dirs; d++)
         {
             for (int i = 0; i < half; i++)
             {
-                float wb = b[(d * 2 * half) + i], rb = b[(d * 2 * half) + half + i];
-                sum[(d * half) + i] = i < folded ? wb + rb : wb;
-                if (i >= folded)
-                {
-                    rest[(d * (half - folded)) + i - folded] = rb;
-                }
+                int wb = (d * 2 * half) + i, rb = wb + half;
+                full[wb] = i < folded ? 0 : b[wb];
+                full[rb] = i < folded ? b[wb] + b[rb] : b[rb];
             }
         }
 
-        string sumName = parameters.Add(bias.Name + "_folded", sum, [dirs, half], parameters.CanHoldBias(sum));
-        string shapeName = Unique(names, bias.Name + "_zeros_shape");
-        string zerosName = Unique(names, bias.Name + "_zeros");
-        string outName = Unique(names, bias.Name + "_joined");
-        var shape = new TensorProto { Name = shapeName, DataType = (int)TensorProto.Types.DataType.Int64 };
-        shape.Dims.Add(2);
-        shape.Int64Data.AddRange([dirs, folded]);
-        g.Initializer.Add(shape);
-        var inputs = new List<string> { sumName, zerosName };
-        if (rest.Length > 0)
+        int kept = (2 * half) - folded;
+        var stored = new float[dirs * kept];
+        for (int d = 0; d < dirs; d++)
         {
-            inputs.Add(parameters.Add(bias.Name + "_recurrent_rest", rest, [dirs, half - folded], parameters.CanHoldBias(rest)));
+            Array.Copy(full, (d * 2 * half) + folded, stored, d * kept, kept);
         }
 
-        yield return Node("ConstantOfShape", [shapeName], [zerosName], Unique(names, bias.Name + "_ConstantOfShape"));
-        NodeProto concat = Node("Concat", inputs, [outName], Unique(names, bias.Name + "_Concat"));
-        concat.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-        yield return concat;
-        node.Input[3] = outName;
+        bool halfStored = parameters.CanHoldBias(stored);
+        bool pad = dirs * folded * (halfStored ? 2 : 4) >= ZerosMinBytes;
+        if (!pad && !parameters.CanHoldBias(full))
+        {
+            yield break;
+        }
+
+        string output = parameters.TakeName(bias, "_joined", onlyReader: true);
+        node.Input[3] = output;
+        if (!pad)
+        {
+            parameters.Add(bias.Name + "_folded", full, [dirs, 2 * half], half: true, output);
+            yield break;
+        }
+
+        string storedName = parameters.Add(bias.Name + "_folded", stored, [dirs, kept], halfStored);
+        string padsName = Unique(parameters.Names, bias.Name + "_pads");
+        var pads = new TensorProto { Name = padsName, DataType = (int)TensorProto.Types.DataType.Int64 };
+        pads.Dims.Add(4);
+        pads.Int64Data.AddRange([0, folded, 0, 0]);
+        g.Initializer.Add(pads);
+        yield return Helper("Pad", [storedName, padsName], [output]);
     }
 
     private static NodeProto QdqWeight(NodeProto node, int index, Dictionary<string, TensorProto> initializers, ParamWriter parameters, bool perTensor,
-        (float[] Scales, string Name)? shared = null)
+        Dictionary<string, int> useCount, (float[] Scales, string Name)? shared = null)
     {
         GraphProto g = parameters.Graph;
         HashSet<string> names = parameters.Names;
@@ -365,12 +381,12 @@ internal static class ModelQuantizer
         string baseName = node.Input[index];
         string qName = Unique(names, baseName + "_quantized");
         string sName = shared?.Name ?? parameters.Add(baseName + "_scale", scales, perTensor ? [] : [channels], halfScales);
-        string dqName = Unique(names, baseName + "_dequantized");
+        string dqName = parameters.TakeName(t, "_dequantized", onlyReader: useCount.GetValueOrDefault(t.Name) == 1);
         g.Initializer.Add(Int8Tensor(qName, q, dims));
 
         // No zero point: it defaults to 0, and the int8 input type already says int8 (saves a byte per channel).
-        NodeProto dq = Node("DequantizeLinear", [qName, sName], [dqName], Unique(names, baseName + "_DequantizeLinear"));
-        if (!perTensor)
+        NodeProto dq = Helper("DequantizeLinear", [qName, sName], [dqName]);
+        if (!perTensor && axis != 1) // 1 is DequantizeLinear's default axis
         {
             dq.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = axis });
         }
@@ -528,6 +544,13 @@ internal static class ModelQuantizer
         return candidate;
     }
 
+    /// <summary>
+    /// A node the quantizer adds to feed an original one (DequantizeLinear, Cast, Pad, ConstantOfShape, static mode's
+    /// QuantizeLinear): unnamed, as ONNX allows. A name would only repeat its output's name and op type, about 25
+    /// bytes a node in every int8 file; tools (ORT, Netron, EdgeRnn's errors) identify it by index, op and output.
+    /// </summary>
+    private static NodeProto Helper(string op, IEnumerable<string> inputs, IEnumerable<string> outputs) => Node(op, inputs, outputs, "");
+
     private static NodeProto Node(string op, IEnumerable<string> inputs, IEnumerable<string> outputs, string name)
     {
         var n = new NodeProto { OpType = op, Name = name };
@@ -618,12 +641,28 @@ internal static class ModelQuantizer
             float16 && values.Length >= HalfMinElements && values.All(v => float.IsFinite(v) && MathF.Abs(v) <= HalfMax);
 
         /// <summary>
-        /// Adds <paramref name="values"/> as the float tensor <paramref name="baseName"/> (made unique) and returns its
-        /// name; stored as float16 + Cast when <paramref name="half"/> (values are rounded to the nearest float16).
+        /// The name for the tensor that replaces initializer <paramref name="original"/>: its own name when this node
+        /// is its only reader and it is not also a graph input (then the initializer is removed, and the rewritten
+        /// node reads the same names as in the float model), else a new one ending in <paramref name="suffix"/>.
         /// </summary>
-        public string Add(string baseName, float[] values, int[] dims, bool half)
+        public string TakeName(TensorProto original, string suffix, bool onlyReader)
         {
-            string name = Unique(Names, baseName);
+            if (onlyReader && !Graph.Input.Any(i => i.Name == original.Name) && Graph.Initializer.Remove(original))
+            {
+                return original.Name;
+            }
+
+            return Unique(Names, original.Name + suffix);
+        }
+
+        /// <summary>
+        /// Adds <paramref name="values"/> as the float tensor <paramref name="output"/>, or <paramref name="baseName"/>
+        /// made unique, and returns its name; stored as float16 + Cast when <paramref name="half"/> (values are rounded
+        /// to the nearest float16).
+        /// </summary>
+        public string Add(string baseName, float[] values, int[] dims, bool half, string? output = null)
+        {
+            string name = output ?? Unique(Names, baseName);
             if (!half)
             {
                 Graph.Initializer.Add(FloatTensor(name, values, dims));
@@ -640,7 +679,7 @@ internal static class ModelQuantizer
             var t = new TensorProto { Name = stored, DataType = Float16Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(bits.AsSpan())) };
             t.Dims.AddRange(dims.Select(d => (long)d));
             Graph.Initializer.Add(t);
-            NodeProto cast = Node("Cast", [stored], [name], Unique(Names, baseName + "_Cast"));
+            NodeProto cast = Helper("Cast", [stored], [name]);
             cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = FloatType });
             Nodes.Add(cast);
             return name;
@@ -666,7 +705,7 @@ internal static class ModelQuantizer
             shape.Dims.Add(dims.Length);
             shape.Int64Data.AddRange(dims.Select(d => (long)d));
             Graph.Initializer.Add(shape);
-            NodeProto zeros = Node("ConstantOfShape", [shapeName], [name], Unique(Names, baseName + "_ConstantOfShape"));
+            NodeProto zeros = Helper("ConstantOfShape", [shapeName], [name]);
             zeros.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Int8Tensor("", [0], [1]) });
             Nodes.Add(zeros);
             return name;

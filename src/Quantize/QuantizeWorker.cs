@@ -140,7 +140,7 @@ internal static class QuantizeWorker
         {
             // The golden vector is the device's self-check: it must hold what this int8 model computes. The
             // provenance records how the model was quantized.
-            int8Bytes = UpdateMetadata(int8Bytes, meta, int8, options);
+            int8Bytes = UpdateMetadata(int8Bytes, meta, int8, options, outcome.Weights);
             int8 = RnnModel.Load(int8Bytes, sourceName: request.Output);
         }
 
@@ -230,7 +230,7 @@ internal static class QuantizeWorker
         }
     }
 
-    private static byte[] UpdateMetadata(byte[] model, EdgeRnnMetadata meta, RnnModel int8, QuantizeOptions options)
+    private static byte[] UpdateMetadata(byte[] model, EdgeRnnMetadata meta, RnnModel int8, QuantizeOptions options, string weights)
     {
         ModelProto proto = ModelQuantizer.Parse(model);
         if (meta.Golden is { } golden)
@@ -252,10 +252,14 @@ internal static class QuantizeWorker
         {
             ["mode"] = options.Mode.ToString().ToLowerInvariant(),
             ["format"] = options.Format.ToString().ToLowerInvariant(),
-            ["weights"] = options.PerTensor ? "int8 symmetric per-tensor" : "int8 symmetric per-channel",
+            ["weights"] = weights,
             ["excluded"] = new JsonArray([.. options.Exclude.Order(StringComparer.Ordinal).Select(e => (JsonNode)e)]),
         };
         ModelQuantizer.SetMetadata(proto, EdgeRnnMetadata.ProvenanceKey, provenance.ToJsonString());
+
+        // The provenance says it all; a second key would only repeat it in every int8 file.
+        var duplicate = proto.MetadataProps.Where(e => e.Key == ModelQuantizer.QuantizationKey).ToList();
+        duplicate.ForEach(e => proto.MetadataProps.Remove(e));
         return Google.Protobuf.MessageExtensions.ToByteArray(proto);
     }
 
