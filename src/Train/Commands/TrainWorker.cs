@@ -41,6 +41,13 @@ internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv,
 /// </summary>
 internal static class TrainWorker
 {
+    /// <summary>
+    /// Steps in a forecast model's golden vector, the device's self-check (DESIGN.md: "a few input steps and the
+    /// expected outputs"). The first step already reads every weight and the kernels' tails; the next ones carry the
+    /// state through 7 updates. More steps repeat those checks and cost ~55 bytes each in every float and int8 file.
+    /// </summary>
+    internal const int GoldenSteps = 8;
+
     public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr)
     {
         if (request.Shape.Bidirectional && request.Shape.Task == TrainTask.Forecast)
@@ -138,7 +145,7 @@ internal static class TrainWorker
         GoldenVector? golden = null;
         if (c.Task == TrainTask.Forecast)
         {
-            int g = Math.Min(16, steps);
+            int g = Math.Min(GoldenSteps, steps);
             float[] inputs = GoldenVector.RoundInputs(heldBack.AsSpan(0, g * features));
             float[] outputs = ExportVerifier.TorchForward(net, inputs, g);
             golden = new GoldenVector
