@@ -29,6 +29,20 @@ internal static class ShapeMath
         return strides;
     }
 
+    /// <summary>Steps a row-major multi-index to the next element of <paramref name="shape"/> (wrapping to all zeros).</summary>
+    public static void Advance(Span<int> index, ReadOnlySpan<int> shape)
+    {
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            if (++index[d] < shape[d])
+            {
+                return;
+            }
+
+            index[d] = 0;
+        }
+    }
+
     public static int Product(ReadOnlySpan<int> shape, int start, int end)
     {
         int p = 1;

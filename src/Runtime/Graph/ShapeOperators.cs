@@ -390,12 +390,8 @@ internal static class ShapeOperators
             outShape[i] = ShapeMath.ToDim(x.Shape[i] * repeats[i], node, "tiled dimension");
         }
 
-        int count = b.CheckedCount(outShape, node.Describe());
         int[] strides = ShapeMath.Strides(x.Shape);
-        var map = new int[count];
-        Span<int> index = stackalloc int[Math.Max(rank, 1)];
-        index.Clear();
-        for (int n = 0; n < count; n++)
+        int[] map = IndexMap(b, node, outShape, index =>
         {
             int src = 0;
             for (int d = 0; d < rank; d++)
@@ -403,17 +399,8 @@ internal static class ShapeOperators
                 src += index[d] % x.Shape[d] * strides[d];
             }
 
-            map[n] = src;
-            for (int d = rank - 1; d >= 0; d--)
-            {
-                if (++index[d] < outShape[d])
-                {
-                    break;
-                }
-
-                index[d] = 0;
-            }
-        }
+            return src;
+        });
 
         PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
         b.Emit(node, new IndexMapKernel(node.Name, x, output, map), [output]);
@@ -489,15 +476,11 @@ internal static class ShapeOperators
             outShape[d] = ShapeMath.ToDim(x.Shape[d] + begin[d] + end[d], node, "padded dimension");
         }
 
-        int count = b.CheckedCount(outShape, node.Describe());
         int[] strides = ShapeMath.Strides(x.Shape);
-        var map = new int[count];
-        Span<int> index = stackalloc int[Math.Max(rank, 1)];
-        index.Clear();
-        for (int n = 0; n < count; n++)
+        int[] map = IndexMap(b, node, outShape, index =>
         {
             int src = 0;
-            for (int d = 0; d < rank && src >= 0; d++)
+            for (int d = 0; d < rank; d++)
             {
                 long i = index[d] - begin[d];
                 int length = x.Shape[d];
@@ -512,23 +495,37 @@ internal static class ShapeOperators
                     };
                 }
 
-                src = i < 0 ? -1 : src + ((int)i * strides[d]);
-            }
-
-            map[n] = src;
-            for (int d = rank - 1; d >= 0; d--)
-            {
-                if (++index[d] < outShape[d])
+                if (i < 0)
                 {
-                    break;
+                    return -1;
                 }
 
-                index[d] = 0;
+                src += (int)i * strides[d];
             }
-        }
+
+            return src;
+        });
 
         PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
         b.Emit(node, new IndexMapKernel(node.Name, x, output, map, (float)fill, (long)fill), [output]);
+    }
+
+    /// <summary>Where the output element at <paramref name="index"/> comes from: an input offset, or -1 for a fill.</summary>
+    private delegate int SourceOffset(ReadOnlySpan<int> index);
+
+    /// <summary>The index map of an output of <paramref name="outShape"/> (size-checked), element by element in row-major order.</summary>
+    private static int[] IndexMap(PlanBuilder b, OnnxNode node, int[] outShape, SourceOffset source)
+    {
+        var map = new int[b.CheckedCount(outShape, node.Describe())];
+        Span<int> index = stackalloc int[Math.Max(outShape.Length, 1)];
+        index.Clear();
+        for (int n = 0; n < map.Length; n++)
+        {
+            map[n] = source(index);
+            ShapeMath.Advance(index, outShape);
+        }
+
+        return map;
     }
 
     public static void Cast(PlanBuilder b, OnnxNode node)
