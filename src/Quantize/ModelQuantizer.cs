@@ -202,7 +202,7 @@ internal static class ModelQuantizer
         g.Node.AddRange(parameters.Nodes);
         g.Node.AddRange(prelude);
         g.Node.AddRange(newNodes);
-        RemoveUnused(g);
+        RemoveUnused(g, initializers.Keys);
         if (microsoft && !model.OpsetImport.Any(o => o.Domain == "com.microsoft"))
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
@@ -524,13 +524,22 @@ internal static class ModelQuantizer
 
     private static sbyte Round(float v) => (sbyte)Math.Clamp(MathF.Round(v), -127f, 127f);
 
-    private static void RemoveUnused(GraphProto g)
+    /// <summary>
+    /// Drops the initializers nothing reads any more (the float weights that were quantized), and the graph inputs that
+    /// only declared such an initializer (IR 3 models list initializers as inputs): left behind, they would be inputs
+    /// the int8 model demands with no default.
+    /// </summary>
+    private static void RemoveUnused(GraphProto g, IReadOnlyCollection<string> sourceInitializers)
     {
         var used = new HashSet<string>(g.Node.SelectMany(n => n.Input), StringComparer.Ordinal);
         used.UnionWith(g.Output.Select(o => o.Name));
         var keep = g.Initializer.Where(t => used.Contains(t.Name)).ToList();
         g.Initializer.Clear();
         g.Initializer.AddRange(keep);
+        var defined = new HashSet<string>(keep.Select(t => t.Name), StringComparer.Ordinal);
+        var inputs = g.Input.Where(i => defined.Contains(i.Name) || !sourceInitializers.Contains(i.Name)).ToList();
+        g.Input.Clear();
+        g.Input.AddRange(inputs);
     }
 
     private static string Unique(HashSet<string> names, string name)

@@ -1,8 +1,10 @@
 using Xunit.Abstractions;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Onnx;
+using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime.Tests.Graph;
 using EdgeRnn.Runtime.Tools;
+using Google.Protobuf;
 using static EdgeRnn.Quantize.Tests.QuantizeTestHelpers;
 
 namespace EdgeRnn.Quantize.Tests;
@@ -203,6 +205,55 @@ public class ModelQuantizerTests(ITestOutputHelper log)
         Assert.True(MaxAbs(ortFloat["y"], ours["y"]) <= Int8VsFloat);
         Assert.True(MaxAbs(ortFloat["y"], ortInt8["y"]) <= Int8VsFloat);
         Assert.True(int8.Length <= 0.30 * fp32.Length, $"{int8.Length} of {fp32.Length} bytes");
+    }
+
+    [Fact]
+    public void Quantize_RenamesOnlyWhatOneNodeOwns_SharedWeightsAndInitializerInputsStayValid()
+    {
+        // "w" feeds two MatMuls; "v" is an initializer also listed as a graph input (an IR 3 habit, and torch.onnx.export
+        // with keep_initializers_as_inputs). Only an initializer one node reads, not a graph input, gives its name to
+        // its DequantizeLinear; the others get new names, and every name in the graph stays defined once.
+        var rng = new Random(31);
+        var b = new OnnxGraphBuilder("shared", 17);
+        b.AddInput("x", TensorElementType.Float, OnnxDimension.Fixed(2), OnnxDimension.Fixed(8));
+        b.AddInitializer("w", TestModels.RandomTensor(rng, 0.5f, 8, 8));
+        b.AddInitializer("v", TestModels.RandomTensor(rng, 0.5f, 8, 3));
+        b.AddNode("MatMul", ["x", "w"], ["a"], "mm1");
+        b.AddNode("MatMul", ["a", "w"], ["c"], "mm2");
+        b.AddMatMul("own", "c", TestModels.RandomTensor(rng, 0.5f, 8, 8), "d");
+        b.AddNode("MatMul", ["d", "v"], ["y"], "mm3");
+        b.AddOutput("y", TensorElementType.Float);
+        ModelProto source = ModelQuantizer.Parse(b.ToBytes());
+        ValueInfoProto vInput = source.Graph.Input[0].Clone();
+        vInput.Name = "v";
+        vInput.Type.TensorType.Shape.Dim[0].DimValue = 8;
+        vInput.Type.TensorType.Shape.Dim[1].DimValue = 3;
+        source.Graph.Input.Add(vInput);
+        byte[] fp32 = source.ToByteArray();
+
+        foreach (QuantizeFormat format in (QuantizeFormat[])[QuantizeFormat.Qdq, QuantizeFormat.Ort])
+        {
+            QuantizeOutcome outcome = ModelQuantizer.Quantize(ModelQuantizer.Parse(fp32), new QuantizeOptions { Format = format });
+            Assert.All(outcome.Nodes, n => Assert.True(n.Quantized, n.Detail));
+            ModelProto q = ModelQuantizer.Parse(outcome.Model);
+            string[] outputs = [.. q.Graph.Node.SelectMany(n => n.Output)];
+            Assert.Equal(outputs.Length, outputs.Distinct().Count());
+            Assert.Empty(outputs.Intersect(q.Graph.Initializer.Select(t => t.Name)));
+            Assert.Empty(outputs.Intersect(q.Graph.Input.Select(i => i.Name)));
+            if (format == QuantizeFormat.Qdq)
+            {
+                NodeProto own = q.Graph.Node.Single(n => n.Name == "own");
+                Assert.Contains(q.Graph.Node, n => n.OpType == "DequantizeLinear" && n.Output[0] == own.Input[1]);
+                Assert.DoesNotContain(q.Graph.Initializer, t => t.Name == own.Input[1]);
+                Assert.All(q.Graph.Node.Where(n => n.Name is "mm1" or "mm2" or "mm3"), n => Assert.Contains("_dequantized", n.Input[1], StringComparison.Ordinal));
+            }
+
+            var inputs = new Dictionary<string, Tensor> { ["x"] = TestModels.RandomTensor(rng, 1f, 2, 8) };
+            (Dictionary<string, Tensor> ortFloat, Dictionary<string, Tensor> ortInt8, IReadOnlyDictionary<string, Tensor> ours) = RunAll(fp32, outcome.Model, inputs);
+            double scale = ortFloat["y"].FloatData!.Max(MathF.Abs);
+            Assert.True(MaxAbs(ortFloat["y"], ours["y"]) <= 0.03 * scale, $"{format}: EdgeRnn int8 vs float {MaxAbs(ortFloat["y"], ours["y"])} (scale {scale})");
+            Assert.True(MaxAbs(ortFloat["y"], ortInt8["y"]) <= 0.03 * scale, $"{format}: ORT int8 vs float {MaxAbs(ortFloat["y"], ortInt8["y"])}");
+        }
     }
 
     [Fact]
