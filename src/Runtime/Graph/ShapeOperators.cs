@@ -408,7 +408,7 @@ internal static class ShapeOperators
 
     /// <summary>
     /// Pad (pads and constant_value inputs, opset 18's axes): constant, edge, reflect and wrap modes through
-    /// an index map, so a constant input folds at load and a run-time one is a copy. Negative pads crop (constant mode).
+    /// an index map, so a constant input folds at load and a run-time one is a copy. Negative pads crop, in every mode.
     /// </summary>
     public static void Pad(PlanBuilder b, OnnxNode node)
     {
@@ -421,7 +421,8 @@ internal static class ShapeOperators
         }
 
         long[] pads = b.ConstantInts(node, 1, "pads");
-        double fill = 0;
+        float fill = 0;
+        long fillInt = 0;
         if (b.OptionalInput(node, 2) is not null)
         {
             Tensor value = b.ConstantInput(node, 2, "constant_value");
@@ -430,7 +431,8 @@ internal static class ShapeOperators
                 throw new ModelFormatException($"{node.Describe()} has a constant_value of {value.Length} elements; it must hold one.");
             }
 
-            fill = value.IsFloat ? value.FloatData![0] : value.Int64Data![0];
+            // Each as its own type: an int64 value beyond 2^24 must not pass through a float.
+            (fill, fillInt) = value.IsFloat ? (value.FloatData![0], (long)value.FloatData[0]) : (value.Int64Data![0], value.Int64Data[0]);
         }
 
         long[] axes = b.OptionalInput(node, 3) is not null ? b.ConstantInts(node, 3, "axes") : [.. Enumerable.Range(0, rank).Select(i => (long)i)];
@@ -455,25 +457,34 @@ internal static class ShapeOperators
             end[axis] = pads[axes.Length + i];
         }
 
+        // Negative pads crop first (as ONNX Runtime does); the positive ones then pad what is left.
+        var cropBegin = new int[rank];
+        var kept = new int[rank];
+        var padBegin = new long[rank];
         int[] outShape = new int[rank];
         for (int d = 0; d < rank; d++)
         {
-            if (mode != "constant" && (begin[d] < 0 || end[d] < 0))
+            long length = x.Shape[d] + Math.Min(0, begin[d]) + Math.Min(0, end[d]);
+            if (length < 0)
             {
-                throw new ModelFormatException($"{node.Describe()} has a negative pad on axis {d}; EdgeRnn crops with negative pads in constant mode only.");
+                throw new ModelFormatException($"{node.Describe()} crops {-Math.Min(0, begin[d]) - Math.Min(0, end[d])} elements from axis {d} of length {x.Shape[d]}.");
             }
 
-            if (mode != "constant" && (begin[d] > 0 || end[d] > 0) && x.Shape[d] == 0)
+            cropBegin[d] = (int)Math.Max(0, -begin[d]);
+            kept[d] = (int)length;
+            padBegin[d] = Math.Max(0, begin[d]);
+            long padEnd = Math.Max(0, end[d]);
+            if (mode != "constant" && (padBegin[d] > 0 || padEnd > 0) && length == 0)
             {
                 throw new ModelFormatException($"{node.Describe()} pads the empty axis {d} in {mode} mode; there is nothing to repeat.");
             }
 
-            if (mode == "reflect" && (begin[d] >= x.Shape[d] || end[d] >= x.Shape[d]) && (begin[d] > 0 || end[d] > 0))
+            if (mode == "reflect" && (padBegin[d] >= length || padEnd >= length) && (padBegin[d] > 0 || padEnd > 0))
             {
-                throw new ModelFormatException($"{node.Describe()} reflects {Math.Max(begin[d], end[d])} elements on axis {d} of length {x.Shape[d]}; reflect pads must be shorter than the axis.");
+                throw new ModelFormatException($"{node.Describe()} reflects {Math.Max(padBegin[d], padEnd)} elements on axis {d} of length {length}; reflect pads must be shorter than the axis.");
             }
 
-            outShape[d] = ShapeMath.ToDim(x.Shape[d] + begin[d] + end[d], node, "padded dimension");
+            outShape[d] = ShapeMath.ToDim(length + padBegin[d] + padEnd, node, "padded dimension");
         }
 
         int[] strides = ShapeMath.Strides(x.Shape);
@@ -482,8 +493,8 @@ internal static class ShapeOperators
             int src = 0;
             for (int d = 0; d < rank; d++)
             {
-                long i = index[d] - begin[d];
-                int length = x.Shape[d];
+                long i = index[d] - padBegin[d];
+                int length = kept[d];
                 if (i < 0 || i >= length)
                 {
                     i = mode switch
@@ -500,14 +511,14 @@ internal static class ShapeOperators
                     return -1;
                 }
 
-                src += (int)i * strides[d];
+                src += (int)(i + cropBegin[d]) * strides[d];
             }
 
             return src;
         });
 
         PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
-        b.Emit(node, new IndexMapKernel(node.Name, x, output, map, (float)fill, (long)fill), [output]);
+        b.Emit(node, new IndexMapKernel(node.Name, x, output, map, fill, fillInt), [output]);
     }
 
     /// <summary>Where the output element at <paramref name="index"/> comes from: an input offset, or -1 for a fill.</summary>

@@ -51,13 +51,49 @@ public class OperatorOrtTests
         b.AddInitializer("p", Ints(1, 0, 2, 0, -2, 3)); b.AddInitializer("v", Tensor.FromFloat([-0.75f]));
         b.AddNode("Pad", ["X", "p", "v"], ["Y"]);
     });
-    [Fact] public void Pad_DefaultZeroesOnInitializer_FoldsAndMatchesOrt() => Check([2, 7], b =>
+    [Fact]
+    public void Pad_DefaultZeroesOnInitializer_FoldsAndMatchesOrt()
     {
-        b.AddInitializer("c", RandomTensor(s_rng, 1f, 2, 3)); b.AddInitializer("p", Ints(0, 4, 0, 0));
-        b.AddNode("Pad", ["c", "p"], ["cp"]); b.AddNode("Add", ["X", "cp"], ["Y"]);
-    });
+        static void Body(OnnxGraphBuilder b)
+        {
+            b.AddInitializer("c", RandomTensor(s_rng, 1f, 2, 3)); b.AddInitializer("p", Ints(0, 4, 0, 0));
+            b.AddNode("Pad", ["c", "p"], ["cp"]); b.AddNode("Add", ["X", "cp"], ["Y"]);
+        }
+
+        Check([2, 7], Body);
+        var b = new OnnxGraphBuilder("op", 17);
+        b.AddInput("X", TensorElementType.Float, OnnxDimension.Fixed(2), OnnxDimension.Fixed(7));
+        Body(b);
+        b.AddOutput("Y", TensorElementType.Float);
+        Assert.Equal(1, RnnModel.Load(b.ToBytes()).Streaming.Plan.KernelCount); // the Add; the Pad became a constant
+    }
     [Fact] public void Pad_Edge_MatchesOrt() => Check([3, 4], b => { b.AddInitializer("p", Ints(2, 1, 0, 3)); b.AddNode("Pad", ["X", "p"], ["Y"]).WithAttribute("mode", "edge"); });
     [Fact] public void Pad_Reflect_MatchesOrt() => Check([4, 5], b => { b.AddInitializer("p", Ints(3, 1, 2, 4)); b.AddNode("Pad", ["X", "p"], ["Y"]).WithAttribute("mode", "reflect"); });
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("reflect")]
+    [InlineData("wrap")]
+    public void Pad_CropsThenPadsWhatIsLeft_MatchesOrt(string mode) => Check([5, 6], b =>
+    {
+        b.AddInitializer("p", Ints(-2, 2, 1, -3)); b.AddNode("Pad", ["X", "p"], ["Y"]).WithAttribute("mode", mode);
+    }, opset: 19);
+
+    [Fact]
+    public void Pad_Int64ConstantValueBeyondFloatPrecision_MatchesOrt()
+    {
+        var b = new OnnxGraphBuilder("pad64", 18);
+        b.AddInput("ids", TensorElementType.Int64, OnnxDimension.Fixed(2), OnnxDimension.Fixed(3));
+        b.AddInitializer("p", Ints(0, 1, 1, 2));
+        b.AddInitializer("v", Tensor.FromInt64([16_777_217]));
+        b.AddNode("Pad", ["ids", "p", "v"], ["Y"]);
+        b.AddOutput("Y", TensorElementType.Int64);
+        byte[] bytes = b.ToBytes();
+        var inputs = new Dictionary<string, Tensor> { ["ids"] = Tensor.FromInt64([1, -2, 3, 4_000_000_001, 5, 6], 2, 3) };
+        long[] expected = OrtReference.Run(bytes, inputs)["Y"].Int64Data!;
+        Assert.Contains(16_777_217L, expected);
+        Assert.Equal(expected, RnnModel.Load(bytes).Run(inputs)["Y"].Int64Data!);
+    }
     [Fact] public void Pad_WrapOnAxes_MatchesOrt() => Check([2, 3, 4], b =>
     {
         b.AddInitializer("p", Ints(2, 1, 5, 0)); b.AddInitializer("a", Ints(-1, 1));
@@ -152,7 +188,7 @@ public class OperatorOrtTests
 
     [Theory]
     [InlineData("reflect", 4, "shorter than the axis")]
-    [InlineData("edge", -1, "negative pad")]
+    [InlineData("constant", -5, "crops 5 elements from axis 1 of length 4")]
     [InlineData("mirror", 1, "constant, edge, reflect and wrap")]
     public void Load_PadOutsideItsModes_ClearError(string mode, long pad, string expected)
     {
