@@ -180,7 +180,7 @@ internal static class ModelQuantizer
                     {
                         float[] rowMax = RowMaxAbs(initializers[node.Input[1]], initializers[node.Input[2]]);
                         float[] scales = parameters.Scales(rowMax, out bool half);
-                        shared = (scales, parameters.Add(node.Input[1] + "_R_scale", scales, [rowMax.Length], half));
+                        shared = (scales, parameters.AddScales(node.Input[1] + "_R_scale", scales, [rowMax.Length], half));
                     }
 
                     prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor, useCount, shared));
@@ -209,7 +209,7 @@ internal static class ModelQuantizer
         }
 
         // A model with edgernn metadata records this in its provenance instead (QuantizeWorker moves it there).
-        string weights = $"int8 symmetric {Granularity(options)}{(parameters.Nodes.Count > 0 ? ", float16 scales and biases" : "")}";
+        string weights = $"int8 symmetric {Granularity(options)}{parameters.Float16Storage}";
         SetMetadata(model, QuantizationKey, $"{options.Mode.ToString().ToLowerInvariant()} {options.Format.ToString().ToLowerInvariant()} {weights}");
         return new QuantizeOutcome(model.ToByteArray(), decisions, usedRanges, weights);
     }
@@ -332,11 +332,11 @@ internal static class ModelQuantizer
         node.Input[3] = output;
         if (!pad)
         {
-            parameters.Add(bias.Name + "_folded", full, [dirs, 2 * half], half: true, output);
+            parameters.AddBias(bias.Name + "_folded", full, [dirs, 2 * half], half: true, output);
             yield break;
         }
 
-        string storedName = parameters.Add(bias.Name + "_folded", stored, [dirs, kept], halfStored);
+        string storedName = parameters.AddBias(bias.Name + "_folded", stored, [dirs, kept], halfStored);
         string padsName = Unique(parameters.Names, bias.Name + "_pads");
         var pads = new TensorProto { Name = padsName, DataType = (int)TensorProto.Types.DataType.Int64 };
         pads.Dims.Add(4);
@@ -380,7 +380,7 @@ internal static class ModelQuantizer
 
         string baseName = node.Input[index];
         string qName = Unique(names, baseName + "_quantized");
-        string sName = shared?.Name ?? parameters.Add(baseName + "_scale", scales, perTensor ? [] : [channels], halfScales);
+        string sName = shared?.Name ?? parameters.AddScales(baseName + "_scale", scales, perTensor ? [] : [channels], halfScales);
         string dqName = parameters.TakeName(t, "_dequantized", onlyReader: useCount.GetValueOrDefault(t.Name) == 1);
         g.Initializer.Add(Int8Tensor(qName, q, dims));
 
@@ -423,7 +423,7 @@ internal static class ModelQuantizer
 
         float[] scales = parameters.Scales(maxAbs, out bool halfScales);
         int[] scaleDims = perTensor ? [dirs] : [dirs, rows];
-        string sName = parameters.Add(wt.Name + "_R_scale", scales, scaleDims, halfScales);
+        string sName = parameters.AddScales(wt.Name + "_R_scale", scales, scaleDims, halfScales);
         string zName = parameters.AddInt8Zeros(wt.Name + "_R_zero_point", scaleDims);
         for (int k = 0; k < 2; k++)
         {
@@ -512,7 +512,7 @@ internal static class ModelQuantizer
 
         string baseName = t.Name;
         string qName = Unique(names, baseName + "_quantized");
-        string sName = parameters.Add(baseName + "_scale", scales, [scales.Length], halfScales);
+        string sName = parameters.AddScales(baseName + "_scale", scales, [scales.Length], halfScales);
         string zName = Unique(names, baseName + "_zero_point");
         g.Initializer.Add(Int8Tensor(qName, q, [k, n]));
         g.Initializer.Add(Int8Tensor(zName, new sbyte[scales.Length], [scales.Length]));
@@ -556,7 +556,8 @@ internal static class ModelQuantizer
     /// <summary>
     /// A node the quantizer adds to feed an original one (DequantizeLinear, Cast, Pad, ConstantOfShape, static mode's
     /// QuantizeLinear): unnamed, as ONNX allows. A name would only repeat its output's name and op type, about 25
-    /// bytes a node in every int8 file; tools (ORT, Netron, EdgeRnn's errors) identify it by index, op and output.
+    /// bytes a node in every int8 file; tools identify it by op and position (EdgeRnn's errors call it
+    /// '&lt;op&gt;_&lt;index&gt;'), and Netron by op and output.
     /// </summary>
     private static NodeProto Helper(string op, IEnumerable<string> inputs, IEnumerable<string> outputs) => Node(op, inputs, outputs, "");
 
@@ -618,6 +619,9 @@ internal static class ModelQuantizer
     /// </summary>
     private sealed class ParamWriter(GraphProto graph, HashSet<string> names, bool float16)
     {
+        private bool _halfScales;
+        private bool _halfBiases;
+
         public GraphProto Graph { get; } = graph;
 
         public HashSet<string> Names { get; } = names;
@@ -664,12 +668,35 @@ internal static class ModelQuantizer
             return Unique(Names, original.Name + suffix);
         }
 
+        /// <summary>What is stored as float16, for the model's record: "", ", float16 scales", ", float16 biases" or both.</summary>
+        public string Float16Storage => (_halfScales, _halfBiases) switch
+        {
+            (true, true) => ", float16 scales and biases",
+            (true, false) => ", float16 scales",
+            (false, true) => ", float16 biases",
+            _ => "",
+        };
+
+        /// <summary><see cref="Add"/> for int8 scales.</summary>
+        public string AddScales(string baseName, float[] values, int[] dims, bool half)
+        {
+            _halfScales |= half;
+            return Add(baseName, values, dims, half);
+        }
+
+        /// <summary><see cref="Add"/> for a folded bias.</summary>
+        public string AddBias(string baseName, float[] values, int[] dims, bool half, string? output = null)
+        {
+            _halfBiases |= half;
+            return Add(baseName, values, dims, half, output);
+        }
+
         /// <summary>
         /// Adds <paramref name="values"/> as the float tensor <paramref name="output"/>, or <paramref name="baseName"/>
         /// made unique, and returns its name; stored as float16 + Cast when <paramref name="half"/> (values are rounded
         /// to the nearest float16).
         /// </summary>
-        public string Add(string baseName, float[] values, int[] dims, bool half, string? output = null)
+        private string Add(string baseName, float[] values, int[] dims, bool half, string? output = null)
         {
             string name = output ?? Unique(Names, baseName);
             if (!half)

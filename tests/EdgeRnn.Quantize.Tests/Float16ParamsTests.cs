@@ -68,6 +68,20 @@ public class Float16ParamsTests
     }
 
     [Theory]
+    [InlineData(false, true, "int8 symmetric per-channel, float16 scales and biases")]
+    [InlineData(true, true, "int8 symmetric per-tensor, float16 biases")]
+    [InlineData(false, false, "int8 symmetric per-channel")]
+    public void Record_SaysWhatIsFloat16(bool perTensor, bool float16, string expected)
+    {
+        // Per-tensor scales are single values (under HalfMinElements), so only the folded bias is float16 there.
+        byte[] fp32 = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, inputSize: 4, hiddenSize: 64, layers: 1);
+        ModelProto q = QuantizeProto(fp32, new QuantizeOptions { PerTensor = perTensor, Float16Params = float16 });
+        Assert.Equal("dynamic qdq " + expected, q.MetadataProps.Single(p => p.Key == "edgernn.quantization").Value);
+        Assert.Equal(expected.Contains("scales", StringComparison.Ordinal), q.Graph.Initializer.Any(t => t.DataType == Float16 && t.Name.Contains("_scale", StringComparison.Ordinal)));
+        Assert.Equal(expected.Contains("biases", StringComparison.Ordinal), q.Graph.Initializer.Any(t => t.DataType == Float16 && t.Name.Contains("_folded", StringComparison.Ordinal)));
+    }
+
+    [Theory]
     [InlineData("qdq")]
     [InlineData("ort")]
     public void Float32Scales_KeepsFloatInitializersAndNoCast_AndIsLarger(string format)

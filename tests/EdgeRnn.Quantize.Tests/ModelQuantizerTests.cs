@@ -230,6 +230,7 @@ public class ModelQuantizerTests(ITestOutputHelper log)
         vInput.Type.TensorType.Shape.Dim[1].DimValue = 3;
         source.Graph.Input.Add(vInput);
         byte[] fp32 = source.ToByteArray();
+        ModelProto fp32Proto = source;
 
         foreach (QuantizeFormat format in (QuantizeFormat[])[QuantizeFormat.Qdq, QuantizeFormat.Ort])
         {
@@ -243,6 +244,7 @@ public class ModelQuantizerTests(ITestOutputHelper log)
             if (format == QuantizeFormat.Qdq)
             {
                 NodeProto own = q.Graph.Node.Single(n => n.Name == "own");
+                Assert.Equal(fp32Proto.Graph.Node.Single(n => n.Name == "own").Input[1], own.Input[1]);
                 Assert.Contains(q.Graph.Node, n => n.OpType == "DequantizeLinear" && n.Output[0] == own.Input[1]);
                 Assert.DoesNotContain(q.Graph.Initializer, t => t.Name == own.Input[1]);
                 Assert.All(q.Graph.Node.Where(n => n.Name is "mm1" or "mm2" or "mm3"), n => Assert.Contains("_dequantized", n.Input[1], StringComparison.Ordinal));

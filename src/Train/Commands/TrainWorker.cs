@@ -42,9 +42,9 @@ internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv,
 internal static class TrainWorker
 {
     /// <summary>
-    /// Steps in a forecast model's golden vector, the device's self-check (DESIGN.md: "a few input steps and the
-    /// expected outputs"). The first step already reads every weight and the kernels' tails; the next ones carry the
-    /// state through 7 updates. More steps repeat those checks and cost ~55 bytes each in every float and int8 file.
+    /// Steps in a forecast model's golden vector, the device's self-check (the design asks for "a few input steps and
+    /// the expected outputs"). The first step already reads every weight and the kernels' tails; the next ones carry
+    /// the state through 7 updates. More steps repeat those checks and cost ~55 bytes each in every float and int8 file.
     /// </summary>
     internal const int GoldenSteps = 8;
 
