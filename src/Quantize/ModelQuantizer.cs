@@ -338,10 +338,7 @@ internal static class ModelQuantizer
 
         string storedName = parameters.AddBias(bias.Name + "_folded", stored, [dirs, kept], halfStored);
         string padsName = Unique(parameters.Names, bias.Name + "_pads");
-        var pads = new TensorProto { Name = padsName, DataType = (int)TensorProto.Types.DataType.Int64 };
-        pads.Dims.Add(4);
-        pads.Int64Data.AddRange([0, folded, 0, 0]);
-        g.Initializer.Add(pads);
+        g.Initializer.Add(Int64Vector(padsName, [0, folded, 0, 0]));
         yield return Helper("Pad", [storedName, padsName], [output]);
     }
 
@@ -603,6 +600,15 @@ internal static class ModelQuantizer
         return t;
     }
 
+    /// <summary>A 1-D INT64 initializer (a shape or pads).</summary>
+    private static TensorProto Int64Vector(string name, long[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Dims.Add(values.Length);
+        t.Int64Data.AddRange(values);
+        return t;
+    }
+
     private static TensorProto Int8Tensor(string name, sbyte[] values, int[] dims)
     {
         var t = new TensorProto { Name = name, DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
@@ -737,10 +743,7 @@ internal static class ModelQuantizer
             }
 
             string shapeName = Unique(Names, baseName + "_shape");
-            var shape = new TensorProto { Name = shapeName, DataType = (int)TensorProto.Types.DataType.Int64 };
-            shape.Dims.Add(dims.Length);
-            shape.Int64Data.AddRange(dims.Select(d => (long)d));
-            Graph.Initializer.Add(shape);
+            Graph.Initializer.Add(Int64Vector(shapeName, [.. dims.Select(d => (long)d)]));
             NodeProto zeros = Helper("ConstantOfShape", [shapeName], [name]);
             zeros.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = Int8Tensor("", [0], [1]) });
             Nodes.Add(zeros);
