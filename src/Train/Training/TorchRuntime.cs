@@ -3,8 +3,9 @@ using TorchSharp;
 namespace EdgeRnn.Train.Training;
 
 /// <summary>
-/// One place that touches TorchSharp's global state: thread count and seeds. Training is deterministic for a seed
-/// on the CPU with a fixed thread count.
+/// One place that touches TorchSharp's global state: thread count, seeds, and the numerics switch that keeps
+/// recurrent layers off oneDNN (<see cref="LibTorchNumerics"/>). Training is deterministic for a seed on the CPU with a
+/// fixed thread count, and computes the same math on every x64 CPU.
 /// </summary>
 internal static class TorchRuntime
 {
@@ -31,6 +32,7 @@ internal static class TorchRuntime
                     + " (libLibTorchSharp.so must have its GLIBCXX_3.4.32 requirement weakened by the build; see README, 'TorchSharp on Debian 12').", e);
             }
 
+            LibTorchNumerics.DisableOneDnn();
             torch.manual_seed(seed);
             torch.random.manual_seed(seed);
         }
