@@ -53,11 +53,10 @@ internal static class ExportWorker
         VerifyErrors errors = info.Config.IsTokenModel
             ? ExportVerifier.VerifyTokens(net, model, info.HeldBackTokens ?? [])
             : ExportVerifier.Verify(net, model, info.HeldBack);
-        string summary = string.Create(CultureInfo.InvariantCulture,
-            $"verify ({errors.Steps} held-back steps, max |diff| vs TorchSharp): ORT sequence {errors.OrtSequence:E2}, runtime sequence {errors.RuntimeSequence:E2}, ORT streaming {errors.OrtStreaming:E2}, runtime streaming {errors.RuntimeStreaming:E2}");
-        if (!(errors.Max <= ExportVerifier.DefaultTolerance))
+        string summary = errors.Summary;
+        if (!errors.Passed(ExportVerifier.DefaultTolerance))
         {
-            stderr.WriteLine($"error: export verification FAILED (tolerance {ExportVerifier.DefaultTolerance:E0}); nothing written. {summary}");
+            stderr.WriteLine("error: " + errors.FailureMessage(ExportVerifier.DefaultTolerance));
             return ToolExitCodes.ComparisonFailed;
         }
 

@@ -181,12 +181,11 @@ internal static class TrainWorker
 
         ExportedModel model = OnnxExporter.Export(net, metadata.ToProperties());
         VerifyErrors errors = ExportVerifier.Verify(net, model, heldBack);
-        bool passed = errors.Max <= ExportVerifier.DefaultTolerance;
-        string summary = string.Create(CultureInfo.InvariantCulture,
-            $"verify ({errors.Steps} held-back steps, max |diff| vs TorchSharp): ORT sequence {errors.OrtSequence:E2}, runtime sequence {errors.RuntimeSequence:E2}, ORT streaming {errors.OrtStreaming:E2}, runtime streaming {errors.RuntimeStreaming:E2}");
+        bool passed = errors.Passed(ExportVerifier.DefaultTolerance);
+        string summary = errors.Summary;
         if (!passed)
         {
-            stderr.WriteLine($"error: export verification FAILED (tolerance {ExportVerifier.DefaultTolerance:E0}); nothing written. {summary}");
+            stderr.WriteLine("error: " + errors.FailureMessage(ExportVerifier.DefaultTolerance));
             return ToolExitCodes.ComparisonFailed;
         }
 
@@ -323,10 +322,10 @@ internal static class TrainWorker
         };
         ExportedModel model = OnnxExporter.Export(net, properties);
         VerifyErrors errors = ExportVerifier.VerifyTokens(net, model, heldBack);
-        string summary = VerifySummary(errors);
-        if (!(errors.Max <= ExportVerifier.DefaultTolerance))
+        string summary = errors.Summary;
+        if (!errors.Passed(ExportVerifier.DefaultTolerance))
         {
-            stderr.WriteLine($"error: export verification FAILED (tolerance {ExportVerifier.DefaultTolerance:E0}); nothing written. {summary}");
+            stderr.WriteLine("error: " + errors.FailureMessage(ExportVerifier.DefaultTolerance));
             return ToolExitCodes.ComparisonFailed;
         }
 
@@ -378,8 +377,6 @@ internal static class TrainWorker
     /// <summary>The metadata key of a token classifier's input contract: vocab, embedding_dim, pad_id, padding (front), longer (keep_last).</summary>
     public const string TokensMetadataKey = "edgernn.tokens";
 
-    internal static string VerifySummary(VerifyErrors errors) => string.Create(CultureInfo.InvariantCulture,
-        $"verify ({errors.Steps} held-back steps, max |diff| vs TorchSharp): ORT sequence {errors.OrtSequence:E2}, runtime sequence {errors.RuntimeSequence:E2}, ORT streaming {errors.OrtStreaming:E2}, runtime streaming {errors.RuntimeStreaming:E2}");
 
     /// <summary>
     /// Writes the model (and its <c>.seq.onnx</c>) all or nothing: each goes to a temporary file first and is renamed

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeRnn.Runtime;
 using EdgeRnn.Train.Models;
 using EdgeRnn.Desktop.Reference;
@@ -8,11 +9,43 @@ using Tensor = EdgeRnn.Runtime.Tensor;
 
 namespace EdgeRnn.Train.Export;
 
-/// <summary>Largest absolute differences from TorchSharp's forward on the same held-back input.</summary>
-public sealed record VerifyErrors(double OrtSequence, double RuntimeSequence, double OrtStreaming, double RuntimeStreaming, int Steps)
+/// <summary>
+/// Largest absolute differences from TorchSharp's forward on the same held-back input, and between ONNX Runtime and
+/// EdgeRnn's runtime on the whole-sequence graph (which tells whose computation is off when the check fails).
+/// </summary>
+public sealed record VerifyErrors(double OrtSequence, double RuntimeSequence, double OrtStreaming, double RuntimeStreaming, int Steps, double OrtVsRuntime = 0)
 {
-    /// <summary>The largest of the four (NaN counts as infinite).</summary>
+    /// <summary>The largest of the four differences from TorchSharp (NaN counts as infinite).</summary>
     public double Max => new[] { OrtSequence, RuntimeSequence, OrtStreaming, RuntimeStreaming }.Select(e => double.IsNaN(e) ? double.PositiveInfinity : e).Max();
+
+    /// <summary>Whether every difference is within <paramref name="tolerance"/>.</summary>
+    public bool Passed(double tolerance) => Max <= tolerance;
+
+    /// <summary>One line with the measured differences.</summary>
+    public string Summary => string.Create(CultureInfo.InvariantCulture,
+        $"verify ({Steps} held-back steps, max |diff| vs TorchSharp): ORT sequence {OrtSequence:E2}, runtime sequence {RuntimeSequence:E2}, ORT streaming {OrtStreaming:E2}, runtime streaming {RuntimeStreaming:E2}; ORT vs runtime {OrtVsRuntime:E2}");
+
+    /// <summary>The error a user reads when the check fails: what was measured, what it means, what to try.</summary>
+    public string FailureMessage(double tolerance)
+    {
+        string meaning;
+        if (double.IsNaN(Max) || double.IsInfinity(Max) || double.IsNaN(OrtVsRuntime))
+        {
+            meaning = "Some outputs are NaN or infinite: training diverged. Try a smaller --lr, keep --clip-norm on, or check the recording for extreme values.";
+        }
+        else if (OrtVsRuntime <= tolerance)
+        {
+            meaning = string.Create(CultureInfo.InvariantCulture,
+                $"ONNX Runtime and EdgeRnn agree with each other (max |diff| {OrtVsRuntime:E2}) but not with TorchSharp: the exported graph computes what its weights say, and libtorch's own forward pass computed something else on this machine. EdgeRnn keeps libtorch's recurrent layers off oneDNN, whose LSTM kernels are wrong on some AVX-512 CPUs; if the libtorch package was changed, go back to the pinned one. Otherwise please report it with the command line and the output of `lscpu`.");
+        }
+        else
+        {
+            meaning = string.Create(CultureInfo.InvariantCulture,
+                $"ONNX Runtime and EdgeRnn disagree with each other (max |diff| {OrtVsRuntime:E2}): a defect in the export or in the EdgeRnn runtime, not in your data. Please report it with the command line.");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"export verification FAILED (tolerance {tolerance:E0}); nothing written. {Summary}. {meaning}");
+    }
 }
 
 /// <summary>
@@ -42,7 +75,7 @@ internal static class ExportVerifier
             oursStream = MaxAbs(expected, RuntimeStream(model.Main, input, steps, c.Features));
         }
 
-        return new VerifyErrors(MaxAbs(expected, ort), MaxAbs(expected, ours), ortStream, oursStream, steps);
+        return new VerifyErrors(MaxAbs(expected, ort), MaxAbs(expected, ours), ortStream, oursStream, steps, MaxAbs(ort, ours));
     }
 
     /// <summary>
@@ -63,7 +96,7 @@ internal static class ExportVerifier
 
         RnnModel runtime = RnnModel.Load(model.Main);
         RnnModel? step = model.Step is null ? null : RnnModel.Load(model.Step);
-        double ortError = 0, oursError = 0, ortStream = 0, oursStream = 0;
+        double ortError = 0, oursError = 0, ortStream = 0, oursStream = 0, ortVsOurs = 0;
         for (int at = 0; at < ids.Length; at += w)
         {
             long[] window = ids[at..(at + w)];
@@ -73,6 +106,7 @@ internal static class ExportVerifier
             float[] ours = runtime.Run(new Dictionary<string, Tensor> { ["x"] = x })["probabilities"].FloatData!;
             ortError = Math.Max(ortError, MaxAbs(expected, ort));
             oursError = Math.Max(oursError, MaxAbs(expected, ours));
+            ortVsOurs = Math.Max(ortVsOurs, MaxAbs(ort, ours));
             if (step is not null)
             {
                 oursStream = Math.Max(oursStream, MaxAbs(expected, RuntimeStreamTokens(step, window)));
@@ -80,7 +114,7 @@ internal static class ExportVerifier
             }
         }
 
-        return new VerifyErrors(ortError, oursError, ortStream, oursStream, ids.Length);
+        return new VerifyErrors(ortError, oursError, ortStream, oursStream, ids.Length, ortVsOurs);
     }
 
     /// <summary>Streams token ids through a step graph with the EdgeRnn runtime (GetInt64Input + Step); returns the probabilities after the last one.</summary>
