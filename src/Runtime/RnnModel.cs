@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+using System.Text;
 using EdgeRnn.Runtime.Hashing;
 using EdgeRnn.Runtime.Graph;
 using EdgeRnn.Runtime.Onnx;
@@ -19,11 +21,15 @@ namespace EdgeRnn.Runtime;
 public sealed class RnnModel
 {
     private const int MaxCachedPlans = 16;
+    private const int MaxCachedBindings = 16;
     private readonly OnnxModel _model;
     private readonly ModelLoadOptions _options;
     private readonly byte[] _hash;
     private readonly ConcurrentDictionary<string, ExecutionPlan> _plans = new(StringComparer.Ordinal);
     private readonly Lazy<StreamingPlan> _streaming;
+    private readonly ConcurrentDictionary<string, RnnModel> _bindings = new(StringComparer.Ordinal);
+    private readonly Lock _constantInputsLock = new();
+    private string[] _constantInputs = [];
 
     private RnnModel(OnnxModel model, ModelLoadOptions options, byte[] hash)
     {
@@ -32,12 +38,31 @@ public sealed class RnnModel
         _hash = hash;
         _streaming = new Lazy<StreamingPlan>(() => StreamingPlan.Build(_model, _options), LazyThreadSafetyMode.ExecutionAndPublication);
 
-        // Build a plan for the declared shapes now when they are all static, so graph errors surface at load.
+        // Build a plan for the declared shapes now when they are all static, so graph errors surface at load. A graph
+        // that takes its weights as inputs is valid but can only be planned once they are bound.
         if (model.Inputs.All(i => i.Shape is not null && i.Shape.All(d => d.IsKnown)))
         {
-            GetPlan([.. model.Inputs.Select(i => i.Shape!.Select(d => (int)d.Value).ToArray())]);
+            try
+            {
+                GetPlan([.. model.Inputs.Select(i => i.Shape!.Select(d => (int)d.Value).ToArray())]);
+            }
+            catch (ModelFormatException e) when (e.ConstantInputs is { } names)
+            {
+                LearnConstantInputs(names);
+            }
         }
     }
+
+    /// <summary>
+    /// Graph inputs the planner needs as constants because a node packs them (recurrent weights, a Gemm's B...), as
+    /// found so far: ONNX's node tests and IR-3-era exporters give weights as graph inputs. <see cref="Run(Tensor[])"/>
+    /// binds them from its inputs (and caches the packed model by their content); <see cref="Step(RnnState, ReadOnlySpan{float}, Span{float})"/>
+    /// needs them bound first with <see cref="BindInputs"/>.
+    /// </summary>
+    public IReadOnlyList<string> ConstantInputs => Volatile.Read(ref _constantInputs);
+
+    /// <summary>How many bindings of <see cref="ConstantInputs"/> (packed models) <see cref="Run(Tensor[])"/> has cached.</summary>
+    internal int CachedBindingCount => _bindings.Count;
 
     /// <summary>The graph inputs (initializers excluded), in graph order.</summary>
     public IReadOnlyList<OnnxValueInfo> Inputs => _model.Inputs;
@@ -145,7 +170,22 @@ public sealed class RnnModel
             shapes[i] = t.GetShape();
         }
 
-        ExecutionPlan plan = GetPlan(shapes);
+        if (Volatile.Read(ref _constantInputs).Length > 0)
+        {
+            return RunBound(inputs);
+        }
+
+        ExecutionPlan plan;
+        try
+        {
+            plan = GetPlan(shapes);
+        }
+        catch (ModelFormatException e) when (e.ConstantInputs is { } names)
+        {
+            LearnConstantInputs(names);
+            return RunBound(inputs);
+        }
+
         Frame frame = plan.CreateFrame();
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -171,6 +211,34 @@ public sealed class RnnModel
         }
 
         return outputs;
+    }
+
+    /// <summary>
+    /// A model in which the given graph inputs are constants with these values (they leave <see cref="Inputs"/>); its
+    /// weights are packed once, so it can stream with <see cref="CreateState"/> and <see cref="Step(RnnState, ReadOnlySpan{float}, Span{float})"/>.
+    /// Use it for models that take their weights as graph inputs (see <see cref="ConstantInputs"/>). The new model's
+    /// <see cref="Hash"/> covers the file and the bound values, so a saved state cannot be restored with other weights.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a graph input, or a value has the wrong type or shape.</exception>
+    /// <exception cref="ModelFormatException">The graph cannot be planned with these values.</exception>
+    public RnnModel BindInputs(IReadOnlyDictionary<string, Tensor> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            throw new ArgumentException("BindInputs needs at least one graph input to bind.", nameof(values));
+        }
+
+        var symbols = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach ((string name, Tensor tensor) in values)
+        {
+            OnnxValueInfo info = Inputs.FirstOrDefault(i => i.Name == name)
+                ?? throw new ArgumentException($"The model has no graph input '{name}' to bind; it takes {string.Join(", ", Inputs.Select(v => v.Name))}.", nameof(values));
+            CheckInput(info, tensor ?? throw new ArgumentNullException(nameof(values), $"The value bound to '{name}' is null."), symbols);
+        }
+
+        byte[] hash = BindingHash(values);
+        return new RnnModel(_model.WithInputsBound(values), _options, hash);
     }
 
     /// <summary>True when the model can run step by step (see <see cref="StreamingError"/> otherwise).</summary>
@@ -205,6 +273,11 @@ public sealed class RnnModel
             catch (NotSupportedException e)
             {
                 throw new NotSupportedException($"{SourceName} cannot stream: {e.Message}", e);
+            }
+            catch (ModelFormatException e) when (e.ConstantInputs is { } names)
+            {
+                throw new NotSupportedException(
+                    $"{SourceName} cannot stream until its graph input(s) {string.Join(", ", names.Select(n => $"'{n}'"))} are bound to values with RnnModel.BindInputs: {e.Message}", e);
             }
         }
     }
@@ -304,6 +377,87 @@ public sealed class RnnModel
             error = e.Message;
             return false;
         }
+    }
+
+    /// <summary>Runs on the model bound to the constant inputs' values, discovering further ones the graph needs.</summary>
+    private Tensor[] RunBound(Tensor[] inputs)
+    {
+        // Each pass binds at least one more graph input, so this ends within Inputs.Count passes.
+        for (int pass = 0; pass <= Inputs.Count; pass++)
+        {
+            string[] names = Volatile.Read(ref _constantInputs);
+            var bound = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            var rest = new List<Tensor>();
+            for (int i = 0; i < Inputs.Count; i++)
+            {
+                if (Array.IndexOf(names, Inputs[i].Name) >= 0)
+                {
+                    bound[Inputs[i].Name] = inputs[i];
+                }
+                else
+                {
+                    rest.Add(inputs[i]);
+                }
+            }
+
+            string key = string.Join(";", names.Select(n => Tensor.FormatShape(bound[n].Shape))) + ":" + Convert.ToHexString(BindingHash(bound));
+            if (!_bindings.TryGetValue(key, out RnnModel? model))
+            {
+                model = BindInputs(bound);
+                if (model.ConstantInputs.Count > 0)
+                {
+                    // Planning the bound graph found more weight inputs: bind them all at this level, not nested.
+                    LearnConstantInputs([.. model.ConstantInputs]);
+                    continue;
+                }
+
+                if (_bindings.Count < MaxCachedBindings)
+                {
+                    _bindings.TryAdd(key, model);
+                }
+            }
+
+            Tensor[] results = model.Run([.. rest]);
+            if (model.ConstantInputs.Count > 0)
+            {
+                // Found only at run time (symbolic shapes): the results are right; bind them at this level from now on.
+                _bindings.TryRemove(key, out _);
+                LearnConstantInputs([.. model.ConstantInputs]);
+            }
+
+            return results;
+        }
+
+        throw new ModelFormatException($"{SourceName}: the graph still needs constant inputs after binding {string.Join(", ", ConstantInputs)}.");
+    }
+
+    private void LearnConstantInputs(string[] names)
+    {
+        lock (_constantInputsLock)
+        {
+            string[] known = _constantInputs;
+            string[] merged = [.. known.Union(names, StringComparer.Ordinal).OrderBy(n => Inputs.Select(i => i.Name).ToList().IndexOf(n))];
+            if (merged.Length == known.Length)
+            {
+                throw new ModelFormatException($"{SourceName}: graph input(s) {string.Join(", ", names)} are bound but the graph still cannot be planned.");
+            }
+
+            Volatile.Write(ref _constantInputs, merged);
+        }
+    }
+
+    /// <summary>SHA-256 over this model's hash and each bound input's name, type, shape and elements.</summary>
+    private byte[] BindingHash(IReadOnlyDictionary<string, Tensor> values)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(_hash);
+        foreach ((string name, Tensor t) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            buffer.Write(Encoding.UTF8.GetBytes($"{name}\0{t.ElementType}{Tensor.FormatShape(t.Shape)}\0"));
+            buffer.Write(t.IsFloat ? MemoryMarshal.AsBytes(t.FloatData.AsSpan()) : MemoryMarshal.AsBytes(t.Int64Data.AsSpan()));
+        }
+
+        return Sha256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private ExecutionPlan GetPlan(int[][] shapes)

@@ -14,4 +14,12 @@ public sealed class ModelFormatException : Exception
 
     /// <summary>Creates the exception with no message.</summary>
     public ModelFormatException() { }
+
+    internal ModelFormatException(string message, string[] constantInputs) : base(message) => ConstantInputs = constantInputs;
+
+    /// <summary>
+    /// Set when the graph is valid but a node needs, as a load-time constant, a value computed from these graph inputs
+    /// (weights given as inputs, as ONNX's node tests and IR-3-era exporters do): binding them makes the model runnable.
+    /// </summary>
+    internal string[]? ConstantInputs { get; }
 }

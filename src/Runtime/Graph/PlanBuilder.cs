@@ -155,8 +155,65 @@ internal sealed class PlanBuilder
     public Tensor ConstantInput(OnnxNode node, int index, string role)
     {
         PlanValue v = Input(node, index);
-        return v.Constant ?? throw new ModelFormatException(
-            $"{node.Describe()} takes its {role} from '{v.Name}', which depends on run-time data; EdgeRnn needs it to be known when the model loads (an initializer or something computed from shapes).");
+        if (v.Constant is { } constant)
+        {
+            return constant;
+        }
+
+        string[] sources = GraphInputsBehind(v.Name);
+        if (sources.Length == 0)
+        {
+            throw new ModelFormatException(
+                $"{node.Describe()} takes its {role} from '{v.Name}', which depends on run-time data; EdgeRnn needs it to be known when the model loads (an initializer or something computed from shapes).");
+        }
+
+        throw new ModelFormatException(
+            $"{node.Describe()} takes its {role} from '{v.Name}', which comes from graph input(s) {string.Join(", ", sources.Select(s => $"'{s}'"))}; EdgeRnn packs {role} when the model is planned, so those inputs must be bound to values first: Run binds them from its inputs, and RnnModel.BindInputs binds them once for Step.",
+            sources);
+    }
+
+    /// <summary>The graph inputs (not initializers) that a value is computed from, walking producers backwards.</summary>
+    private string[] GraphInputsBehind(string value)
+    {
+        var producers = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);
+        foreach (OnnxNode n in _model.Nodes)
+        {
+            foreach (string o in n.Outputs)
+            {
+                if (o.Length > 0)
+                {
+                    producers.TryAdd(o, n);
+                }
+            }
+        }
+
+        var graphInputs = new HashSet<string>(_model.Inputs.Select(i => i.Name), StringComparer.Ordinal);
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(value);
+        while (pending.Count > 0)
+        {
+            string name = pending.Pop();
+            if (name.Length == 0 || !seen.Add(name))
+            {
+                continue;
+            }
+
+            if (graphInputs.Contains(name))
+            {
+                found.Add(name);
+            }
+            else if (producers.TryGetValue(name, out OnnxNode? producer))
+            {
+                foreach (string i in producer.Inputs)
+                {
+                    pending.Push(i);
+                }
+            }
+        }
+
+        return [.. found];
     }
 
     /// <summary>Integer values of a constant input (shape, axes, indices...).</summary>

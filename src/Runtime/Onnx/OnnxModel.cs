@@ -55,4 +55,20 @@ internal sealed class OnnxModel
 
     /// <summary>The file name or label the model was read from, for messages.</summary>
     public string SourceName { get; }
+
+    /// <summary>
+    /// The same graph with some graph inputs turned into initializers holding <paramref name="values"/> (which the
+    /// caller has checked against the inputs' declared types and shapes).
+    /// </summary>
+    public OnnxModel WithInputsBound(IReadOnlyDictionary<string, Tensor> values)
+    {
+        var initializers = new Dictionary<string, Tensor>(Initializers, StringComparer.Ordinal);
+        foreach (KeyValuePair<string, Tensor> v in values)
+        {
+            initializers[v.Key] = v.Value;
+        }
+
+        return new OnnxModel(IrVersion, ProducerName, ProducerVersion, Opsets, OnnxOpset,
+            [.. Inputs.Where(i => !values.ContainsKey(i.Name))], Outputs, initializers, Nodes, Metadata, GraphName, SourceName);
+    }
 }
