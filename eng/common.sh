@@ -47,6 +47,12 @@ ensure_aot_toolchain() {
   apt_install clang zlib1g-dev
 }
 
+# ONNX's backend node tests for LSTM / GRU / RNN are generated from the cases in Debian's ONNX package
+# (eng/onnx-node-tests.py); the DeviceHost tests verify them.
+ensure_onnx_node_test_generator() {
+  apt_install python3-onnx
+}
+
 # linux-arm64 NativeAOT cross-compilation on x64 Debian (no SysRoot property: it breaks the link), and qemu user mode
 # to run the result. The binary needs only libc, libm and the loader, which qemu finds under /usr/aarch64-linux-gnu.
 ensure_arm64_cross() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every EdgeRnn test, the way CI does. Installs what it needs on a fresh Debian 12 machine with the .NET 10 SDK.
 #   1. builds the whole solution in Release (warnings are errors; the benchmarks build too, so they cannot rot);
-#   2. runs all xunit tests (ONNX Runtime 1.31.1 is the reference oracle);
+#   2. runs all xunit tests (ONNX Runtime 1.31.1 is the reference oracle; ONNX's own recurrent node tests are generated
+#      from Debian's python3-onnx and must pass `edgernn-device verify`);
 #   3. runs the runtime tests again with DOTNET_EnableHWIntrinsic=0, so the scalar kernels meet the same bar;
 #   4. publishes edgernn-device with NativeAOT for linux-x64 and fails on any trim/AOT warning;
 #   5. the NativeAot trait: publishes linux-x64 and linux-arm64 (cross-compiled), runs the arm64 binary under qemu user
@@ -12,6 +13,7 @@ cd "$REPO_ROOT"
 ensure_dotnet
 ensure_aot_toolchain
 ensure_arm64_cross
+ensure_onnx_node_test_generator
 
 log_dir="$REPO_ROOT/artifacts/test"
 mkdir -p "$log_dir"
