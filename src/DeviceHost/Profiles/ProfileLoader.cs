@@ -186,11 +186,8 @@ internal static class ProfileLoader
         }
 
         ScorerSettings model = metadata.Scorer ?? new ScorerSettings();
-        var settings = new ScorerSettings
+        ScorerSettings settings = model with
         {
-            LongWindow = model.LongWindow,
-            ShortWindow = model.ShortWindow,
-            WarmupSteps = model.WarmupSteps,
             Threshold = p.Alarm.Threshold ?? model.Threshold,
             ExitThreshold = p.Alarm.ExitThreshold ?? Math.Min(model.ExitThreshold, p.Alarm.Threshold ?? model.Threshold),
             MinDuration = p.Alarm.MinDuration ?? model.MinDuration,
