@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Shared;
 using EdgeRnn.Train.Commands;
@@ -34,7 +35,15 @@ public static class Program
             CreateSynthCommand(stdout, stderr),
             CreateScoreCommand(stdout, stderr),
             CreateExportCommand(stdout, stderr),
+            CreateNabCommand(stdout, stderr),
         };
+
+    internal static Command CreateNabCommand(TextWriter stdout, TextWriter stderr)
+    {
+        Command nab = NabCommand.Create(stdout, stderr);
+        nab.Subcommands.Add(NabRunCommand.Create(stdout, stderr));
+        return nab;
+    }
 
     internal static Command CreateExportCommand(TextWriter stdout, TextWriter stderr)
     {
@@ -182,7 +191,11 @@ public static class Program
         var shortWindow = new Option<int>("--short-window") { Description = "Scorer: span in steps of the short error average.", DefaultValueFactory = _ => 10 };
         var longWindow = new Option<int>("--long-window") { Description = "Scorer: span in steps of the long-term error statistics.", DefaultValueFactory = _ => 500 };
         var warmupSteps = new Option<int>("--warmup-steps") { Description = "Scorer: steps after a reset with no score while the statistics learn.", DefaultValueFactory = _ => 100 };
-        var headFraction = new Option<double>("--head-fraction") { Description = "Use only this leading fraction of the rows for training and validation; the rest is not read into the model (NAB's probationary period: 0.15).", DefaultValueFactory = _ => 1.0 };
+        var headFraction = new Option<double>("--head-fraction") { Description = "Use only this leading fraction of the rows for training and validation; the rest is not read into the model.", DefaultValueFactory = _ => 1.0 };
+        var probationary = new Option<bool>("--probationary") { Description = "Use only NAB's probationary period for training and validation: the first min(floor(0.15 x rows), 750) rows, the rows a NAB detector may learn from before it is scored (--head-fraction 0.15 on a file over 5,000 rows would learn from rows that are then scored)." };
+        var scorerMethod = new Option<string>("--scorer") { Description = "Scorer likelihood: gaussian (normal CDF of the short error average; saturates at 1) or log-tail (the tail probability on a log scale, as NAB's anomaly likelihood; keeps its resolution near the top).", DefaultValueFactory = _ => ScorerSettings.GaussianMethod };
+        scorerMethod.AcceptOnlyFromAmong(ScorerSettings.GaussianMethod, ScorerSettings.LogTailMethod);
+        var spatialTolerance = new Option<double>("--spatial-tolerance") { Description = "Scorer (log-tail): a reading beyond the range seen so far by more than this fraction of the range scores 1 at once (0 = off).", DefaultValueFactory = _ => 0.0 };
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Bidirectional recurrent layers (autoencoder and classify only; refused for forecast, which must stream). Each layer outputs forward and reverse states concatenated (2 x --hidden)." };
         var tokens = new Option<string?>("--tokens") { Description = "Token-id classification (--task classify): the CSV column holding each sequence's token ids separated by spaces, one sequence per line, with the class in the --label column (default 'label'); e.g. header 'tokens,label', row '5 12 7 3,1'. No timestamp. Sequences shorter than --seq-len are padded at the front with --pad-id, longer ones keep their last --seq-len ids; the model takes int64 ids [seq-len, 1] through an embedding (ONNX Gather)." };
         var vocab = new Option<int>("--vocab") { Description = "Token models: vocabulary size (ids in [0, vocab)); 0 = the data's largest id + 1.", DefaultValueFactory = _ => 0 };
@@ -194,7 +207,7 @@ public static class Program
             + "ONNX Runtime and the EdgeRnn runtime must match TorchSharp within 1e-4 on held-back data, or nothing is written. Progress goes to stderr. "
             + "Exit codes: 0 = trained and verified, 1 = export verification failed, 2 = bad input (unreadable CSV, bad options).")
         {
-            data, output, task, cell, hidden, layers, dropout, features, featureNames, units, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, headFraction, bidirectional, tokens, vocab, embeddingDim, padId, json,
+            data, output, task, cell, hidden, layers, dropout, features, featureNames, units, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, scorerMethod, spatialTolerance, headFraction, probationary, bidirectional, tokens, vocab, embeddingDim, padId, json,
         };
         command.SetAction(parse => TrainWorker.Run(
             new TrainRequest(
@@ -222,6 +235,7 @@ public static class Program
                 Json: parse.GetValue(json))
             {
                 HeadFraction = parse.GetValue(headFraction),
+                Probationary = parse.GetValue(probationary),
                 TokenColumn = parse.GetValue(tokens),
                 PadId = parse.GetValue(padId),
                 FeatureNames = SplitList(parse.GetValue(featureNames)),
@@ -230,6 +244,7 @@ public static class Program
                 {
                     FalseAlarmRate = parse.GetValue(falseAlarm), MinDuration = parse.GetValue(minDuration), ShortWindow = parse.GetValue(shortWindow),
                     LongWindow = parse.GetValue(longWindow), WarmupSteps = parse.GetValue(warmupSteps),
+                    Method = parse.GetValue(scorerMethod)!, SpatialTolerance = parse.GetValue(spatialTolerance),
                 },
             },
             stdout,

@@ -7,6 +7,7 @@ using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Export;
 using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Nab;
 using EdgeRnn.Train.Scoring;
 using EdgeRnn.Train.Training;
 
@@ -18,8 +19,11 @@ internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv,
     /// <summary>Scorer calibration (forecast and autoencoder).</summary>
     public ScorerOptions Scorer { get; init; } = new();
 
-    /// <summary>Use only this leading fraction of the rows (NAB's probationary period is 0.15); 1 = all.</summary>
+    /// <summary>Use only this leading fraction of the rows; 1 = all.</summary>
     public double HeadFraction { get; init; } = 1;
+
+    /// <summary>Use only NAB's probationary period: the first min(floor(0.15 x rows), 750) rows.</summary>
+    public bool Probationary { get; init; }
 
     /// <summary>The column of space-separated token ids (token classification), or null for a sensor recording.</summary>
     public string? TokenColumn { get; init; }
@@ -83,9 +87,18 @@ internal static class TrainWorker
                 throw new ArgumentException($"--head-fraction must be in (0, 1] (got {request.HeadFraction}).");
             }
 
+            if (request.HeadFraction < 1 && request.Probationary)
+            {
+                throw new ArgumentException("--head-fraction and --probationary both choose the rows to learn from; give one.");
+            }
+
             if (request.HeadFraction < 1)
             {
                 recording = recording.Slice(0, (int)Math.Round(recording.Rows * request.HeadFraction));
+            }
+            else if (request.Probationary)
+            {
+                recording = recording.Slice(0, NabRules.ProbationaryRows(recording.Rows));
             }
 
             if (request.FeatureNames is not null)
@@ -174,7 +187,7 @@ internal static class TrainWorker
             SamplePeriodSeconds = recording.SamplePeriodSeconds > 0 ? recording.SamplePeriodSeconds : null,
             WindowLength = c.Task == TrainTask.Forecast ? null : c.Window,
             Classes = c.Task == TrainTask.Classify ? [.. Enumerable.Range(0, c.Classes).Select(k => k.ToString(CultureInfo.InvariantCulture))] : null,
-            Scorer = c.Task == TrainTask.Classify ? null : new ScorerSettings(),
+            Scorer = c.Task == TrainTask.Classify ? null : scorerOptions.ToSettings(),
             Golden = golden,
             ProvenanceJson = JsonSerializer.Serialize(provenance),
         };
@@ -422,7 +435,7 @@ internal static class TrainWorker
     {
         RnnModel model = RnnModel.Load(graph);
         EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(model.Metadata) ?? throw new InvalidOperationException("The exported model has no edgernn metadata.");
-        var settings = new ScorerSettings { LongWindow = options.LongWindow, ShortWindow = options.ShortWindow, WarmupSteps = options.WarmupSteps, MinDuration = options.MinDuration };
+        ScorerSettings settings = options.ToSettings();
         ScoredStream scored = StreamScorer.Score(model, metadata, recording.Values, settings);
         return ScorerCalibrator.Calibrate(scored.Likelihoods, trainRows, recording.Labels, options);
     }

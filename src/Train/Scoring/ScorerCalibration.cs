@@ -20,6 +20,35 @@ public sealed record ScorerOptions
     /// <summary>Consecutive steps at or above the threshold before an anomaly starts.</summary>
     public int MinDuration { get; init; } = 1;
 
+    /// <summary>The likelihood method (<see cref="ScorerSettings.GaussianMethod"/> or <see cref="ScorerSettings.LogTailMethod"/>).</summary>
+    public string Method { get; init; } = ScorerSettings.GaussianMethod;
+
+    /// <summary>Log-tail scorer: the out-of-range tolerance as a fraction of the range seen (0 = off).</summary>
+    public double SpatialTolerance { get; init; }
+
+    /// <summary>Log-tail scorer: steps of repeat masking after a likelihood at or above <see cref="MaskLevel"/> (0 = off).</summary>
+    public int MaskSteps { get; init; }
+
+    /// <summary>Log-tail scorer: the likelihood that starts masking.</summary>
+    public double MaskLevel { get; init; }
+
+    /// <summary>Log-tail scorer: span of the slow error average (0 = off).</summary>
+    public int SlowWindow { get; init; }
+
+    /// <summary>The device's settings for these options (thresholds left at their defaults until calibrated).</summary>
+    public ScorerSettings ToSettings() => new()
+    {
+        LongWindow = LongWindow,
+        ShortWindow = ShortWindow,
+        WarmupSteps = WarmupSteps,
+        MinDuration = MinDuration,
+        Method = Method == ScorerSettings.GaussianMethod ? null : Method,
+        SpatialTolerance = SpatialTolerance,
+        MaskSteps = MaskSteps,
+        MaskLevel = MaskLevel,
+        SlowWindow = SlowWindow,
+    };
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
@@ -31,6 +60,12 @@ public sealed record ScorerOptions
         if (ShortWindow < 1 || LongWindow < 2 || ShortWindow > LongWindow || WarmupSteps < 0 || MinDuration < 1)
         {
             throw new ArgumentException($"scorer options need 1 <= --short-window <= --long-window, --long-window >= 2, --warmup-steps >= 0, --min-duration >= 1 (got {ShortWindow}, {LongWindow}, {WarmupSteps}, {MinDuration}).");
+        }
+
+        if (Method is not (ScorerSettings.GaussianMethod or ScorerSettings.LogTailMethod) || !(SpatialTolerance is >= 0 and <= 100)
+            || (SpatialTolerance > 0 && Method != ScorerSettings.LogTailMethod) || ShortWindow > ScorerSettings.MaxShortWindow)
+        {
+            throw new ArgumentException($"--scorer must be {ScorerSettings.GaussianMethod} or {ScorerSettings.LogTailMethod}, --spatial-tolerance in [0, 100] and only with log-tail, --short-window at most {ScorerSettings.MaxShortWindow} (got {Method}, {SpatialTolerance}, {ShortWindow}).");
         }
     }
 }
@@ -81,15 +116,7 @@ public static class ScorerCalibrator
         used.Sort();
         double threshold = Math.Max(0.5, Quantile(used, 1 - options.FalseAlarmRate));
         double exit = Math.Min(threshold, Math.Max(0.5, Quantile(used, 1 - (10 * options.FalseAlarmRate))));
-        var settings = new ScorerSettings
-        {
-            LongWindow = options.LongWindow,
-            ShortWindow = options.ShortWindow,
-            WarmupSteps = options.WarmupSteps,
-            MinDuration = options.MinDuration,
-            Threshold = threshold,
-            ExitThreshold = exit,
-        };
+        ScorerSettings settings = options.ToSettings() with { Threshold = threshold, ExitThreshold = exit };
         settings.Validate("scorer options");
         (int alarms, int flagged) = Replay(likelihoods[Math.Max(start, 0)..], labels is null ? null : labels.AsSpan(Math.Max(start, 0)), settings);
         return new ScorerCalibration(settings, used.Count, alarms, flagged / (double)used.Count);

@@ -8,7 +8,8 @@ namespace EdgeRnn.Train.Scoring;
 /// <param name="Likelihoods">The anomaly likelihood at every row (0 before a score exists and during warm-up).</param>
 /// <param name="Active">Whether an anomaly was active after every row.</param>
 /// <param name="Starts">The rows at which an anomaly started.</param>
-internal sealed record ScoredStream(float[] Likelihoods, bool[] Active, IReadOnlyList<int> Starts);
+/// <param name="AnomalyScores">The likelihood with repeat alarms masked (<see cref="ScoreResult.AnomalyScore"/>), what NAB's results record.</param>
+internal sealed record ScoredStream(float[] Likelihoods, bool[] Active, IReadOnlyList<int> Starts, float[] AnomalyScores);
 
 /// <summary>
 /// Scores a recording with an exported model and <see cref="AnomalyDetector"/> exactly the way the device does, one row
@@ -31,6 +32,7 @@ internal static class StreamScorer
         int features = metadata.Features.Count;
         int rows = rawRows.Length / features;
         var likelihoods = new float[rows];
+        var anomalyScores = new float[rows];
         var active = new bool[rows];
         var starts = new List<int>();
         var x = new float[features];
@@ -77,11 +79,12 @@ internal static class StreamScorer
             throw new ArgumentException("Only forecast and autoencoder models are scored.", nameof(metadata));
         }
 
-        return new ScoredStream(likelihoods, active, starts);
+        return new ScoredStream(likelihoods, active, starts, anomalyScores);
 
         void Record(int t, ScoreResult r)
         {
             likelihoods[t] = r.Likelihood;
+            anomalyScores[t] = r.AnomalyScore;
             active[t] = r.Active;
             if (r.Change == DecisionChange.Started)
             {

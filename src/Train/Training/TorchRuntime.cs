@@ -38,6 +38,23 @@ internal static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Seeds torch's global generator and runs <paramref name="create"/> (which draws initial weights from it) under one
+    /// lock, so models created on several threads at once (edgernn nab run trains files in parallel) each get exactly
+    /// the weights their seed gives. Training itself draws nothing from torch's generator (shuffling uses
+    /// <see cref="Random"/>; dropout is the exception and is off by default).
+    /// </summary>
+    public static T CreateSeeded<T>(long seed, Func<T> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        lock (s_lock)
+        {
+            torch.manual_seed(seed);
+            torch.random.manual_seed(seed);
+            return create();
+        }
+    }
+
     /// <summary>The thread count torch uses now.</summary>
     public static int Threads => torch.get_num_threads();
 }

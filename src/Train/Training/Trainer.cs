@@ -86,7 +86,7 @@ internal static class Trainer
     private static (SensorNet Net, TrainingHistory History) Fit(ModelConfig config, WindowSet train, WindowSet validation, TrainOptions options,
         Action<EpochRecord, int>? onEpoch, Action<BatchProgress>? onBatch)
     {
-        var net = new SensorNet(config);
+        SensorNet net = TorchRuntime.CreateSeeded(options.Seed, () => new SensorNet(config));
         using var optimizer = optim.AdamW(net.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
         var random = new Random(options.Seed);
         var history = new TrainingHistory();

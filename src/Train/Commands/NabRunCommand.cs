@@ -1,0 +1,47 @@
+using System.CommandLine;
+using EdgeRnn.Train.Nab;
+using EdgeRnn.Train.Training;
+
+namespace EdgeRnn.Train.Commands;
+
+/// <summary><c>edgernn nab run</c>: EdgeRnn's detector over a NAB data folder, then NAB's scorer on the results.</summary>
+internal static class NabRunCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var defaults = new NabDetectorConfig();
+        var data = new Option<string>("--data") { Description = "NAB's data folder (one folder per category of timestamp,value CSV files), e.g. NAB/data.", Required = true };
+        var labels = new Option<string>("--labels") { Description = "NAB's labels/combined_windows.json for those files.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "The results folder: NAB's layout <out>/<detector>/<category>/<detector>_<file>.csv; per-file models and logs in <out>/.work. A rerun skips finished files.", Required = true };
+        var parallel = new Option<int>("--parallel") { Description = "Files processed at once (each trains with one torch thread).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var detector = new Option<string>("--detector") { Description = "The detector's name in the results layout.", DefaultValueFactory = _ => defaults.Name };
+        var cell = new Option<CellKind>("--cell") { Description = "The forecaster's recurrent cell.", DefaultValueFactory = _ => defaults.Cell };
+        var hidden = new Option<int>("--hidden") { Description = "The forecaster's hidden size.", DefaultValueFactory = _ => defaults.Hidden };
+        var fp32 = new Option<bool>("--fp32") { Description = "Stream the float model instead of the int8 one (for comparison; the device runs int8)." };
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary (timing and the scores) on stdout." };
+        var command = new Command("run",
+            "Runs EdgeRnn's streaming detector on every CSV under --data under NAB's rules and scores the results with NAB's scorer. Per file: an LSTM forecaster "
+            + "learns from the probationary period only (the first min(floor(0.15 x rows), 750) rows), is exported (verified against ONNX Runtime) and quantized to int8, then "
+            + "every row streams one step at a time through the int8 model in the EdgeRnn runtime and the device's scorer: a row is scored before it updates any state, "
+            + "so no row influences its own score. Progress goes to stderr. Exit codes: 0 = ran and scored, 2 = bad input or a file failed.")
+        {
+            data, labels, output, parallel, detector, cell, hidden, fp32, json,
+        };
+        command.SetAction(parse => NabRunWorker.Run(
+            data: parse.GetValue(data)!,
+            labels: parse.GetValue(labels)!,
+            output: parse.GetValue(output)!,
+            parallel: parse.GetValue(parallel),
+            config: defaults with
+            {
+                Name = parse.GetValue(detector)!,
+                Cell = parse.GetValue(cell),
+                Hidden = parse.GetValue(hidden),
+                Int8 = !parse.GetValue(fp32),
+            },
+            json: parse.GetValue(json),
+            stdout: stdout,
+            stderr: stderr));
+        return command;
+    }
+}
