@@ -1,3 +1,4 @@
+using EdgeRnn.Runtime.Metadata;
 using System.Globalization;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Tools;
@@ -70,6 +71,7 @@ internal sealed class EvaluationData
         int[]? columns = null;
         int width = features;
         int labelColumn = -1;
+        int timestampColumn = 0;
         List<bool>? labels = null;
         foreach (string line in File.ReadLines(path))
         {
@@ -85,6 +87,7 @@ internal sealed class EvaluationData
             {
                 string[] header = [.. fields.Select(f => f.Trim())];
                 (columns, width) = MapHeader(path, header, features, featureNames);
+                timestampColumn = Math.Max(0, Array.FindIndex(header, h => h.ToLowerInvariant() is "timestamp" or "time" or "date" or "datetime"));
                 labelColumn = Array.FindIndex(header, h => h.Equals("anomaly", StringComparison.OrdinalIgnoreCase) || h.Equals("label", StringComparison.OrdinalIgnoreCase));
                 labels = labelColumn >= 0 && !columns.Contains(labelColumn) ? [] : null;
                 continue;
@@ -99,6 +102,18 @@ internal sealed class EvaluationData
             for (int i = 0; i < features; i++)
             {
                 int c = columns?[i] ?? i;
+                if (c == ClockColumn)
+                {
+                    // A clock feature the file does not hold: computed from the row's timestamp, as the device does.
+                    if (!TimeFeatures.TryParseTimestamp(fields[timestampColumn], out double seconds))
+                    {
+                        throw new FormatException($"{path}, line {lineNumber}, column {timestampColumn + 1}: '{fields[timestampColumn].Trim()}' is not a timestamp; the model's clock feature '{featureNames![i]}' is computed from it.");
+                    }
+
+                    row[i] = TimeFeatures.Compute(featureNames![i], seconds);
+                    continue;
+                }
+
                 if (!float.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out row[i]) || !float.IsFinite(row[i]))
                 {
                     throw new FormatException($"{path}, line {lineNumber}, column {c + 1}: '{fields[c].Trim()}' is not a finite number.");
@@ -128,6 +143,9 @@ internal sealed class EvaluationData
     /// (in any order; other columns such as a timestamp or a label are ignored); otherwise the header must have
     /// exactly one column per feature, in the model's order.
     /// </summary>
+    /// <summary>The column index <see cref="MapHeader"/> gives a clock feature computed from the timestamp.</summary>
+    private const int ClockColumn = -2;
+
     private static (int[] Columns, int Width) MapHeader(string path, string[] header, int features, IReadOnlyList<string>? featureNames)
     {
         if (featureNames is null)
@@ -141,7 +159,11 @@ internal sealed class EvaluationData
         for (int i = 0; i < features; i++)
         {
             columns[i] = Array.IndexOf(header, featureNames[i]);
-            if (columns[i] < 0)
+            if (columns[i] < 0 && TimeFeatures.IsTimeFeature(featureNames[i]))
+            {
+                columns[i] = ClockColumn;
+            }
+            else if (columns[i] < 0)
             {
                 throw new FormatException($"{path}: no column '{featureNames[i]}'; the model expects the features ({string.Join(", ", featureNames)}), the header has ({string.Join(", ", header)}).");
             }

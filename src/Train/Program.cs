@@ -193,6 +193,8 @@ public static class Program
         var warmupSteps = new Option<int>("--warmup-steps") { Description = "Scorer: steps after a reset with no score while the statistics learn.", DefaultValueFactory = _ => 100 };
         var headFraction = new Option<double>("--head-fraction") { Description = "Use only this leading fraction of the rows for training and validation; the rest is not read into the model.", DefaultValueFactory = _ => 1.0 };
         var probationary = new Option<bool>("--probationary") { Description = "Use only NAB's probationary period for training and validation: the first min(floor(0.15 x rows), 750) rows, the rows a NAB detector may learn from before it is scored (--head-fraction 0.15 on a file over 5,000 rows would learn from rows that are then scored)." };
+        var timeFeatures = new Option<string>("--time-features") { Description = "Give a forecast model the clock as extra inputs: day (sine and cosine of the time of day), week (day and day of week) or none. The device computes them from each sample's time (a replay's timestamps, else its local clock); the scorer judges only the sensor features.", DefaultValueFactory = _ => "none" };
+        timeFeatures.AcceptOnlyFromAmong("none", "day", "week");
         var scorerMethod = new Option<string>("--scorer") { Description = "Scorer likelihood: gaussian (normal CDF of the short error average; saturates at 1) or log-tail (the tail probability on a log scale, as NAB's anomaly likelihood; keeps its resolution near the top).", DefaultValueFactory = _ => ScorerSettings.GaussianMethod };
         scorerMethod.AcceptOnlyFromAmong(ScorerSettings.GaussianMethod, ScorerSettings.LogTailMethod);
         var spatialTolerance = new Option<double>("--spatial-tolerance") { Description = "Scorer (log-tail): a reading beyond the range seen so far by more than this fraction of the range scores 1 at once (0 = off).", DefaultValueFactory = _ => 0.0 };
@@ -207,7 +209,7 @@ public static class Program
             + "ONNX Runtime and the EdgeRnn runtime must match TorchSharp within 1e-4 on held-back data, or nothing is written. Progress goes to stderr. "
             + "Exit codes: 0 = trained and verified, 1 = export verification failed, 2 = bad input (unreadable CSV, bad options).")
         {
-            data, output, task, cell, hidden, layers, dropout, features, featureNames, units, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, scorerMethod, spatialTolerance, headFraction, probationary, bidirectional, tokens, vocab, embeddingDim, padId, json,
+            data, output, task, cell, hidden, layers, dropout, features, featureNames, units, label, timestamp, missing, fileOrder, epochs, batch, seqLen, stride, valFraction, lr, weightDecay, clip, patience, seed, threads, falseAlarm, minDuration, shortWindow, longWindow, warmupSteps, scorerMethod, spatialTolerance, headFraction, probationary, timeFeatures, bidirectional, tokens, vocab, embeddingDim, padId, json,
         };
         command.SetAction(parse => TrainWorker.Run(
             new TrainRequest(
@@ -236,6 +238,7 @@ public static class Program
             {
                 HeadFraction = parse.GetValue(headFraction),
                 Probationary = parse.GetValue(probationary),
+                TimeFeatureNames = parse.GetValue(timeFeatures) switch { "day" => TimeFeatures.Daily, "week" => TimeFeatures.DailyAndWeekly, _ => [] },
                 TokenColumn = parse.GetValue(tokens),
                 PadId = parse.GetValue(padId),
                 FeatureNames = SplitList(parse.GetValue(featureNames)),

@@ -21,6 +21,7 @@ internal sealed class DeviceLoop : IDisposable
     private readonly bool[] _degraded;
     private readonly List<IEventSink> _sinks = [];
     private readonly int _saveEvery;
+    private readonly int _sensorFeatures;
 
     private DeviceLoop(LoadedProfile profile, RnnModel model, EdgeRnnMetadata metadata, ScorerSettings settings, ResilientSensor[] sensors, DeviceStateStore? store)
     {
@@ -28,7 +29,8 @@ internal sealed class DeviceLoop : IDisposable
         Model = model;
         Metadata = metadata;
         State = model.CreateState();
-        Detector = new AnomalyDetector(settings, metadata.Features.Count);
+        _sensorFeatures = TimeFeatures.SensorFeatureCount(metadata.Features);
+        Detector = new AnomalyDetector(settings, metadata.Features.Count, _sensorFeatures);
         Sensors = sensors;
         Store = store;
         _saveEvery = profile.Profile.State?.SaveEverySteps ?? int.MaxValue;
@@ -103,6 +105,24 @@ internal sealed class DeviceLoop : IDisposable
 
     public void AddSink(IEventSink sink) => _sinks.Add(sink);
 
+    /// <summary>
+    /// The time of the sample just read, for the model's clock features: a replayed recording's own timestamp, else
+    /// the device's local wall-clock time (recordings are written in local time; set TZ for the service).
+    /// </summary>
+    private double SampleTime()
+    {
+        foreach (ResilientSensor sensor in Sensors)
+        {
+            double t = sensor.LastTimestamp;
+            if (double.IsFinite(t))
+            {
+                return t;
+            }
+        }
+
+        return (DateTime.Now - DateTime.UnixEpoch).TotalSeconds;
+    }
+
     public void Emit(in DeviceEvent e)
     {
         foreach (IEventSink sink in _sinks)
@@ -163,6 +183,11 @@ internal sealed class DeviceLoop : IDisposable
             }
 
             offset += sensor.Count;
+        }
+
+        if (_sensorFeatures < _raw.Length)
+        {
+            TimeFeatures.Fill(Metadata.Features, _sensorFeatures, SampleTime(), _raw);
         }
 
         Metadata.Normalize(_raw, _normalized);

@@ -156,7 +156,18 @@ internal static class ProfileLoader
         }
 
         string[] profileFeatures = [.. p.Sensors.SelectMany(s => s.Readings).Select(r => r.Feature)];
-        string[] modelFeatures = [.. metadata.Features.Select(f => f.Name)];
+        // Clock features (time.*) come last and are computed by the device, not read: the profile maps the rest.
+        int sensorFeatures;
+        try
+        {
+            sensorFeatures = TimeFeatures.SensorFeatureCount(metadata.Features);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new ProfileException($"{Where()}: {e.Message}", e);
+        }
+
+        string[] modelFeatures = [.. metadata.Features.Take(sensorFeatures).Select(f => f.Name)];
         if (profileFeatures.Length != modelFeatures.Length)
         {
             throw new ProfileException($"{Where()}: the profile maps {profileFeatures.Length} features ({string.Join(", ", profileFeatures)}); "

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeRnn.DeviceHost.Profiles;
+using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.DeviceHost.Sensors;
 
@@ -8,10 +9,11 @@ namespace EdgeRnn.DeviceHost.Sensors;
 /// is parsed once at open, so a step costs no I/O or allocation. Empty or unparsable cells read as NaN (a fault the
 /// resilient layer counts). Timing (real or accelerated time) is the sampler's job.
 /// </summary>
-internal sealed class CsvReplaySensor : ISensor
+internal sealed class CsvReplaySensor : ISensor, ITimestampedSensor
 {
     private const long MaxBytes = 256L << 20;
     private readonly float[] _values;
+    private readonly double[] _timestamps;
     private readonly int _count;
     private readonly bool _loop;
     private int _row;
@@ -44,7 +46,10 @@ internal sealed class CsvReplaySensor : ISensor
             }
         }
 
+        // The timestamp column (a model's clock features are computed from it): "timestamp", else the first column.
+        int timeColumn = Math.Max(0, Array.FindIndex(columns, c => c.Equals("timestamp", StringComparison.OrdinalIgnoreCase)));
         var values = new List<float>();
+        var timestamps = new List<double>();
         while (reader.ReadLine() is { } line)
         {
             if (line.Length == 0)
@@ -53,6 +58,7 @@ internal sealed class CsvReplaySensor : ISensor
             }
 
             string[] cells = line.Split(',');
+            timestamps.Add(timeColumn < cells.Length && TimeFeatures.TryParseTimestamp(cells[timeColumn], out double t) ? t : double.NaN);
             foreach (int c in index)
             {
                 values.Add(c < cells.Length && float.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : float.NaN);
@@ -60,7 +66,8 @@ internal sealed class CsvReplaySensor : ISensor
         }
 
         _values = [.. values];
-        Rows = _values.Length / Math.Max(1, _count);
+        _timestamps = [.. timestamps];
+        Rows = _timestamps.Length;
     }
 
     /// <summary>Data rows in the file.</summary>
@@ -81,9 +88,12 @@ internal sealed class CsvReplaySensor : ISensor
         }
 
         _values.AsSpan(_row * _count, _count).CopyTo(values);
+        LastTimestamp = _timestamps[_row];
         _row++;
         return true;
     }
+
+    public double LastTimestamp { get; private set; } = double.NaN;
 
     public void Dispose()
     {

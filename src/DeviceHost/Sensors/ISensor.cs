@@ -13,3 +13,13 @@ internal interface ISensor : IDisposable
     /// <exception cref="IOException">The bus or the chip failed (I/O error, NACK, wrong chip).</exception>
     bool Read(Span<float> values);
 }
+
+/// <summary>
+/// A sensor whose samples carry their own time (a replayed recording): the clock features of a model
+/// (<see cref="Runtime.Metadata.TimeFeatures"/>) are computed from it instead of the wall clock.
+/// </summary>
+internal interface ITimestampedSensor
+{
+    /// <summary>The time of the last sample read, in seconds since 1970-01-01 (as written, read as UTC); NaN if unknown.</summary>
+    double LastTimestamp { get; }
+}

@@ -59,6 +59,9 @@ internal sealed class ResilientSensor : IDisposable
     /// <summary>Whether the chip is open now.</summary>
     public bool IsOpen => _sensor is not null;
 
+    /// <summary>The time of the last sample when the sensor carries one (a replay), else NaN.</summary>
+    public double LastTimestamp => _sensor is ITimestampedSensor t ? t.LastTimestamp : double.NaN;
+
     /// <summary>Reads one sample into <paramref name="values"/>; never throws for a sensor fault.</summary>
     public SampleQuality Read(Span<float> values)
     {

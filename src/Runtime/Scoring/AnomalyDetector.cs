@@ -87,9 +87,21 @@ public sealed class AnomalyDetector
 
     /// <summary>Creates a detector for models with <paramref name="features"/> forecast features (0 for autoencoders).</summary>
     public AnomalyDetector(ScorerSettings settings, int features)
+        : this(settings, features, features)
+    {
+    }
+
+    /// <summary>
+    /// Creates a detector for models with <paramref name="features"/> forecast features of which the first
+    /// <paramref name="scoredFeatures"/> are judged (the rest are clock features: inputs, see <see cref="TimeFeatures"/>).
+    /// </summary>
+    public AnomalyDetector(ScorerSettings settings, int features, int scoredFeatures)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfNegative(features);
+        ArgumentOutOfRangeException.ThrowIfNegative(scoredFeatures);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(scoredFeatures, features);
+        ScoredFeatures = scoredFeatures;
         settings.Validate("scorer settings");
         Settings = settings;
         _alphaLong = 2.0 / (settings.LongWindow + 1);
@@ -107,6 +119,9 @@ public sealed class AnomalyDetector
 
     /// <summary>The number of forecast features (0 for autoencoders).</summary>
     public int Features => _forecast.Length;
+
+    /// <summary>The leading features whose forecast error is scored.</summary>
+    public int ScoredFeatures { get; }
 
     /// <summary>Steps scored since the last reset.</summary>
     public long Steps => _steps;
@@ -157,14 +172,15 @@ public sealed class AnomalyDetector
             return new ScoreResult(0, 0, _active, DecisionChange.None, 0);
         }
 
+        ReadOnlySpan<float> scored = actual[..ScoredFeatures];
         double sum = 0;
-        for (int i = 0; i < actual.Length; i++)
+        for (int i = 0; i < scored.Length; i++)
         {
-            sum += Math.Abs(_forecast[i] - actual[i]);
+            sum += Math.Abs(_forecast[i] - scored[i]);
         }
 
-        bool outOfRange = Settings.IsLogTail && Settings.SpatialTolerance > 0 && OutsideSeenRange(actual);
-        return Score(actual.Length == 0 ? 0 : sum / actual.Length, outOfRange);
+        bool outOfRange = Settings.IsLogTail && Settings.SpatialTolerance > 0 && OutsideSeenRange(scored);
+        return Score(scored.Length == 0 ? 0 : sum / scored.Length, outOfRange);
     }
 
     /// <summary>

@@ -14,7 +14,10 @@ namespace EdgeRnn.Train.Commands;
 /// </summary>
 internal static class ExportWorker
 {
-    public static int Run(string checkpoint, string output, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Run(string checkpoint, string output, bool json, TextWriter stdout, TextWriter stderr) =>
+        TorchRuntime.Exclusive(() => RunExclusive(checkpoint, output, json, stdout, stderr));
+
+    private static int RunExclusive(string checkpoint, string output, bool json, TextWriter stdout, TextWriter stderr)
     {
         string infoPath = checkpoint + ".json";
         CheckpointInfo info;

@@ -18,6 +18,9 @@ internal static class NabRunCommand
         var cell = new Option<CellKind>("--cell") { Description = "The forecaster's recurrent cell.", DefaultValueFactory = _ => defaults.Cell };
         var hidden = new Option<int>("--hidden") { Description = "The forecaster's hidden size.", DefaultValueFactory = _ => defaults.Hidden };
         var fp32 = new Option<bool>("--fp32") { Description = "Stream the float model instead of the int8 one (for comparison; the device runs int8)." };
+        var noClock = new Option<bool>("--no-clock") { Description = "Do not give the forecaster the time of day and week (by default it gets the daily phase when the probationary period spans two days at a sub-6-hour period, the weekly phase when it spans two weeks)." };
+        var maskSteps = new Option<int>("--mask-steps") { Description = "Scorer: after a score of 0.5 or more, report 0 for this many rows unless a score exceeds it (one report per event; 0 = off).", DefaultValueFactory = _ => defaults.Scorer.MaskSteps };
+        var seed = new Option<int>("--seed") { Description = "Seed of each forecaster's weights and shuffling.", DefaultValueFactory = _ => defaults.Seed };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary (timing and the scores) on stdout." };
         var command = new Command("run",
             "Runs EdgeRnn's streaming detector on every CSV under --data under NAB's rules and scores the results with NAB's scorer. Per file: an LSTM forecaster "
@@ -25,7 +28,7 @@ internal static class NabRunCommand
             + "every row streams one step at a time through the int8 model in the EdgeRnn runtime and the device's scorer: a row is scored before it updates any state, "
             + "so no row influences its own score. Progress goes to stderr. Exit codes: 0 = ran and scored, 2 = bad input or a file failed.")
         {
-            data, labels, output, parallel, detector, cell, hidden, fp32, json,
+            data, labels, output, parallel, detector, cell, hidden, fp32, noClock, maskSteps, seed, json,
         };
         command.SetAction(parse => NabRunWorker.Run(
             data: parse.GetValue(data)!,
@@ -38,6 +41,9 @@ internal static class NabRunCommand
                 Cell = parse.GetValue(cell),
                 Hidden = parse.GetValue(hidden),
                 Int8 = !parse.GetValue(fp32),
+                ClockFeatures = !parse.GetValue(noClock),
+                Seed = parse.GetValue(seed),
+                Scorer = defaults.Scorer with { MaskSteps = parse.GetValue(maskSteps) },
             },
             json: parse.GetValue(json),
             stdout: stdout,

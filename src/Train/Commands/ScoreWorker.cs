@@ -29,7 +29,10 @@ internal static class ScoreWorker
                 throw new ModelFormatException($"{modelPath} is a {metadata.Task} model without edgernn.scorer; only forecast and autoencoder models are scored.");
             }
 
-            recording = CsvRecordingReader.Read(data, new CsvReadOptions { Features = [.. metadata.Features.Select(f => f.Name)], KeepFileOrder = keepFileOrder });
+            // The sensor features come from the CSV; clock features (time.*) from each row's timestamp, as on the device.
+            int sensors = TimeFeatures.SensorFeatureCount(metadata.Features);
+            recording = CsvRecordingReader.Read(data, new CsvReadOptions { Features = [.. metadata.Features.Take(sensors).Select(f => f.Name)], KeepFileOrder = keepFileOrder })
+                .WithTimeFeatures([.. metadata.Features.Skip(sensors).Select(f => f.Name)]);
             if (windows is not null)
             {
                 labelled = WindowEvaluation.ReadNabWindows(windows, Path.GetFullPath(data));

@@ -25,6 +25,9 @@ internal sealed record TrainRequest(string Data, string Out, CsvReadOptions Csv,
     /// <summary>Use only NAB's probationary period: the first min(floor(0.15 x rows), 750) rows.</summary>
     public bool Probationary { get; init; }
 
+    /// <summary>Clock features appended to the inputs (<see cref="TimeFeatures"/>); empty = none.</summary>
+    public IReadOnlyList<string> TimeFeatureNames { get; init; } = [];
+
     /// <summary>The column of space-separated token ids (token classification), or null for a sensor recording.</summary>
     public string? TokenColumn { get; init; }
 
@@ -52,7 +55,10 @@ internal static class TrainWorker
     /// </summary>
     internal const int GoldenSteps = 8;
 
-    public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr)
+    public static int Run(TrainRequest request, TextWriter stdout, TextWriter stderr) =>
+        TorchRuntime.Exclusive(() => RunExclusive(request, stdout, stderr));
+
+    private static int RunExclusive(TrainRequest request, TextWriter stdout, TextWriter stderr)
     {
         if (request.Shape.Bidirectional && request.Shape.Task == TrainTask.Forecast)
         {
@@ -115,6 +121,13 @@ internal static class TrainWorker
             {
                 throw new ArgumentException($"--units gives {request.Units.Count} units for {recording.FeatureCount} features ({string.Join(", ", recording.Features)}).");
             }
+
+            if (request.TimeFeatureNames.Count > 0 && request.Shape.Task != TrainTask.Forecast)
+            {
+                throw new ArgumentException("--time-features is for forecast models (the device computes them each step).");
+            }
+
+            recording = recording.WithTimeFeatures(request.TimeFeatureNames);
         }
         catch (Exception e) when (e is CsvFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -183,7 +196,7 @@ internal static class TrainWorker
         var metadata = new EdgeRnnMetadata
         {
             Task = c.Task switch { TrainTask.Forecast => ModelTask.Forecast, TrainTask.Autoencoder => ModelTask.Autoencoder, _ => ModelTask.Classify },
-            Features = [.. recording.Features.Select((f, i) => new FeatureInfo(f, units?[i] ?? "", normalizer.Mean[i], normalizer.Std[i]))],
+            Features = [.. recording.Features.Select((f, i) => new FeatureInfo(f, units is not null && i < units.Count ? units[i] : "", normalizer.Mean[i], normalizer.Std[i]))],
             SamplePeriodSeconds = recording.SamplePeriodSeconds > 0 ? recording.SamplePeriodSeconds : null,
             WindowLength = c.Task == TrainTask.Forecast ? null : c.Window,
             Classes = c.Task == TrainTask.Classify ? [.. Enumerable.Range(0, c.Classes).Select(k => k.ToString(CultureInfo.InvariantCulture))] : null,

@@ -1,3 +1,4 @@
+using EdgeRnn.Runtime.Metadata;
 using System.Globalization;
 
 namespace EdgeRnn.Train.Data;
@@ -210,25 +211,8 @@ public static class CsvRecordingReader
         return new SensorRecording([.. featureIndex.Select(i => names[i])], times, data, labels?.ToArray(), labelIndex >= 0 ? names[labelIndex] : null, fileName);
     }
 
-    /// <summary>Parses one timestamp as seconds since 1970-01-01 UTC.</summary>
-    public static bool TryParseTimestamp(ReadOnlySpan<char> text, out double seconds)
-    {
-        text = text.Trim().Trim('"');
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds))
-        {
-            return double.IsFinite(seconds);
-        }
-
-        if (DateTimeOffset.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset dto)
-            || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out dto))
-        {
-            seconds = (dto.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerSecond;
-            return true;
-        }
-
-        seconds = 0;
-        return false;
-    }
+    /// <summary>Parses one timestamp as seconds since 1970-01-01 UTC (<see cref="TimeFeatures.TryParseTimestamp"/>).</summary>
+    public static bool TryParseTimestamp(ReadOnlySpan<char> text, out double seconds) => TimeFeatures.TryParseTimestamp(text, out seconds);
 
     private static bool Interpolate(float[] data, double[] times, int f, int features)
     {

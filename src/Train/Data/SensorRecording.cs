@@ -1,3 +1,5 @@
+using EdgeRnn.Runtime.Metadata;
+
 namespace EdgeRnn.Train.Data;
 
 /// <summary>
@@ -97,6 +99,37 @@ public sealed class SensorRecording
         }
 
         return new SensorRecording(names, Timestamps, Values, Labels, LabelName, Source);
+    }
+
+    /// <summary>
+    /// The same rows with clock features (<see cref="TimeFeatures"/>, computed from each row's timestamp) appended
+    /// after the sensor features; the recording unchanged when <paramref name="names"/> is empty.
+    /// </summary>
+    public SensorRecording WithTimeFeatures(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count == 0)
+        {
+            return this;
+        }
+
+        if (Features.Any(TimeFeatures.IsTimeFeature))
+        {
+            throw new ArgumentException($"The recording already has clock features ({string.Join(", ", Features.Where(TimeFeatures.IsTimeFeature))}).", nameof(names));
+        }
+
+        int width = FeatureCount + names.Count;
+        var values = new float[Rows * width];
+        for (int r = 0; r < Rows; r++)
+        {
+            Row(r).CopyTo(values.AsSpan(r * width, FeatureCount));
+            for (int k = 0; k < names.Count; k++)
+            {
+                values[(r * width) + FeatureCount + k] = TimeFeatures.Compute(names[k], Timestamps[r]);
+            }
+        }
+
+        return new SensorRecording([.. Features, .. names], Timestamps, values, Labels, LabelName, Source);
     }
 
     /// <summary>Rows [start, start + count) as a new recording.</summary>

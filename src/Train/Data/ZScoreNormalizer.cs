@@ -1,3 +1,4 @@
+using EdgeRnn.Runtime.Metadata;
 namespace EdgeRnn.Train.Data;
 
 /// <summary>
@@ -65,6 +66,13 @@ public sealed class ZScoreNormalizer
         {
             double s = Math.Sqrt(sumSq[f] / rows);
             std[f] = s < 1e-6 * Math.Max(1, Math.Abs(mean[f])) ? 1f : (float)s;
+            if (TimeFeatures.IsTimeFeature(recording.Features[f]))
+            {
+                // Clock features are already in [-1, 1]: statistics of a few days of a weekly phase would stretch the
+                // phases not seen yet far outside the range the model learned on.
+                mean[f] = 0;
+                std[f] = 1;
+            }
         }
 
         return new ZScoreNormalizer(mean, std);

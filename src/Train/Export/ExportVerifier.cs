@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeRnn.Runtime;
 using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Training;
 using EdgeRnn.Desktop.Reference;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -168,14 +169,17 @@ internal static class ExportVerifier
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(ids);
-        net.eval();
-        using IDisposable noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        return SensorNet.ToArray(nn.functional.softmax(net.call(tensor(ids, [ids.Length, 1])), -1));
+        return TorchRuntime.Exclusive(() =>
+        {
+            net.eval();
+            using IDisposable noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            return SensorNet.ToArray(nn.functional.softmax(net.call(tensor(ids, [ids.Length, 1])), -1));
+        });
     }
 
     /// <summary>TorchSharp's output for one sequence (softmax probabilities for classification).</summary>
-    public static float[] TorchForward(SensorNet net, float[] input, int steps)
+    public static float[] TorchForward(SensorNet net, float[] input, int steps) => TorchRuntime.Exclusive(() =>
     {
         net.eval();
         using IDisposable noGrad = no_grad();
@@ -188,7 +192,7 @@ internal static class ExportVerifier
         }
 
         return SensorNet.ToArray(y);
-    }
+    });
 
     public static float[] RuntimeStream(byte[] graph, float[] input, int steps, int features)
     {

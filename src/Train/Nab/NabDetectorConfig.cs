@@ -34,6 +34,12 @@ internal sealed record NabDetectorConfig
     /// <summary>Quantize the forecaster to int8 (the device's model); false streams the float model (ablation).</summary>
     public bool Int8 { get; init; } = true;
 
+    /// <summary>
+    /// Give the forecaster the clock (<see cref="TimeFeatures"/>): the daily phase when the probationary period spans at
+    /// least two days at a sub-daily period, the weekly phase too when it spans at least two weeks.
+    /// </summary>
+    public bool ClockFeatures { get; init; } = true;
+
     /// <summary>The scorer the device runs on the forecast errors.</summary>
     public ScorerOptions Scorer { get; init; } = new()
     {
@@ -44,6 +50,18 @@ internal sealed record NabDetectorConfig
         MaskSteps = 150,
         MaskLevel = 0.5,
     };
+
+    /// <summary>The clock features for a probationary period covering <paramref name="spanSeconds"/> at <paramref name="periodSeconds"/>.</summary>
+    public IReadOnlyList<string> ClockFeaturesFor(double spanSeconds, double periodSeconds)
+    {
+        const double Day = 86400;
+        if (!ClockFeatures || periodSeconds <= 0 || periodSeconds >= Day / 4 || spanSeconds < 2 * Day)
+        {
+            return [];
+        }
+
+        return spanSeconds >= 14 * Day ? TimeFeatures.DailyAndWeekly : TimeFeatures.Daily;
+    }
 
     /// <summary>The training window for a probationary period of <paramref name="rows"/> rows: validation needs a window + 1 rows.</summary>
     public int SequenceLengthFor(int rows) => Math.Clamp(((int)(rows * 0.2)) - 2, 4, SequenceLength);

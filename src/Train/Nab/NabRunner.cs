@@ -84,7 +84,7 @@ internal sealed class NabRunner
             {
                 var log = new StringWriter(CultureInfo.InvariantCulture);
                 long t0 = Stopwatch.GetTimestamp();
-                int code = TrainWorker.Run(TrainRequest(head, model, probationary), TextWriter.Null, log);
+                int code = TrainWorker.Run(TrainRequest(head, model, probationary, ClockFeatures(data, probationary)), TextWriter.Null, log);
                 if (code != ToolExitCodes.Success)
                 {
                     return Failed(key, results, "training failed: " + LastLines(log.ToString()));
@@ -114,10 +114,15 @@ internal sealed class NabRunner
                 Threshold = metadata.Scorer?.Threshold ?? 0.999,
                 ExitThreshold = metadata.Scorer?.ExitThreshold ?? 0.99,
             };
-            var raw = new float[data.Rows];
-            for (int i = 0; i < raw.Length; i++)
+            // Each row as the model reads it: the value, then the clock features computed from the row's timestamp.
+            int width = metadata.Features.Count;
+            int sensors = TimeFeatures.SensorFeatureCount(metadata.Features);
+            var raw = new float[data.Rows * width];
+            for (int i = 0; i < data.Rows; i++)
             {
-                raw[i] = float.Parse(data.ValueTexts[i], CultureInfo.InvariantCulture);
+                Span<float> row = raw.AsSpan(i * width, width);
+                row[0] = float.Parse(data.ValueTexts[i], CultureInfo.InvariantCulture);
+                TimeFeatures.Fill(metadata.Features, sensors, UnixSeconds(data.Times[i]), row);
             }
 
             long t2 = Stopwatch.GetTimestamp();
@@ -132,7 +137,15 @@ internal sealed class NabRunner
         }
     }
 
-    private TrainRequest TrainRequest(string csv, string model, int probationary) =>
+    /// <summary>The clock features for this file, decided from its probationary rows only.</summary>
+    private IReadOnlyList<string> ClockFeatures(NabDataFile data, int probationary)
+    {
+        double span = (data.Times[probationary - 1] - data.Times[0]).TotalSeconds;
+        double period = span / Math.Max(1, probationary - 1);
+        return _config.ClockFeaturesFor(span, period);
+    }
+
+    private TrainRequest TrainRequest(string csv, string model, int probationary, IReadOnlyList<string> clock) =>
         new(csv, model,
             new CsvReadOptions { KeepFileOrder = true, Missing = MissingValuePolicy.Interpolate },
             new ModelConfig { Task = TrainTask.Forecast, Cell = _config.Cell, Hidden = _config.Hidden, Layers = _config.Layers },
@@ -147,6 +160,7 @@ internal sealed class NabRunner
             Json: false)
         {
             Scorer = _config.Scorer,
+            TimeFeatureNames = clock,
         };
 
     /// <summary>
@@ -155,7 +169,7 @@ internal sealed class NabRunner
     /// </summary>
     private string TrainingFingerprint(string head) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{_config.Cell} {_config.Hidden} {_config.Layers} {_config.SequenceLength} {_config.Epochs} {_config.Seed} {_config.Int8} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(head)))}");
+            $"{_config.Cell} {_config.Hidden} {_config.Layers} {_config.SequenceLength} {_config.Epochs} {_config.Seed} {_config.Int8} {_config.ClockFeatures} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(head)))}");
 
     private void WriteResults(string path, NabDataFile data, float[] scores)
     {
@@ -185,6 +199,10 @@ internal sealed class NabRunner
 
         AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
+
+    /// <summary>A NAB timestamp (no offset) as seconds since 1970-01-01, read as UTC like every recording.</summary>
+    private static double UnixSeconds(DateTime time) =>
+        (DateTime.SpecifyKind(time, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
 
     private static int CountDataLines(string path) => Math.Max(0, File.ReadLines(path).Count(l => l.Length > 0) - 1);
 

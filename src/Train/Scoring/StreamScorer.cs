@@ -38,7 +38,7 @@ internal static class StreamScorer
         var x = new float[features];
         if (metadata.Task == ModelTask.Forecast)
         {
-            var detector = new AnomalyDetector(settings, features);
+            var detector = new AnomalyDetector(settings, features, TimeFeatures.SensorFeatureCount(metadata.Features));
             RnnState state = model.CreateState();
             var y = new float[features];
             for (int t = 0; t < rows; t++)

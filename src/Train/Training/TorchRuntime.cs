@@ -13,6 +13,7 @@ internal static class TorchRuntime
     public const int DefaultThreads = 1;
 
     private static readonly Lock s_lock = new();
+    private static readonly object s_exclusive = new();
 
     /// <summary>Sets torch's intra-op thread count and seeds torch's generator.</summary>
     /// <exception cref="InvalidOperationException">libtorch could not be loaded (the message says why).</exception>
@@ -52,6 +53,21 @@ internal static class TorchRuntime
             torch.manual_seed(seed);
             torch.random.manual_seed(seed);
             return create();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while no other thread of this process runs torch work through this method.
+    /// Training two models at once on two threads (parallel test classes, edgernn nab run) failed inside libtorch now
+    /// and then ("Expected false to be true" from c10::Scalar::toFloat during an epoch), so every training and export
+    /// run holds this; the parallel parts of edgernn nab run are quantization and streaming. Reentrant.
+    /// </summary>
+    public static T Exclusive<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (s_exclusive)
+        {
+            return work();
         }
     }
 

@@ -24,7 +24,11 @@ internal sealed record TokenTrainResult(SensorNet Net, TrainingHistory History, 
 internal static class Trainer
 {
     public static TrainResult Train(SensorRecording recording, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch = null,
-        Action<BatchProgress>? onBatch = null)
+        Action<BatchProgress>? onBatch = null) =>
+        TorchRuntime.Exclusive(() => TrainCore(recording, shape, options, onEpoch, onBatch));
+
+    private static TrainResult TrainCore(SensorRecording recording, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch,
+        Action<BatchProgress>? onBatch)
     {
         ArgumentNullException.ThrowIfNull(recording);
         ArgumentNullException.ThrowIfNull(shape);
@@ -56,7 +60,11 @@ internal static class Trainer
     /// data's largest id + 1.
     /// </summary>
     public static TokenTrainResult TrainTokens(TokenDataset data, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch = null,
-        Action<BatchProgress>? onBatch = null)
+        Action<BatchProgress>? onBatch = null) =>
+        TorchRuntime.Exclusive(() => TrainTokensCore(data, shape, options, onEpoch, onBatch));
+
+    private static TokenTrainResult TrainTokensCore(TokenDataset data, ModelConfig shape, TrainOptions options, Action<EpochRecord, int>? onEpoch,
+        Action<BatchProgress>? onBatch)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);

@@ -1,0 +1,53 @@
+using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
+
+namespace EdgeRnn.Train.Tests.Commands;
+
+/// <summary><c>edgernn train --time-features</c> and <c>edgernn score</c> on a model that takes the clock.</summary>
+public sealed class TimeFeaturesCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("edgernn-clock-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void TrainWithTimeFeatures_ThenScore_ClockComesFromTimestamps()
+    {
+        string csv = Path.Combine(_folder, "ambient.csv");
+        File.WriteAllLines(csv, File.ReadLines(Path.Combine(TestPaths.NabData, "realKnownCause", "ambient_temperature_system_failure.csv")).Take(1501));
+        string model = Path.Combine(_folder, "clock.onnx");
+
+        (int code, _, string stderr) = Edgernn("train", "--data", csv, "--keep-file-order", "--probationary", "--hidden", "8", "--epochs", "2",
+            "--seq-len", "16", "--time-features", "week", "--scorer", "log-tail", "--out", model);
+
+        Assert.True(code == 0, stderr);
+        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(RnnModel.Load(model).Metadata)!;
+        Assert.Equal(["value", .. TimeFeatures.DailyAndWeekly], metadata.Features.Select(f => f.Name));
+        Assert.All(metadata.Features.Skip(1), f => Assert.Equal((0f, 1f), (f.Mean, f.Std)));
+
+        string results = Path.Combine(_folder, "results.csv");
+        (code, _, stderr) = Edgernn("score", "--model", model, "--data", csv, "--keep-file-order", "--results", results);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(1501, File.ReadAllLines(results).Length);
+    }
+
+    [Fact]
+    public void TrainWithTimeFeatures_AutoencoderTask_ExitsTwo()
+    {
+        string csv = Path.Combine(_folder, "ambient.csv");
+        File.WriteAllLines(csv, File.ReadLines(Path.Combine(TestPaths.NabData, "realKnownCause", "ambient_temperature_system_failure.csv")).Take(400));
+
+        (int code, _, string stderr) = Edgernn("train", "--data", csv, "--task", "autoencoder", "--time-features", "day", "--out", Path.Combine(_folder, "ae.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("--time-features", stderr, StringComparison.Ordinal);
+    }
+
+    private static (int Code, string Out, string Err) Edgernn(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
