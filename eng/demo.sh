@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine:
 #   1. builds EdgeRnn (Release) and publishes edgernn-device as a NativeAOT binary for linux-x64;
-#   2. makes a 2-layer LSTM (hidden 64) test folder whose expected outputs ONNX Runtime computes;
-#   3. shows what the device binary sees in the model, and verifies the device computes the same (|err| <= 1e-5);
-#   4. benchmarks one streaming step of EdgeRnn against ONNX Runtime (OrtIoBinding, one thread), LSTM and GRU;
-#   5. end to end: a synthetic 3-sensor recording with injected anomalies -> edgernn train (TorchSharp, forecast LSTM,
+#   2. edgernn demo: NAB's machine-temperature recording (committed in devices/data/nab): learn from the first 750 rows
+#      only (NAB's rule), quantize to int8, replay every row through the device binary, score it with NAB's scorer,
+#      summary and plot (artifacts/demo/demo.png);
+#   3. makes a 2-layer LSTM (hidden 64) test folder whose expected outputs ONNX Runtime computes;
+#   4. shows what the device binary sees in the model, and verifies the device computes the same (|err| <= 1e-5);
+#   5. benchmarks one streaming step of EdgeRnn against ONNX Runtime (OrtIoBinding, one thread), LSTM and GRU;
+#   6. end to end: a synthetic 3-sensor recording with injected anomalies -> edgernn train (TorchSharp, forecast LSTM,
 #      export verified against ORT and the runtime, scorer calibrated) -> edgernn-quantize (int8) -> the device binary
 #      verifies the int8 model against ORT and self-checks it, then streams NAB's ambient-temperature recording.
 # Installs what it needs on a fresh Debian 12 machine with the .NET 10 SDK. Output goes to artifacts/demo.
@@ -26,6 +29,9 @@ ls -l "$device"
 
 edgernn() { dotnet "$REPO_ROOT/src/Train/bin/Release/net10.0/edgernn.dll" "$@"; }
 quantize() { dotnet "$REPO_ROOT/src/Quantize/bin/Release/net10.0/edgernn-quantize.dll" "$@"; }
+
+log "edgernn demo: NAB machine temperature -> learn under NAB's rule -> int8 -> the device binary -> NAB's scorer"
+edgernn demo --device "$device" --out "$out/nab"
 
 log "edgernn testdata: a 2-layer LSTM (input 4, hidden 64) and 200-step sequences, expected outputs from ONNX Runtime"
 edgernn testdata --builtin lstm --hidden 64 --input 4 --layers 2 --steps 200 --sets 2 --out "$out/lstm64x2"

@@ -36,7 +36,26 @@ public static class Program
             CreateScoreCommand(stdout, stderr),
             CreateExportCommand(stdout, stderr),
             CreateNabCommand(stdout, stderr),
+            CreateDemoCommand(stdout, stderr),
         };
+
+    internal static Command CreateDemoCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var output = new Option<string>("--out", "-o") { Description = "Where the demo writes its models, results, plot and replay profile.", DefaultValueFactory = _ => Path.Combine("artifacts", "demo") };
+        var device = new Option<string?>("--device") { Description = "The edgernn-device binary to replay the recording through (eng/demo.sh publishes it to artifacts/publish/linux-x64/edgernn-device). Without it the device replay is skipped." };
+        var folder = new Option<string?>("--recording-folder") { Description = "The folder holding machine_temperature_system_failure.csv and combined_windows.json; default: devices/data/nab of this repository." };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
+        var command = new Command("demo",
+            "The main job on a real recording committed to the repository (NAB's machine temperature, MIT, Numenta): learns an LSTM forecaster from the "
+            + "first 750 rows only (NAB's rule), exports it verified against ONNX Runtime, quantizes it to int8, replays every row through the device binary "
+            + "and checks it scores as the desktop does, scores the result with NAB's scorer, and writes a plot (signal, forecast, score, threshold, alarms, "
+            + "labelled windows). Progress goes to stderr. Exit codes: 0 = done, 1 = the device scored differently from the desktop, 2 = bad input.")
+        {
+            output, device, folder, json,
+        };
+        command.SetAction(parse => DemoWorker.Run(parse.GetValue(output)!, parse.GetValue(device), parse.GetValue(folder), parse.GetValue(json), stdout, stderr));
+        return command;
+    }
 
     internal static Command CreateNabCommand(TextWriter stdout, TextWriter stderr)
     {
@@ -68,12 +87,13 @@ public static class Program
         var windows = new Option<string?>("--windows") { Description = "NAB's labels/combined_windows.json: print a per-window table (detected or not, first alarm) and the alarms outside windows. The key is the category/file.csv that --data's path ends with." };
         var fileOrder = new Option<bool>("--keep-file-order") { Description = "Accept repeated or decreasing timestamps and keep the rows in file order." };
         var results = new Option<string?>("--results") { Description = "Also write NAB's results CSV (timestamp,value,anomaly_score,label) to this path." };
+        var plot = new Option<string?>("--plot") { Description = "Also write a PNG: the first feature and its forecast, the likelihood and the threshold, the alarms, and the labelled windows when --windows is given." };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary instead of a table." };
         var command = new Command("score",
             "Scores a recording one row at a time exactly as the device does (normalize, score the reading against the last forecast, step the model; no look-ahead) "
             + "with the scorer settings stored in the model, and reports the alarms. Exit codes: 0 = scored, 2 = bad input.")
         {
-            model, data, windows, fileOrder, results, json,
+            model, data, windows, fileOrder, results, plot, json,
         };
         command.SetAction(parse => ScoreWorker.Run(
             modelPath: parse.GetValue(model)!,
@@ -83,7 +103,8 @@ public static class Program
             results: parse.GetValue(results),
             json: parse.GetValue(json),
             stdout: stdout,
-            stderr: stderr));
+            stderr: stderr,
+            plot: parse.GetValue(plot)));
         return command;
     }
 

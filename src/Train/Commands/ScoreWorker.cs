@@ -14,7 +14,7 @@ namespace EdgeRnn.Train.Commands;
 /// </summary>
 internal static class ScoreWorker
 {
-    public static int Run(string modelPath, string data, string? windows, bool keepFileOrder, string? results, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Run(string modelPath, string data, string? windows, bool keepFileOrder, string? results, bool json, TextWriter stdout, TextWriter stderr, string? plot = null)
     {
         RnnModel model;
         EdgeRnnMetadata metadata;
@@ -49,6 +49,16 @@ internal static class ScoreWorker
         if (results is not null)
         {
             WriteResults(results, recording, scored, labelled);
+        }
+
+        if (plot is not null)
+        {
+            DateTime[] times = [.. recording.Timestamps.Select(t => DateTime.UnixEpoch.AddSeconds(t))];
+            ScorePlot.SavePng(new ScorePlotData($"{Path.GetFileName(data)} scored by {Path.GetFileName(modelPath)}", times,
+                [.. Enumerable.Range(0, recording.Rows).Select(r => (double)recording.Row(r)[0])],
+                scored.Forecasts.Length == recording.Rows ? [.. scored.Forecasts.Select(f => (double)f)] : [.. times.Select(_ => double.NaN)],
+                [.. scored.Likelihoods.Select(l => (double)l)], metadata.Scorer.Threshold, scored.Starts,
+                labelled is null ? [] : [.. labelled.Select(w => (DateTime.UnixEpoch.AddSeconds(w.Start), DateTime.UnixEpoch.AddSeconds(w.End)))], null), plot);
         }
 
         if (json)

@@ -21,7 +21,11 @@ namespace EdgeRnn.Train.Nab;
 /// <param name="MicrosecondsPerRow">Streaming cost per row: normalize, score, model step (the device's per-row work).</param>
 /// <param name="Skipped">True when a finished results file was already there (a rerun).</param>
 /// <param name="Error">Why the file failed, or null.</param>
-internal sealed record NabFileRun(string Key, string Results, int Rows, double TrainSeconds, double QuantizeSeconds, double MicrosecondsPerRow, bool Skipped, string? Error);
+internal sealed record NabFileRun(string Key, string Results, int Rows, double TrainSeconds, double QuantizeSeconds, double MicrosecondsPerRow, bool Skipped, string? Error)
+{
+    /// <summary>The folder with the file's models (model.onnx, model.int8.onnx) and its probationary rows.</summary>
+    public string? WorkFolder { get; init; }
+}
 
 /// <summary>
 /// Runs EdgeRnn's detector over NAB data files under NAB's rules and writes NAB's results layout
@@ -55,6 +59,9 @@ internal sealed class NabRunner
         return Path.Combine(_out, _config.Name, category, $"{_config.Name}_{Path.GetFileName(key)}");
     }
 
+    /// <summary>Where a file's models and probationary rows are kept.</summary>
+    public string WorkFolder(string key) => Path.Combine(_out, ".work", _config.Name, Path.ChangeExtension(key, null));
+
     /// <summary>Runs one file; failures are returned, not thrown, so the other files go on.</summary>
     public NabFileRun Run(string path, string key)
     {
@@ -62,12 +69,12 @@ internal sealed class NabRunner
         try
         {
             NabDataFile data = NabDataFile.Read(path, key);
+            string work = WorkFolder(key);
             if (File.Exists(results) && CountDataLines(results) == data.Rows)
             {
-                return new NabFileRun(key, results, data.Rows, 0, 0, 0, Skipped: true, null);
+                return new NabFileRun(key, results, data.Rows, 0, 0, 0, Skipped: true, null) { WorkFolder = work };
             }
 
-            string work = Path.Combine(_out, ".work", _config.Name, Path.ChangeExtension(key, null));
             Directory.CreateDirectory(work);
             // The forecaster learns from the probationary rows only: the only rows it could see are in this file.
             int probationary = NabRules.ProbationaryRows(data.Rows);
@@ -129,7 +136,7 @@ internal sealed class NabRunner
             ScoredStream scored = StreamScorer.Score(rnn, metadata, raw, scorer);
             double perRow = Stopwatch.GetElapsedTime(t2).TotalMicroseconds / data.Rows;
             WriteResults(results, data, scored.AnomalyScores);
-            return new NabFileRun(key, results, data.Rows, trainSeconds, quantizeSeconds, perRow, Skipped: false, null);
+            return new NabFileRun(key, results, data.Rows, trainSeconds, quantizeSeconds, perRow, Skipped: false, null) { WorkFolder = work };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ModelFormatException or ArgumentException)
         {

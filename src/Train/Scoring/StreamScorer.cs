@@ -9,7 +9,11 @@ namespace EdgeRnn.Train.Scoring;
 /// <param name="Active">Whether an anomaly was active after every row.</param>
 /// <param name="Starts">The rows at which an anomaly started.</param>
 /// <param name="AnomalyScores">The likelihood with repeat alarms masked (<see cref="ScoreResult.AnomalyScore"/>), what NAB's results record.</param>
-internal sealed record ScoredStream(float[] Likelihoods, bool[] Active, IReadOnlyList<int> Starts, float[] AnomalyScores);
+/// <param name="Forecasts">
+/// Forecast models: the forecast of each row's first feature made before the row arrived, in the feature's units (NaN
+/// at row 0); autoencoders: empty.
+/// </param>
+internal sealed record ScoredStream(float[] Likelihoods, bool[] Active, IReadOnlyList<int> Starts, float[] AnomalyScores, float[] Forecasts);
 
 /// <summary>
 /// Scores a recording with an exported model and <see cref="AnomalyDetector"/> exactly the way the device does, one row
@@ -33,6 +37,7 @@ internal static class StreamScorer
         int rows = rawRows.Length / features;
         var likelihoods = new float[rows];
         var anomalyScores = new float[rows];
+        float[] forecasts = [];
         var active = new bool[rows];
         var starts = new List<int>();
         var x = new float[features];
@@ -41,6 +46,9 @@ internal static class StreamScorer
             var detector = new AnomalyDetector(settings, features, TimeFeatures.SensorFeatureCount(metadata.Features));
             RnnState state = model.CreateState();
             var y = new float[features];
+            forecasts = new float[rows];
+            float next = float.NaN;
+            FeatureInfo first = metadata.Features[0];
             for (int t = 0; t < rows; t++)
             {
                 metadata.Normalize(rawRows.Slice(t * features, features), x);
@@ -48,6 +56,8 @@ internal static class StreamScorer
                 model.Step(state, x, y);
                 detector.SetForecast(y);
                 Record(t, r);
+                forecasts[t] = next;
+                next = (y[0] * first.Std) + first.Mean;
             }
         }
         else if (metadata.Task == ModelTask.Autoencoder)
@@ -79,7 +89,7 @@ internal static class StreamScorer
             throw new ArgumentException("Only forecast and autoencoder models are scored.", nameof(metadata));
         }
 
-        return new ScoredStream(likelihoods, active, starts, anomalyScores);
+        return new ScoredStream(likelihoods, active, starts, anomalyScores, forecasts);
 
         void Record(int t, ScoreResult r)
         {

@@ -3,7 +3,7 @@ using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.Train.Tests.Commands;
 
-/// <summary><c>edgernn train --time-features</c> and <c>edgernn score</c> on a model that takes the clock.</summary>
+/// <summary><c>edgernn train --time-features</c> and <c>edgernn score --results --plot</c> on a model that takes the clock.</summary>
 public sealed class TimeFeaturesCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("edgernn-clock-").FullName;
@@ -26,9 +26,11 @@ public sealed class TimeFeaturesCommandTests : IDisposable
         Assert.All(metadata.Features.Skip(1), f => Assert.Equal((0f, 1f), (f.Mean, f.Std)));
 
         string results = Path.Combine(_folder, "results.csv");
-        (code, _, stderr) = Edgernn("score", "--model", model, "--data", csv, "--keep-file-order", "--results", results);
+        string plot = Path.Combine(_folder, "score.png");
+        (code, _, stderr) = Edgernn("score", "--model", model, "--data", csv, "--keep-file-order", "--results", results, "--plot", plot);
         Assert.True(code == 0, stderr);
         Assert.Equal(1501, File.ReadAllLines(results).Length);
+        Assert.True(new FileInfo(plot).Length > 10_000, "the plot was not written");
     }
 
     [Fact]
