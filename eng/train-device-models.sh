@@ -3,7 +3,9 @@
 # detects with learned weights instead of seeded ones:
 #   temperature-forecast.onnx (devices/replay.json) from NAB's ambient temperature recording (devices/data/nab, MIT
 #     licence, Numenta): the feature is named `temperature` in degF (the CSV's column is `value`); the sample period
-#     (3600 s) comes from the timestamps; NAB's rule: learn only from the first 15% of the rows (--head-fraction 0.15).
+#     (3600 s) comes from the timestamps; NAB's rule: learn only from the probationary period, the first
+#     min(15%, 750) rows (--probationary: 750 rows, 31 days); the clock (--time-features week: the device computes
+#     them from the replay's timestamps) and the log-tail scorer, as edgernn nab run uses.
 #   bme280-forecast.onnx (devices/pi-bme280.json), mpu6050-forecast.onnx (devices/pi-mpu6050.json) and
 #     ads1115-forecast.onnx (devices/pi-ads1115.json) from SYNTHETIC recordings: we have no real BME280, MPU6050 or
 #     ADS1115 data, so `edgernn synth --kit environment|imu|analog` writes one that behaves like the sensor (the
@@ -41,11 +43,11 @@ install_model() {
 
 train_temperature() {
   local data="$REPO_ROOT/devices/data/nab/ambient_temperature_system_failure.csv"
-  log "training temperature-forecast.onnx from $data (first 15% of the rows)"
+  log "training temperature-forecast.onnx from $data (NAB's probationary period: the first 750 rows)"
   edgernn train --data "$data" --features value --feature-names temperature --units degF \
-    --task forecast --cell lstm --hidden 16 --layers 1 --head-fraction 0.15 \
+    --task forecast --cell lstm --hidden 16 --layers 1 --probationary --time-features week \
     --epochs 40 --seq-len 32 --stride 1 --lr 0.005 --patience 8 \
-    --short-window 10 --warmup-steps 100 --min-duration 2 \
+    --scorer log-tail --short-window 10 --long-window 2000 --warmup-steps 100 --min-duration 2 \
     --seed 7 --threads 1 --out "$work/temperature-forecast.onnx"
   install_model temperature-forecast.onnx
 }
