@@ -77,6 +77,22 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("OnnxRuntime", root.GetProperty("ort").GetProperty("runtime").GetString());
         Assert.True(root.GetProperty("ratioOrtToOurs").GetDouble() > 0);
         Assert.True(root.GetProperty("maxAbsDifference").GetDouble() < 1e-4);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("deviceRow").ValueKind); // a built-in model has no scorer
+    }
+
+    [Fact]
+    public void Bench_ModelWithScorer_TimesTheDevicesWholeRow()
+    {
+        string model = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "devices", "models", "temperature-forecast.onnx");
+
+        (int code, string stdout, string stderr) = Edgernn("bench", model, "--steps", "200", "--warmup", "20", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        JsonElement row = doc.RootElement.GetProperty("deviceRow");
+        Assert.Equal("EdgeRnn+scorer", row.GetProperty("runtime").GetString());
+        Assert.True(row.GetProperty("headlineUs").GetDouble() > 0);
+        Assert.Equal(0, row.GetProperty("allocatedBytesPerStep").GetDouble());
     }
 
     [Fact]

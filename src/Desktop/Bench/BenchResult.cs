@@ -28,7 +28,14 @@ internal sealed record LatencyStats(string Runtime, string Api, double HeadlineU
 /// <param name="Machine">Processor, OS and library versions.</param>
 /// <param name="Throughput">EdgeRnn's arithmetic throughput against this core's measured FMA peak (streaming mode only).</param>
 internal sealed record BenchResult(string Model, string Mode, string? Note, IReadOnlyList<StatePairInfo> StatePairs, LatencyStats Ours, LatencyStats Ort,
-    double RatioOrtToOurs, double MaxAbsDifference, MachineInfo Machine, ThroughputInfo? Throughput);
+    double RatioOrtToOurs, double MaxAbsDifference, MachineInfo Machine, ThroughputInfo? Throughput)
+{
+    /// <summary>
+    /// A forecast model with edgernn metadata: the device's whole per-row work (normalize the reading, score it against
+    /// the last forecast with the model's own scorer, step, keep the forecast), or null.
+    /// </summary>
+    public LatencyStats? DeviceRow { get; init; }
+}
 
 /// <summary>How close one EdgeRnn step comes to the machine's arithmetic peak.</summary>
 /// <param name="MultiplyAddsPerStep">Multiply-adds in the step's matrix products.</param>

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Runtime.Scoring;
 using EdgeRnn.Runtime.Tools;
 using Microsoft.ML.OnnxRuntime;
 
@@ -30,6 +32,7 @@ internal sealed class StepBenchmark : IDisposable
     private readonly byte[] _bytes;
     private readonly Target _ours;
     private readonly OrtTarget _ort;
+    private readonly Target? _deviceRow;
 
     public StepBenchmark(byte[] modelBytes, string modelName)
     {
@@ -48,6 +51,7 @@ internal sealed class StepBenchmark : IDisposable
             Mode = "step";
             _ours = new StreamingTarget(_model, inputs);
             StatePairs = _model.StatePairs;
+            _deviceRow = DeviceRowTarget.TryCreate(_model);
         }
         else
         {
@@ -78,6 +82,7 @@ internal sealed class StepBenchmark : IDisposable
         int blockSize = Math.Min(1000, steps);
         LatencyStats ours = Measure(_ours, "EdgeRnn", steps, warmup, blockSize, progress);
         LatencyStats ort = Measure(_ort, "OnnxRuntime", steps, warmup, blockSize, progress);
+        LatencyStats? deviceRow = _deviceRow is null ? null : Measure(_deviceRow, "EdgeRnn+scorer", steps, warmup, blockSize, progress);
 
         // Same inputs, same number of steps from the same zero state: the outputs should agree.
         _ours.Reset();
@@ -100,7 +105,7 @@ internal sealed class StepBenchmark : IDisposable
         }
 
         return new BenchResult(ModelName, Mode, Note, [.. StatePairs.Select(p => new StatePairInfo(p.Input, p.Output))], ours, ort,
-            ort.HeadlineUs / ours.HeadlineUs, diff, Machine(), throughput);
+            ort.HeadlineUs / ours.HeadlineUs, diff, Machine(), throughput) { DeviceRow = deviceRow };
     }
 
     public void Dispose() => _ort.Dispose();
@@ -243,6 +248,78 @@ internal sealed class StepBenchmark : IDisposable
         }
 
         public override void Reset() => _state.Reset();
+    }
+
+    /// <summary>
+    /// The device's per-row work on a forecast model with edgernn metadata: normalize a raw reading, score it against the
+    /// last forecast (<see cref="AnomalyDetector"/> with the model's scorer settings), step, keep the forecast.
+    /// </summary>
+    private sealed class DeviceRowTarget : Target
+    {
+        private readonly RnnModel _model;
+        private readonly EdgeRnnMetadata _metadata;
+        private readonly AnomalyDetector _detector;
+        private readonly RnnState _state;
+        private readonly float[] _raw;
+        private readonly float[] _normalized;
+        private readonly float[] _forecast;
+        private int _t;
+
+        private DeviceRowTarget(RnnModel model, EdgeRnnMetadata metadata, ScorerSettings scorer)
+        {
+            _model = model;
+            _metadata = metadata;
+            int features = metadata.Features.Count;
+            _detector = new AnomalyDetector(scorer, features, TimeFeatures.SensorFeatureCount(metadata.Features));
+            _state = model.CreateState();
+            _raw = new float[features];
+            _normalized = new float[features];
+            _forecast = new float[features];
+        }
+
+        public static DeviceRowTarget? TryCreate(RnnModel model)
+        {
+            EdgeRnnMetadata? metadata;
+            try
+            {
+                metadata = EdgeRnnMetadata.Read(model.Metadata, model.SourceName);
+            }
+            catch (ModelFormatException)
+            {
+                return null; // the step is still timed; the row needs readable metadata
+            }
+
+            return metadata is { Task: ModelTask.Forecast, Scorer: { } scorer } && model.StepInputs.Count == 1
+                && model.StepInputs[0].Length == metadata.Features.Count && model.StepOutputs.Count > 0 && model.StepOutputs[0].Length == metadata.Features.Count
+                ? new DeviceRowTarget(model, metadata, scorer)
+                : null;
+        }
+
+        public override string Api => "normalize, AnomalyDetector.Observe, RnnModel.Step, SetForecast";
+
+        public override ReadOnlySpan<float> FirstOutput => _forecast;
+
+        public override void Step()
+        {
+            // A reading around each feature's mean (a slow sine), as a sensor would give.
+            float wave = MathF.Sin(_t++ * 0.01f);
+            for (int i = 0; i < _raw.Length; i++)
+            {
+                _raw[i] = _metadata.Features[i].Mean + (wave * _metadata.Features[i].Std);
+            }
+
+            _metadata.Normalize(_raw, _normalized);
+            _detector.Observe(_normalized);
+            _model.Step(_state, _normalized, _forecast);
+            _detector.SetForecast(_forecast);
+        }
+
+        public override void Reset()
+        {
+            _state.Reset();
+            _detector.Reset();
+            _t = 0;
+        }
     }
 
     /// <summary>EdgeRnn whole-sequence: one <see cref="RnnModel.Run(Tensor[])"/> of the declared shapes per "step".</summary>

@@ -88,7 +88,7 @@ internal static class BenchWorker
         {
             new[] { "runtime", $"us/{unit} (median of {r.Ours.BlockSize}-{unit} blocks)", "median", "p99", "mean", "min", $"alloc B/{unit}", "api" },
         };
-        foreach (LatencyStats s in new[] { r.Ours, r.Ort })
+        foreach (LatencyStats s in new[] { r.Ours, r.Ort, r.DeviceRow }.OfType<LatencyStats>())
         {
             rows.Add([s.Runtime, Us(s.HeadlineUs), Us(s.MedianUs), Us(s.P99Us), Us(s.MeanUs), Us(s.MinUs),
                 s.AllocatedBytesPerStep.ToString("0.#", CultureInfo.InvariantCulture), s.Api]);
