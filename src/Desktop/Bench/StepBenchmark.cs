@@ -254,28 +254,10 @@ internal sealed class StepBenchmark : IDisposable
     /// The device's per-row work on a forecast model with edgernn metadata: normalize a raw reading, score it against the
     /// last forecast (<see cref="AnomalyDetector"/> with the model's scorer settings), step, keep the forecast.
     /// </summary>
-    private sealed class DeviceRowTarget : Target
+    private sealed class DeviceRowTarget(StreamingDetector stream) : Target
     {
-        private readonly RnnModel _model;
-        private readonly EdgeRnnMetadata _metadata;
-        private readonly AnomalyDetector _detector;
-        private readonly RnnState _state;
-        private readonly float[] _raw;
-        private readonly float[] _normalized;
-        private readonly float[] _forecast;
+        private readonly float[] _readings = new float[stream.SensorFeatures];
         private int _t;
-
-        private DeviceRowTarget(RnnModel model, EdgeRnnMetadata metadata, ScorerSettings scorer)
-        {
-            _model = model;
-            _metadata = metadata;
-            int features = metadata.Features.Count;
-            _detector = new AnomalyDetector(scorer, features, TimeFeatures.SensorFeatureCount(metadata.Features));
-            _state = model.CreateState();
-            _raw = new float[features];
-            _normalized = new float[features];
-            _forecast = new float[features];
-        }
 
         public static DeviceRowTarget? TryCreate(RnnModel model)
         {
@@ -283,41 +265,33 @@ internal sealed class StepBenchmark : IDisposable
             try
             {
                 metadata = EdgeRnnMetadata.Read(model.Metadata, model.SourceName);
+                return metadata is { Task: ModelTask.Forecast, Scorer: { } scorer } ? new DeviceRowTarget(new StreamingDetector(model, metadata, scorer)) : null;
             }
-            catch (ModelFormatException)
+            catch (Exception e) when (e is ModelFormatException or ArgumentException)
             {
-                return null; // the step is still timed; the row needs readable metadata
+                return null; // the step is still timed; the row needs readable metadata and a forecast graph
             }
-
-            return metadata is { Task: ModelTask.Forecast, Scorer: { } scorer } && model.StepInputs.Count == 1
-                && model.StepInputs[0].Length == metadata.Features.Count && model.StepOutputs.Count > 0 && model.StepOutputs[0].Length == metadata.Features.Count
-                ? new DeviceRowTarget(model, metadata, scorer)
-                : null;
         }
 
-        public override string Api => "normalize, AnomalyDetector.Observe, RnnModel.Step, SetForecast";
+        public override string Api => "StreamingDetector.Step (normalize, score, step, keep the forecast)";
 
-        public override ReadOnlySpan<float> FirstOutput => _forecast;
+        public override ReadOnlySpan<float> FirstOutput => stream.Forecast;
 
         public override void Step()
         {
-            // A reading around each feature's mean (a slow sine), as a sensor would give.
-            float wave = MathF.Sin(_t++ * 0.01f);
-            for (int i = 0; i < _raw.Length; i++)
+            // A reading around each feature's mean (a slow sine), as a sensor would give, one minute apart.
+            float wave = MathF.Sin(_t * 0.01f);
+            for (int i = 0; i < _readings.Length; i++)
             {
-                _raw[i] = _metadata.Features[i].Mean + (wave * _metadata.Features[i].Std);
+                _readings[i] = stream.Metadata.Features[i].Mean + (wave * stream.Metadata.Features[i].Std);
             }
 
-            _metadata.Normalize(_raw, _normalized);
-            _detector.Observe(_normalized);
-            _model.Step(_state, _normalized, _forecast);
-            _detector.SetForecast(_forecast);
+            stream.Step(_readings, 60.0 * _t++);
         }
 
         public override void Reset()
         {
-            _state.Reset();
-            _detector.Reset();
+            stream.Reset();
             _t = 0;
         }
     }

@@ -20,8 +20,8 @@ internal sealed record ScoredStream(float[] Likelihoods, bool[] Active, IReadOnl
 /// at a time with no look-ahead.
 /// </summary>
 /// <remarks>
-/// Forecast (streaming graph): for each row t, in order: normalize the reading, <see cref="AnomalyDetector.Observe"/>
-/// (compares it with the forecast made at t - 1), <see cref="RnnModel.Step(RnnState, ReadOnlySpan{float}, Span{float})"/>, <see cref="AnomalyDetector.SetForecast"/>.
+/// Forecast (streaming graph): each row through <see cref="StreamingDetector"/>, the device's own per-row sequence
+/// (normalize, score against the forecast made at t - 1, step, keep the forecast).
 /// Autoencoder (whole-window graph of W steps): once W rows have arrived, every row reconstructs the last W rows and
 /// passes the window's mean absolute reconstruction error (normalized units) to <see cref="AnomalyDetector.ObserveError"/>.
 /// </remarks>
@@ -40,24 +40,16 @@ internal static class StreamScorer
         float[] forecasts = [];
         var active = new bool[rows];
         var starts = new List<int>();
-        var x = new float[features];
         if (metadata.Task == ModelTask.Forecast)
         {
-            var detector = new AnomalyDetector(settings, features, TimeFeatures.SensorFeatureCount(metadata.Features));
-            RnnState state = model.CreateState();
-            var y = new float[features];
+            var stream = new StreamingDetector(model, metadata, settings);
             forecasts = new float[rows];
             float next = float.NaN;
-            FeatureInfo first = metadata.Features[0];
             for (int t = 0; t < rows; t++)
             {
-                metadata.Normalize(rawRows.Slice(t * features, features), x);
-                ScoreResult r = detector.Observe(x);
-                model.Step(state, x, y);
-                detector.SetForecast(y);
-                Record(t, r);
+                Record(t, stream.StepRow(rawRows.Slice(t * features, features)));
                 forecasts[t] = next;
-                next = (y[0] * first.Std) + first.Mean;
+                next = stream.FirstForecast;
             }
         }
         else if (metadata.Task == ModelTask.Autoencoder)
