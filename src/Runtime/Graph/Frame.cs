@@ -27,6 +27,28 @@ internal sealed class Frame
         }
     }
 
+    /// <summary>
+    /// A frame for constant folding: it allocates slots lazily and has room for <paramref name="capacity"/> slots, more
+    /// than <paramref name="slots"/> holds yet, so a plan builder can keep using it while the list grows.
+    /// </summary>
+    public Frame(IReadOnlyList<SlotInfo> slots, int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, slots.Count);
+        _slots = slots;
+        _floats = new float[]?[capacity];
+        _longs = new long[]?[capacity];
+    }
+
+    /// <summary>The number of slots this frame has room for.</summary>
+    public int Capacity => _floats.Length;
+
+    /// <summary>Forgets the buffers of slots [<paramref name="start"/>, <paramref name="end"/>), which their owners keep or drop.</summary>
+    public void Release(int start, int end)
+    {
+        Array.Clear(_floats, start, end - start);
+        Array.Clear(_longs, start, end - start);
+    }
+
     /// <summary>The float buffer of a slot, allocated on first use (frames for folding allocate lazily).</summary>
     public float[] Floats(int slot) => _floats[slot] ??= new float[_slots[slot].Length];
 

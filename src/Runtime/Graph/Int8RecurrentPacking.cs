@@ -1,4 +1,5 @@
 using EdgeRnn.Runtime.Kernels;
+using EdgeRnn.Runtime.Onnx;
 
 namespace EdgeRnn.Runtime.Graph;
 
@@ -17,7 +18,10 @@ internal static class Int8RecurrentPacking
             return null;
         }
 
-        int rows = gates * hidden;
+        int rows = checked(gates * hidden);
+        long perDirection = QuantizedOperators.Int8RowsBytes(rows, inputSize) + QuantizedOperators.Int8RowsBytes(rows, hidden)
+            + PlanBuilder.Int8PackedBytes(rows, inputSize) + PlanBuilder.Int8PackedBytes(rows, hidden) + (4L * rows * sizeof(float));
+        b.Reserve(LoadBudget.Multiply(dirs, perDirection), $"int8 packed weights ({dirs} x {gates}*{hidden} rows)");
         var result = new Int8RecurrentWeights[dirs];
         for (int d = 0; d < dirs; d++)
         {

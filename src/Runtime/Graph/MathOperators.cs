@@ -16,10 +16,13 @@ internal static class MathOperators
         }
 
         int[] outShape = ShapeMath.Broadcast(x.Shape, y.Shape, node);
-        b.CheckedCount(outShape, node.Describe());
-        int[]? mapX = ShapeMath.SameShape(x.Shape, outShape) ? null : ShapeMath.BroadcastMap(x.Shape, outShape);
-        int[]? mapY = ShapeMath.SameShape(y.Shape, outShape) ? null : ShapeMath.BroadcastMap(y.Shape, outShape);
+        int count = b.CheckedCount(outShape, node);
         PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        bool sameX = ShapeMath.SameShape(x.Shape, outShape);
+        bool sameY = ShapeMath.SameShape(y.Shape, outShape);
+        b.ReserveMap(((sameX ? 0L : 1) + (sameY ? 0 : 1)) * count);
+        int[]? mapX = sameX ? null : ShapeMath.BroadcastMap(x.Shape, outShape);
+        int[]? mapY = sameY ? null : ShapeMath.BroadcastMap(y.Shape, outShape);
         b.Emit(node, new BinaryKernel(node.Name, op, x, y, mapX, mapY, output), [output]);
     }
 
@@ -77,6 +80,7 @@ internal static class MathOperators
         if (bv.Constant is { } bConst && !transA && cIsRowBias)
         {
             // out[m, :] = (alpha * B') x + beta * C: pack B' (n rows of k) with alpha folded in.
+            ReserveDenseLayer(b, n, k);
             float[] src = bConst.FloatData!;
             var w = new float[n * k];
             for (int row = 0; row < n; row++)
@@ -99,6 +103,11 @@ internal static class MathOperators
 
         (int, int) aStrides = transA ? (1, a.Shape[1]) : (a.Shape[1], 1);
         (int, int) bStrides = transB ? (1, bv.Shape[1]) : (bv.Shape[1], 1);
+        if (c is not null)
+        {
+            b.ReserveMap(output.Length);
+        }
+
         int[]? cMap = c is null ? null : ShapeMath.BroadcastMap(c.Shape, outShape);
         b.Emit(node, new MatMulKernel(node.Name, a, bv, [0], [0], m, n, k, aStrides, bStrides, alpha, c, cMap, beta, output), [output]);
     }
@@ -136,7 +145,7 @@ internal static class MathOperators
         }
 
         int[] outShape = [.. outList];
-        b.CheckedCount(outShape, node.Describe());
+        b.CheckedCount(outShape, node);
         PlanValue output = b.NewOutput(node, 0, TensorElementType.Float, outShape);
 
         if (bv.Constant is { } bConst && bv.Shape.Length == 2)
@@ -149,6 +158,7 @@ internal static class MathOperators
             }
 
             // W[n, k] = B[k, n]: row-major weights of the layer.
+            ReserveDenseLayer(b, n, k);
             float[] bData = bConst.FloatData!;
             var w = new float[n * k];
             for (int row = 0; row < n; row++)
@@ -163,19 +173,27 @@ internal static class MathOperators
             return;
         }
 
-        int batchCount = Tensor.ElementCount(batchShape);
+        // Four int arrays over the broadcast batch: maps and offsets. With m or n 0 the output is empty but the batch
+        // need not be, so the output's size does not bound them.
+        int batchCount = b.CheckedCount(batchShape, $"{node.Describe()} batch");
+        b.ReserveMap(4L * batchCount);
         int[] aBatchMap = ShapeMath.BroadcastMap(aShape[..^2], batchShape);
         int[] bBatchMap = ShapeMath.BroadcastMap(bShape[..^2], batchShape);
         var aOffsets = new int[batchCount];
         var bOffsets = new int[batchCount];
         for (int i = 0; i < batchCount; i++)
         {
-            aOffsets[i] = aBatchMap[i] * m * k;
-            bOffsets[i] = bBatchMap[i] * k * n;
+            aOffsets[i] = checked(aBatchMap[i] * m * k);
+            bOffsets[i] = checked(bBatchMap[i] * k * n);
         }
 
         b.Emit(node, new MatMulKernel(node.Name, a, bv, aOffsets, bOffsets, m, n, k, (k, 1), (n, 1), 1f, null, null, 0f, output), [output]);
     }
+
+    /// <summary>Charges the weights of a dense layer [outputs x columns]: the row-major copy and its packed panels.</summary>
+    private static void ReserveDenseLayer(PlanBuilder b, int outputs, int columns) =>
+        b.Reserve(LoadBudget.Add(LoadBudget.Multiply((long)outputs * columns, 2 * sizeof(float)), PlanBuilder.PackedBytes(outputs, columns)),
+            $"weights ({outputs} x {columns}, copied and packed)");
 
     /// <summary>A dense layer over row-major weights [outputs x columns]: panels for wide layers, dot products for thin ones.</summary>
     private static Kernel DenseLayer(OnnxNode node, PlanValue input, float[] weights, int outputs, int columns, float[]? bias, int rows, PlanValue output) =>

@@ -1,3 +1,4 @@
+using EdgeRnn.Runtime.Kernels;
 using EdgeRnn.Runtime.Onnx;
 
 namespace EdgeRnn.Runtime.Graph;
@@ -5,23 +6,40 @@ namespace EdgeRnn.Runtime.Graph;
 /// <summary>
 /// Turns a validated ONNX graph into an <see cref="ExecutionPlan"/> for concrete input shapes: every value gets a
 /// concrete shape, everything computable from initializers and shapes is folded into constants, and what is left
-/// becomes a flat list of kernels over preallocated slots.
+/// becomes a flat list of kernels over preallocated slots. Everything it allocates (slots, folded constants, index
+/// maps, packed weights) is charged to a <see cref="LoadBudget"/> of <see cref="ModelLoadOptions.MaxLoadBytes"/>
+/// before it is allocated, and every size computed from the file is checked for overflow.
 /// </summary>
 internal sealed class PlanBuilder
 {
+    /// <summary>What planning a node costs besides its slots, constants, maps and weights: kernel, values, names.</summary>
+    private const int PlannedNodeBytes = 1024;
+
+    /// <summary>
+    /// The most multiply-adds folding one node may take at load (a fraction of a second; a constant product of that size
+    /// is no part of an edge model). The budget bounds every other fold's work by its output size, but a product's work
+    /// grows with its inner dimension too.
+    /// </summary>
+    internal const long MaxFoldMultiplyAdds = 1L << 27;
+
     private readonly OnnxModel _model;
     private readonly ModelLoadOptions _options;
     private readonly Dictionary<string, PlanValue> _values = new(StringComparer.Ordinal);
     private readonly List<SlotInfo> _slots = [];
     private readonly List<Kernel> _kernels = [];
     private readonly List<StateSlot> _stateSlots = [];
+    private readonly LoadBudget _budget;
     private int _nodeSlotMark;
+    private Frame? _foldFrame;
 
     private PlanBuilder(OnnxModel model, ModelLoadOptions options, bool streaming)
     {
         _model = model;
         _options = options;
         Streaming = streaming;
+
+        // One budget covers loading and planning: a plan gets what reading the model left of it.
+        _budget = new LoadBudget(options.MaxLoadBytes, model.SourceName, model.LoadedBytes);
     }
 
     /// <summary>True when the plan runs one time step at a time and recurrent nodes carry their state.</summary>
@@ -50,11 +68,19 @@ internal sealed class PlanBuilder
         {
             return b.BuildCore(inputShapes);
         }
+        catch (ModelFormatException e) when (e.ConstantInputs is null && !e.Message.StartsWith(model.SourceName + ":", StringComparison.Ordinal))
+        {
+            // Every error of a load names the file, as the reader's do.
+            throw new ModelFormatException($"{model.SourceName}: {e.Message}", e);
+        }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException or InvalidCastException)
         {
             // A graph that passes validation but whose values do not fit together (shapes, axes, indices) must still end
             // in the one exception type callers handle for bad models.
-            throw new ModelFormatException($"{model.SourceName}: {b.CurrentNode?.Describe() ?? "the graph"} cannot be planned: {e.Message}", e);
+            string reason = e is OverflowException
+                ? "a size computed from its shapes overflows 32-bit arithmetic (" + e.Message + ")"
+                : e.Message;
+            throw new ModelFormatException($"{model.SourceName}: {b.CurrentNode?.Describe() ?? "the graph"} cannot be planned: {reason}", e);
         }
     }
 
@@ -72,10 +98,10 @@ internal sealed class PlanBuilder
             TensorElementType type = info.ElementType;
             if (type is not (TensorElementType.Float or TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.Bool))
             {
-                throw new ModelFormatException($"Graph input '{info.Name}' has element type {type}; EdgeRnn takes Float, Int64, Int32 or Bool inputs.");
+                throw new ModelFormatException($"Graph input '{DisplayText.Sanitize(info.Name)}' has element type {type}; EdgeRnn takes Float, Int64, Int32 or Bool inputs.");
             }
 
-            int slot = NewSlot(type == TensorElementType.Float, CheckedCount(inputShapes[i], $"graph input '{info.Name}'"), info.Name);
+            int slot = NewSlot(type == TensorElementType.Float, CheckedCount(inputShapes[i], $"graph input '{DisplayText.Sanitize(info.Name)}'"), info.Name);
             inputs[i] = PlanValue.FromSlot(info.Name, type, inputShapes[i], slot);
             _values[info.Name] = inputs[i];
         }
@@ -84,6 +110,7 @@ internal sealed class PlanBuilder
         {
             CurrentNode = node;
             _nodeSlotMark = _slots.Count;
+            Reserve(PlannedNodeBytes, "plan entry"); // the kernel, values and names every node adds
             if (node.Domain is not ("" or "ai.onnx"))
             {
                 if (QuantizedOperators.TryGetMicrosoft(node.Domain, node.OpType, out Action<PlanBuilder, OnnxNode>? microsoft))
@@ -110,11 +137,11 @@ internal sealed class PlanBuilder
             string name = _model.Outputs[i].Name;
             outputs[i] = _values.TryGetValue(name, out PlanValue? v)
                 ? v
-                : throw new ModelFormatException($"Graph output '{name}' is not produced by any node.");
+                : throw new ModelFormatException($"Graph output '{DisplayText.Sanitize(name)}' is not produced by any node.");
             if (v.ElementType == TensorElementType.Float16)
             {
                 // A FLOAT16 initializer or constant named as an output would bypass the Cast-only rule of OptionalInput.
-                throw new ModelFormatException($"Graph output '{name}' is a FLOAT16 tensor; EdgeRnn reads FLOAT16 tensors only through a Cast to FLOAT.");
+                throw new ModelFormatException($"Graph output '{DisplayText.Sanitize(name)}' is a FLOAT16 tensor; EdgeRnn reads FLOAT16 tensors only through a Cast to FLOAT.");
             }
         }
 
@@ -139,13 +166,13 @@ internal sealed class PlanBuilder
         string name = node.Inputs[index];
         if (!_values.TryGetValue(name, out PlanValue? v))
         {
-            throw new ModelFormatException($"{node.Describe()} reads '{name}', which no earlier node, initializer or graph input defines.");
+            throw new ModelFormatException($"{node.Describe()} reads '{DisplayText.Sanitize(name)}', which no earlier node, initializer or graph input defines.");
         }
 
         // Float16 constants are storage (int8 models keep scales and biases in it): widened by a Cast, never computed on.
         if (v.ElementType == TensorElementType.Float16 && node.OpType != "Cast")
         {
-            throw new ModelFormatException($"{node.Describe()} reads FLOAT16 '{name}' directly; EdgeRnn reads FLOAT16 tensors only through a Cast to FLOAT.");
+            throw new ModelFormatException($"{node.Describe()} reads FLOAT16 '{DisplayText.Sanitize(name)}' directly; EdgeRnn reads FLOAT16 tensors only through a Cast to FLOAT.");
         }
 
         return v;
@@ -238,18 +265,56 @@ internal sealed class PlanBuilder
         return true;
     }
 
-    /// <summary>Allocates a slot.</summary>
+    /// <summary>Allocates a slot: a buffer of <paramref name="length"/> elements in every frame of the plan (charged now).</summary>
     public int NewSlot(bool isFloat, int length, string name)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long bytes = (long)length * (isFloat ? sizeof(float) : sizeof(long));
+        if (!_budget.TryCharge(bytes))
+        {
+            string owner = CurrentNode is null ? "graph input" : CurrentNode.Describe() + " buffer";
+            throw _budget.Exceeded(bytes, $"{owner} '{DisplayText.Sanitize(name)}' ({length} {(isFloat ? "float" : "integer")} elements)");
+        }
+
         _slots.Add(new SlotInfo(isFloat, length, name));
         return _slots.Count - 1;
+    }
+
+    /// <summary>
+    /// Charges <paramref name="bytes"/> the current node is about to allocate (an index map, packed weights, a folded
+    /// constant) to the load budget; <paramref name="what"/> completes "node '...' (Op, #i) ..." in the error.
+    /// </summary>
+    public void Reserve(long bytes, string what)
+    {
+        if (!_budget.TryCharge(bytes))
+        {
+            throw _budget.Exceeded(bytes, $"{CurrentNode?.Describe() ?? "the graph"} {what}");
+        }
+    }
+
+    /// <summary>Charges <paramref name="count"/> elements of <paramref name="elementBytes"/> bytes (see <see cref="Reserve"/>).</summary>
+    public void ReserveElements(long count, int elementBytes, string what) => Reserve(LoadBudget.Multiply(count, elementBytes), what);
+
+    /// <summary>Charges an index map of <paramref name="count"/> entries (one int each).</summary>
+    public void ReserveMap(long count) => ReserveElements(count, sizeof(int), $"index map ({count} entries)");
+
+    /// <summary>The bytes a <see cref="PackedMatrix"/> of <paramref name="rows"/> x <paramref name="columns"/> floats takes (rows padded to panels).</summary>
+    public static long PackedBytes(int rows, int columns) =>
+        LoadBudget.Add(LoadBudget.Multiply(LoadBudget.Multiply(((long)rows + PackedMatrix.PanelWidth - 1) / PackedMatrix.PanelWidth * PackedMatrix.PanelWidth, columns), sizeof(float)), 128);
+
+    /// <summary>The bytes an <see cref="Int8Matrix"/> of <paramref name="rows"/> x <paramref name="columns"/> takes (padded blocks, row scales and sums).</summary>
+    public static long Int8PackedBytes(int rows, int columns)
+    {
+        long paddedRows = ((long)rows + Int8Matrix.BlockRows - 1) / Int8Matrix.BlockRows * Int8Matrix.BlockRows;
+        long paddedColumns = ((long)columns + 3) / 4 * 4;
+        return LoadBudget.Add(LoadBudget.Multiply(paddedRows, paddedColumns + 8), 128);
     }
 
     /// <summary>Creates the run-time value for output <paramref name="index"/> of a node in a new slot.</summary>
     public PlanValue NewOutput(OnnxNode node, int index, TensorElementType type, int[] shape)
     {
         string name = index < node.Outputs.Length ? node.Outputs[index] : "";
-        int count = CheckedCount(shape, $"{node.Describe()} output '{name}'");
+        int count = CheckedCount(shape, node, name);
         bool isFloat = type == TensorElementType.Float;
         var value = PlanValue.FromSlot(name, type, shape, NewSlot(isFloat, count, name));
         if (name.Length > 0)
@@ -269,11 +334,11 @@ internal sealed class PlanBuilder
         }
     }
 
-    /// <summary>Defines output <paramref name="index"/> as a constant.</summary>
+    /// <summary>Defines output <paramref name="index"/> as a constant (which the caller has charged before making it).</summary>
     public void DefineConstant(OnnxNode node, int index, Tensor tensor)
     {
-        CheckedCount(tensor.Shape.ToArray(), $"{node.Describe()} output");
         string name = index < node.Outputs.Length ? node.Outputs[index] : "";
+        CheckedCount(tensor.GetShape(), node, name.Length > 0 ? name : null);
         Define(node, index, PlanValue.FromConstant(name, tensor));
     }
 
@@ -306,14 +371,33 @@ internal sealed class PlanBuilder
     {
         if (foldable && AllInputsConstant(node))
         {
-            var frame = new Frame(_slots, allocateAll: false);
+            if (kernel.MultiplyAdds > MaxFoldMultiplyAdds)
+            {
+                throw new ModelFormatException(
+                    $"{_model.SourceName}: {node.Describe()} computes a constant, but folding it at load would take {kernel.MultiplyAdds} multiply-adds; the limit is {MaxFoldMultiplyAdds}.");
+            }
+
+            // One folding frame serves every node (a frame per fold would cost O(slots) each, O(nodes^2) in all); its
+            // slots were charged when they were made, and an output's buffer becomes the constant without a copy.
+            if (_foldFrame is null || _foldFrame.Capacity < _slots.Count)
+            {
+                _foldFrame = new Frame(_slots, Math.Max(64, 2 * _slots.Count));
+            }
+
+            Frame frame = _foldFrame;
             kernel.Execute(frame);
             for (int i = 0; i < outputs.Count; i++)
             {
                 PlanValue o = outputs[i];
+                bool own = o.Slot >= _nodeSlotMark;
+                if (!own)
+                {
+                    ReserveElements(o.Length, o.IsFloat ? sizeof(float) : sizeof(long), $"folded output '{DisplayText.Sanitize(o.Name)}'");
+                }
+
                 Tensor t = o.IsFloat
-                    ? Tensor.FromFloat((float[])frame.Floats(o.Slot).Clone(), o.Shape)
-                    : Tensor.FromInt64(o.ElementType, (long[])frame.Longs(o.Slot).Clone(), o.Shape);
+                    ? Tensor.FromFloat(own ? frame.Floats(o.Slot) : (float[])frame.Floats(o.Slot).Clone(), o.Shape)
+                    : Tensor.FromInt64(o.ElementType, own ? frame.Longs(o.Slot) : (long[])frame.Longs(o.Slot).Clone(), o.Shape);
                 if (o.Name.Length > 0)
                 {
                     _values[o.Name] = PlanValue.FromConstant(o.Name, t);
@@ -321,6 +405,7 @@ internal sealed class PlanBuilder
             }
 
             // The slots this node made are no longer needed: keep their numbers, drop their storage.
+            frame.Release(_nodeSlotMark, _slots.Count);
             for (int s = _nodeSlotMark; s < _slots.Count; s++)
             {
                 _slots[s] = _slots[s] with { Length = 0 };
@@ -335,21 +420,27 @@ internal sealed class PlanBuilder
     /// <summary>Registers a slot that carries per-stream state (a recurrent layer's h or c) in a streaming plan.</summary>
     public void AddStateSlot(int slot, float[]? initial) => _stateSlots.Add(new StateSlot(slot, initial));
 
-    /// <summary>The element count of a shape, refused beyond ModelLoadOptions.MaxTensorElements.</summary>
-    public int CheckedCount(int[] shape, string what)
+    /// <summary>The element count of a shape, refused beyond ModelLoadOptions.MaxTensorElements (and what an array can hold).</summary>
+    public int CheckedCount(int[] shape, string what) => CheckedCount(shape, what, null, null);
+
+    /// <summary>The element count of a value <paramref name="node"/> makes (its output <paramref name="output"/>, when named).</summary>
+    public int CheckedCount(int[] shape, OnnxNode node, string? output = null) => CheckedCount(shape, null, node, output);
+
+    /// <summary>The count, or an error naming <paramref name="what"/> or the node (built only when it is thrown).</summary>
+    private int CheckedCount(int[] shape, string? what, OnnxNode? node, string? output)
     {
+        long limit = Math.Min(_options.MaxTensorElements, Array.MaxLength);
         long count = 1;
         foreach (int d in shape)
         {
-            if (d < 0)
+            // A running product past the limit is refused even if a later dimension is 0: such shapes are not sizes.
+            count = d < 0 ? -1 : LoadBudget.Multiply(count, d);
+            if (count < 0 || count > limit)
             {
-                throw new ModelFormatException($"{what} would have a negative dimension in shape [{string.Join(", ", shape)}].");
-            }
-
-            count *= d;
-            if (count > _options.MaxTensorElements)
-            {
-                throw new ModelFormatException($"{what} would hold more than {_options.MaxTensorElements} elements (shape [{string.Join(", ", shape)}]); the limit is ModelLoadOptions.MaxTensorElements.");
+                what ??= output is null ? node!.Describe() : $"{node!.Describe()} output '{DisplayText.Sanitize(output)}'";
+                throw new ModelFormatException(count < 0
+                    ? $"{what} would have a negative dimension in shape [{string.Join(", ", shape)}]."
+                    : $"{what} would hold more than {limit} elements (shape [{string.Join(", ", shape)}]); the limit is {(limit == _options.MaxTensorElements ? "ModelLoadOptions.MaxTensorElements" : "Array.MaxLength")}.");
             }
         }
 

@@ -41,5 +41,6 @@ internal sealed class PlanValue
     /// <summary>Reads the integer elements from the constant or from the frame.</summary>
     public long[] Longs(Frame frame) => Constant is { } c ? c.Int64Data! : frame.Longs(Slot);
 
-    public string Describe() => $"'{Name}' {ElementType}{Tensor.FormatShape(Shape)}";
+    /// <summary>Describes the value for messages, <c>'x' Float[1, 1, 4]</c>, its name made safe to print.</summary>
+    public string Describe() => $"'{DisplayText.Sanitize(Name)}' {ElementType}{Tensor.FormatShape(Shape)}";
 }

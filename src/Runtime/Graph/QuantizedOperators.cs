@@ -35,6 +35,7 @@ internal static class QuantizedOperators
         if (x.Constant is { } c)
         {
             long[] q = c.Int64Data!;
+            b.ReserveElements(q.Length, DequantizedElementBytes, $"dequantized constant ({q.Length} elements)");
             var values = new float[q.Length];
             var scales = new float[q.Length];
             bool symmetric = x.ElementType == TensorElementType.Int8;
@@ -64,6 +65,9 @@ internal static class QuantizedOperators
             b.StaticScales[output.Name] = qScale;
         }
     }
+
+    /// <summary>A dequantized constant: its float value and scale, and its int8 value (4 + 4 + 1 bytes an element).</summary>
+    private const int DequantizedElementBytes = (2 * sizeof(float)) + sizeof(sbyte);
 
     private static bool IsSymmetricPerTensor(ScaleLayout layout, float scale) =>
         layout.Count == 1 && layout.Scales[0] == scale && (layout.ZeroPoints?[0] ?? 0) == 0 && scale > 0 && float.IsFinite(scale);
@@ -122,6 +126,7 @@ internal static class QuantizedOperators
         }
 
         long[] src = q.Int64Data!;
+        b.ReserveElements(src.Length, DequantizedElementBytes, $"dequantized {what} ({src.Length} elements)");
         var values = new float[src.Length];
         var scales = new float[src.Length];
         var bytes = new sbyte[src.Length];
@@ -167,6 +172,8 @@ internal static class QuantizedOperators
         int n = bq.Shape[1];
         ScaleLayout layout = ReadScale(b, node, bq.GetShape(), 2, 3, perAxis: 1);
         long[] src = bq.Int64Data!;
+        b.Reserve(LoadBudget.Add(LoadBudget.Multiply(src.Length, DequantizedElementBytes), PlanBuilder.PackedBytes(n, k)),
+            $"dequantized and packed B ({k} x {n})");
         var values = new float[src.Length];
         var scales = new float[src.Length];
         bool symmetric = bq.ElementType == TensorElementType.Int8;
@@ -203,7 +210,13 @@ internal static class QuantizedOperators
     public static bool TryEmitInt8Linear(PlanBuilder b, OnnxNode node, PlanValue a, QuantizedTensor? q, bool columnMajor, int n, int k,
         float alpha, float[]? bias, int rows, PlanValue output)
     {
-        if (q is null || !q.TryGetRows(0, n, k, columnMajor, out sbyte[] values, out float[] scales))
+        if (q is null)
+        {
+            return false;
+        }
+
+        b.Reserve(Int8RowsBytes(n, k) + PlanBuilder.Int8PackedBytes(n, k), $"int8 weights ({n} x {k}, copied and packed)");
+        if (!q.TryGetRows(0, n, k, columnMajor, out sbyte[] values, out float[] scales))
         {
             return false;
         }
@@ -219,6 +232,9 @@ internal static class QuantizedOperators
         b.Emit(node, new Int8LinearKernel(node.Name, a, m, bias, rows, scratch, output, staticScale), [output]);
         return true;
     }
+
+    /// <summary>The bytes <see cref="QuantizedTensor.TryGetRows"/> allocates: the int8 matrix and a scale per row.</summary>
+    internal static long Int8RowsBytes(int rows, int columns) => LoadBudget.Add((long)rows * columns, (long)rows * sizeof(float));
 
     /// <summary>Reads scale (and zero point) inputs: one per tensor, or per index along the axis attribute.</summary>
     private static ScaleLayout ReadScale(PlanBuilder b, OnnxNode node, int[] shape, int scaleIndex, int zpIndex, int? perAxis = null)

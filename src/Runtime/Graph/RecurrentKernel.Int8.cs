@@ -36,7 +36,7 @@ internal sealed partial class RecurrentKernel
 
     /// <summary>Scratch floats one int8 step needs: float gates, int32 sums and the quantized activation bytes.</summary>
     public static int Int8ScratchLength(int hidden, int inputSize) =>
-        (8 * hidden) + (4 * hidden) + Int8Matrix.BlockRows + ((Math.Max(hidden, inputSize) + 8) / 4);
+        checked((8 * hidden) + (4 * hidden) + Int8Matrix.BlockRows + ((Math.Max(hidden, inputSize) + 8) / 4));
 
     private void StepCellInt8(Int8RecurrentWeights w, ReadOnlySpan<float> xt, Span<float> h, Span<float> c, Span<float> scratch)
     {

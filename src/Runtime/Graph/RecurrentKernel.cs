@@ -91,13 +91,13 @@ internal sealed partial class RecurrentKernel : Kernel
         _yc = yc;
     }
 
-    /// <summary>Scratch floats one step needs for a cell of this kind.</summary>
-    public static int ScratchLength(CellKind cell, int hidden, int inputSize) => cell switch
+    /// <summary>Scratch floats one step needs for a cell of this kind (planning only: checked, sizes come from the file).</summary>
+    public static int ScratchLength(CellKind cell, int hidden, int inputSize) => checked(cell switch
     {
         CellKind.Lstm => inputSize + hidden + (4 * hidden),
         CellKind.Gru => (3 * hidden) + (3 * hidden) + (3 * hidden),
         _ => inputSize + hidden + hidden,
-    };
+    });
 
     /// <summary>gates x hidden x (input + hidden) per direction, batch row and step, whatever the weights' precision.</summary>
     public override long MultiplyAdds

@@ -41,7 +41,7 @@ internal static class RecurrentOperators
         {
             "forward" or "reverse" => 1,
             "bidirectional" => 2,
-            _ => throw new ModelFormatException($"{node.Describe()} has direction '{direction}'; expected forward, reverse or bidirectional."),
+            _ => throw new ModelFormatException($"{node.Describe()} has direction '{DisplayText.Sanitize(direction)}'; expected forward, reverse or bidirectional."),
         };
         int layout = (int)node.GetInt("layout", 0);
         if (layout is not (0 or 1))
@@ -81,12 +81,12 @@ internal static class RecurrentOperators
         ExpectShape(node, "R", r, [dirs, gates * hidden, hidden]);
         if (bias is not null)
         {
-            ExpectShape(node, "B", bias, [dirs, 2 * gates * hidden]);
+            ExpectShape(node, "B", bias, [dirs, checked(2 * gates * hidden)]);
         }
 
         if (peep is not null)
         {
-            ExpectShape(node, "P", peep, [dirs, 3 * hidden]);
+            ExpectShape(node, "P", peep, [dirs, checked(3 * hidden)]);
         }
 
         int[] stateShape = layout == 0 ? [dirs, batch, hidden] : [batch, dirs, hidden];
@@ -97,9 +97,28 @@ internal static class RecurrentOperators
             throw new ModelFormatException($"{node.Describe()} has sequence_lens {seqLens.Describe()}; expected Int32[{batch}].");
         }
 
+        if (seqLens?.Constant is { } lengths)
+        {
+            // Known now: refuse a bad length at load, not in the first step. The kernel checks run-time lengths itself.
+            long[] values = lengths.Int64Data!;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (values[i] < 0 || values[i] > seq)
+                {
+                    throw new ModelFormatException(
+                        $"{node.Describe()} has sequence_lens '{DisplayText.Sanitize(seqLens.Name)}'[{i}] = {values[i]}; each length must be between 0 and {seq}, the number of time steps in X {x.Describe()}.");
+                }
+            }
+        }
+
         var weights = new RecurrentWeights[dirs];
         var reverse = new bool[dirs];
         Int8RecurrentWeights[]? int8 = Int8RecurrentPacking.TryPack(b, cell, lbr, w, r, bias?.FloatData, peep?.FloatData, dirs, hidden, inputSize, gates);
+        if (int8 is null)
+        {
+            b.Reserve(LoadBudget.Multiply(dirs, PackedWeightBytes(cell, lbr, hidden, inputSize, gates)), $"packed weights ({dirs} x {gates}*{hidden} rows)");
+        }
+
         for (int d = 0; d < dirs; d++)
         {
             reverse[d] = direction == "reverse" || d == 1;
@@ -122,11 +141,12 @@ internal static class RecurrentOperators
             carry = (initialH is null || initialH.IsConstant) && (initialC is null || initialC.IsConstant);
         }
 
-        int stateLength = dirs * batch * hidden;
+        int stateLength = checked(dirs * batch * hidden);
         int hSlot = b.NewSlot(true, stateLength, node.Name + ".h");
         int cSlot = cell == CellKind.Lstm ? b.NewSlot(true, stateLength, node.Name + ".c") : -1;
         if (carry)
         {
+            b.ReserveElements(2L * stateLength, sizeof(float), "initial state copies");
             b.AddStateSlot(hSlot, initialH?.Constant?.FloatData is { } ih ? (float[])ih.Clone() : null);
             if (cSlot >= 0)
             {
@@ -153,6 +173,21 @@ internal static class RecurrentOperators
             InputStaticScale = b.StaticScales.GetValueOrDefault(x.Name),
         };
         b.Emit(node, kernel, [], foldable: false);
+    }
+
+    /// <summary>The bytes <see cref="Pack"/> allocates for one direction: the matrices, their packed panels and the biases.</summary>
+    private static long PackedWeightBytes(CellKind cell, bool lbr, int hidden, int inputSize, int gates)
+    {
+        int rows = checked(gates * hidden);
+        long biases = 4L * rows * sizeof(float);
+        if (cell == CellKind.Gru)
+        {
+            return biases + PlanBuilder.PackedBytes(rows, inputSize) + PlanBuilder.PackedBytes(lbr ? rows : 2 * hidden, hidden)
+                + (lbr ? 0 : PlanBuilder.PackedBytes(hidden, hidden));
+        }
+
+        int columns = checked(inputSize + hidden);
+        return biases + (3L * hidden * sizeof(float)) + ((long)rows * columns * sizeof(float)) + PlanBuilder.PackedBytes(rows, columns);
     }
 
     private static bool HasOutput(OnnxNode node, int index) => index < node.Outputs.Length && node.Outputs[index].Length > 0;
@@ -212,7 +247,7 @@ internal static class RecurrentOperators
 
         if (!ok)
         {
-            throw new ModelFormatException($"{node.Describe()} uses activations [{string.Join(", ", acts)}]; EdgeRnn supports only the default activations ({string.Join(", ", defaults)} per direction).");
+            throw new ModelFormatException($"{node.Describe()} uses activations [{DisplayText.Sanitize(string.Join(", ", acts), 1024)}]; EdgeRnn supports only the default activations ({string.Join(", ", defaults)} per direction).");
         }
     }
 

@@ -2,7 +2,11 @@ using EdgeRnn.Runtime.Onnx;
 
 namespace EdgeRnn.Runtime.Graph;
 
-/// <summary>Shape arithmetic shared by the operators: axes, strides, broadcasting and index maps.</summary>
+/// <summary>
+/// Shape arithmetic shared by the operators: axes, strides, broadcasting and index maps. Dimensions come from the
+/// file, so every product and sum is checked: an overflow is a <see cref="ModelFormatException"/> naming the node (or
+/// an <see cref="OverflowException"/>, which the plan builder reports naming the node), never a wrapped size.
+/// </summary>
 internal static class ShapeMath
 {
     public static int NormalizeAxis(long axis, int rank, OnnxNode node, string what = "axis")
@@ -23,7 +27,7 @@ internal static class ShapeMath
         for (int i = shape.Length - 1; i >= 0; i--)
         {
             strides[i] = s;
-            s *= shape[i];
+            s = i > 0 ? checked(s * shape[i]) : s; // the outermost stride product is never used
         }
 
         return strides;
@@ -43,15 +47,33 @@ internal static class ShapeMath
         }
     }
 
+    /// <summary>The product of dimensions [<paramref name="start"/>, <paramref name="end"/>); throws <see cref="OverflowException"/> past int.</summary>
     public static int Product(ReadOnlySpan<int> shape, int start, int end)
     {
         int p = 1;
         for (int i = start; i < end; i++)
         {
-            p *= shape[i];
+            p = checked(p * shape[i]);
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// <paramref name="a"/> * <paramref name="b"/> as a dimension (0 to int.MaxValue), computed exactly; anything else
+    /// is a <see cref="ModelFormatException"/> naming the node and <paramref name="what"/>.
+    /// </summary>
+    public static int MultiplyToDim(long a, long b, OnnxNode node, string what) => ToDim((Int128)a * b, node, what, $"{a} x {b} = ");
+
+    /// <summary>A dimension computed exactly in 128 bits (sums and products of 64-bit values cannot wrap there).</summary>
+    public static int ToDim(Int128 value, OnnxNode node, string what, string formula = "")
+    {
+        if (value < 0 || value > int.MaxValue)
+        {
+            throw new ModelFormatException($"{node.Describe()} has {what} {formula}{value}, which is not a valid dimension (0 to {int.MaxValue}).");
+        }
+
+        return (int)value;
     }
 
     /// <summary>Numpy-style multidirectional broadcast of two shapes.</summary>

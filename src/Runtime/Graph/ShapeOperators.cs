@@ -37,16 +37,20 @@ internal static class ShapeOperators
             {
                 t = Tensor.FromFloat([node.GetFloat("value_float", 0)]);
             }
-            else if (node.GetFloats("value_floats") is { } fs)
+            else if (node.HasAttribute("value_floats"))
             {
+                b.ReserveElements(node.Attributes["value_floats"].Floats.Length, sizeof(float), "value_floats copy");
+                float[] fs = node.GetFloats("value_floats")!;
                 t = Tensor.FromFloat(fs, fs.Length);
             }
             else if (node.HasAttribute("value_int"))
             {
                 t = Tensor.FromInt64([node.GetInt("value_int", 0)]);
             }
-            else if (node.GetInts("value_ints") is { } ls)
+            else if (node.HasAttribute("value_ints"))
             {
+                b.ReserveElements(node.Attributes["value_ints"].Ints.Length, sizeof(long), "value_ints copy");
+                long[] ls = node.GetInts("value_ints")!;
                 t = Tensor.FromInt64(ls, ls.Length);
             }
             else
@@ -62,13 +66,14 @@ internal static class ShapeOperators
     {
         long[] dims = b.ConstantInts(node, 0, "shape");
         int[] shape = dims.Select(d => ShapeMath.ToDim(d, node, "dimension")).ToArray();
-        int count = b.CheckedCount(shape, node.Describe());
+        int count = b.CheckedCount(shape, node);
         Tensor? value = node.GetTensor("value");
         if (value is not null && value.Length != 1)
         {
             throw new ModelFormatException($"{node.Describe()} has a 'value' of {value.Length} elements; it must hold exactly one.");
         }
 
+        b.ReserveElements(count, value is null || value.IsFloat ? sizeof(float) : sizeof(long), $"output {ElementTypeName(value)}{Tensor.FormatShape(shape)}");
         Tensor result;
         if (value is null || value.IsFloat)
         {
@@ -85,6 +90,8 @@ internal static class ShapeOperators
 
         b.DefineConstant(node, 0, result);
     }
+
+    private static string ElementTypeName(Tensor? value) => (value?.ElementType ?? TensorElementType.Float).ToString();
 
     public static void Shape(PlanBuilder b, OnnxNode node)
     {
@@ -116,6 +123,7 @@ internal static class ShapeOperators
         if (indices.Constant is { } idxTensor)
         {
             long[] idx = idxTensor.Int64Data!;
+            b.ReserveMap(output.Length);
             var map = new int[output.Length];
             int n = 0;
             for (int o = 0; o < outer; o++)
@@ -220,7 +228,7 @@ internal static class ShapeOperators
         int rank = inputs[0].Shape.Length;
         int axis = ShapeMath.NormalizeAxis(node.GetInt("axis", 0), rank, node);
         int[] outShape = (int[])inputs[0].Shape.Clone();
-        outShape[axis] = 0;
+        long axisLength = 0;
         foreach (PlanValue v in inputs)
         {
             if (v.Shape.Length != rank || v.IsFloat != inputs[0].IsFloat)
@@ -236,12 +244,13 @@ internal static class ShapeOperators
                 }
             }
 
-            outShape[axis] += v.Shape[axis];
+            axisLength += v.Shape[axis];
         }
 
+        outShape[axis] = ShapeMath.ToDim(axisLength, node, "concatenated dimension");
         int outer = ShapeMath.Product(outShape, 0, axis);
         int inner = ShapeMath.Product(outShape, axis + 1, rank);
-        int[] blocks = inputs.Select(v => v.Shape[axis] * inner).ToArray();
+        int[] blocks = inputs.Select(v => ShapeMath.MultiplyToDim(v.Shape[axis], inner, node, "a block of")).ToArray();
         PlanValue output = b.NewOutput(node, 0, inputs[0].ElementType, outShape);
         b.Emit(node, new ConcatKernel(node.Name, [.. inputs], blocks, outer, output), [output]);
     }
@@ -273,8 +282,13 @@ internal static class ShapeOperators
                 throw new ModelFormatException($"{node.Describe()} has a step of 0.");
             }
 
-            long start = starts[i] < 0 ? starts[i] + dim : starts[i];
-            long end = ends[i] < 0 ? ends[i] + dim : ends[i];
+            // Clamped before any arithmetic: starts and ends may be +-2^63 (INT_MAX / INT_MIN mean "to the end"), and a
+            // step longer than the axis takes at most one element, like a step of the axis length.
+            long start = Math.Clamp(starts[i], -dim - 1, dim + 1);
+            long end = Math.Clamp(ends[i], -dim - 1, dim + 1);
+            step = Math.Clamp(step, -Math.Max(dim, 1), Math.Max(dim, 1));
+            start = start < 0 ? start + dim : start;
+            end = end < 0 ? end + dim : end;
             long count;
             if (step > 0)
             {
@@ -290,11 +304,12 @@ internal static class ShapeOperators
             }
 
             outShape[axis] = (int)count;
-            offset += (int)(count > 0 ? start : 0) * strides[axis];
-            outStrides[axis] = (int)(step * strides[axis]);
+            offset += checked((int)(count > 0 ? start : 0) * strides[axis]);
+            outStrides[axis] = checked((int)(step * strides[axis]));
         }
 
         PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.ReserveMap(output.Length);
         b.Emit(node, new IndexMapKernel(node.Name, x, output, ShapeMath.MapFromStrides(outShape, outStrides, offset)), [output]);
     }
 
@@ -312,6 +327,7 @@ internal static class ShapeOperators
         int[] outShape = perm.Select(p => x.Shape[p]).ToArray();
         int[] inStrides = perm.Select(p => strides[p]).ToArray();
         PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.ReserveMap(output.Length);
         b.Emit(node, new IndexMapKernel(node.Name, x, output, ShapeMath.MapFromStrides(outShape, inStrides, 0)), [output]);
     }
 
@@ -322,7 +338,7 @@ internal static class ShapeOperators
         bool allowZero = node.GetInt("allowzero", 0) != 0;
         var shape = new int[target.Length];
         int inferAt = -1;
-        long known = 1;
+        long known = 1; // saturates: a product past long's range is "more elements than x has" all the same
         for (int i = 0; i < target.Length; i++)
         {
             long d = target[i];
@@ -348,7 +364,7 @@ internal static class ShapeOperators
             }
 
             shape[i] = ShapeMath.ToDim(d, node, "target dimension");
-            known *= shape[i];
+            known = LoadBudget.Multiply(known, shape[i]);
         }
 
         if (inferAt >= 0)
@@ -369,8 +385,9 @@ internal static class ShapeOperators
         PlanValue x = b.Input(node, 0);
         int[] target = b.ConstantInts(node, 1, "shape").Select(d => ShapeMath.ToDim(d, node, "shape entry")).ToArray();
         int[] outShape = ShapeMath.Broadcast(x.Shape, target, node);
-        b.CheckedCount(outShape, node.Describe());
+        b.CheckedCount(outShape, node);
         PlanValue output = b.NewOutput(node, 0, x.ElementType, outShape);
+        b.ReserveMap(output.Length);
         b.Emit(node, new IndexMapKernel(node.Name, x, output, ShapeMath.BroadcastMap(x.Shape, outShape)), [output]);
     }
 
@@ -387,7 +404,13 @@ internal static class ShapeOperators
         int[] outShape = new int[rank];
         for (int i = 0; i < rank; i++)
         {
-            outShape[i] = ShapeMath.ToDim(x.Shape[i] * repeats[i], node, "tiled dimension");
+            if (repeats[i] < 0)
+            {
+                throw new ModelFormatException($"{node.Describe()} repeats axis {i} {repeats[i]} times; repeats must not be negative.");
+            }
+
+            // Exact: a 64-bit product of the length and a repeat count near 2^63 would wrap (to 0, 2...) and pass.
+            outShape[i] = ShapeMath.MultiplyToDim(x.Shape[i], repeats[i], node, $"tiled dimension {i} (length x repeats)");
         }
 
         int[] strides = ShapeMath.Strides(x.Shape);
@@ -417,7 +440,7 @@ internal static class ShapeOperators
         string mode = node.GetString("mode", "constant");
         if (mode is not ("constant" or "edge" or "reflect" or "wrap"))
         {
-            throw new ModelFormatException($"{node.Describe()} has mode '{mode}'; Pad's modes are constant, edge, reflect and wrap.");
+            throw new ModelFormatException($"{node.Describe()} has mode '{DisplayText.Sanitize(mode)}'; Pad's modes are constant, edge, reflect and wrap.");
         }
 
         long[] pads = b.ConstantInts(node, 1, "pads");
@@ -457,20 +480,22 @@ internal static class ShapeOperators
             end[axis] = pads[axes.Length + i];
         }
 
-        // Negative pads crop first (as ONNX Runtime does); the positive ones then pad what is left.
+        // Negative pads crop first (as ONNX Runtime does); the positive ones then pad what is left. The pads are any
+        // 64-bit values, so the sizes are computed exactly in 128 bits: a wrapped sum must not pass as a small one.
         var cropBegin = new int[rank];
         var kept = new int[rank];
         var padBegin = new long[rank];
         int[] outShape = new int[rank];
         for (int d = 0; d < rank; d++)
         {
-            long length = x.Shape[d] + Math.Min(0, begin[d]) + Math.Min(0, end[d]);
+            Int128 crop = -((Int128)Math.Min(0, begin[d]) + Math.Min(0, end[d]));
+            Int128 length = x.Shape[d] - crop;
             if (length < 0)
             {
-                throw new ModelFormatException($"{node.Describe()} crops {-Math.Min(0, begin[d]) - Math.Min(0, end[d])} elements from axis {d} of length {x.Shape[d]}.");
+                throw new ModelFormatException($"{node.Describe()} crops {crop} elements from axis {d} of length {x.Shape[d]}.");
             }
 
-            cropBegin[d] = (int)Math.Max(0, -begin[d]);
+            cropBegin[d] = (int)(-(Int128)Math.Min(0, begin[d])); // at most crop, which is at most the axis length
             kept[d] = (int)length;
             padBegin[d] = Math.Max(0, begin[d]);
             long padEnd = Math.Max(0, end[d]);
@@ -484,7 +509,7 @@ internal static class ShapeOperators
                 throw new ModelFormatException($"{node.Describe()} reflects {Math.Max(padBegin[d], padEnd)} elements on axis {d} of length {length}; reflect pads must be shorter than the axis.");
             }
 
-            outShape[d] = ShapeMath.ToDim(length + padBegin[d] + padEnd, node, "padded dimension");
+            outShape[d] = ShapeMath.ToDim(length + padBegin[d] + padEnd, node, $"padded dimension {d} ({length} kept + {padBegin[d]} + {padEnd} padded) =");
         }
 
         int[] strides = ShapeMath.Strides(x.Shape);
@@ -527,7 +552,9 @@ internal static class ShapeOperators
     /// <summary>The index map of an output of <paramref name="outShape"/> (size-checked), element by element in row-major order.</summary>
     private static int[] IndexMap(PlanBuilder b, OnnxNode node, int[] outShape, SourceOffset source)
     {
-        var map = new int[b.CheckedCount(outShape, node.Describe())];
+        int count = b.CheckedCount(outShape, node);
+        b.ReserveMap(count);
+        var map = new int[count];
         Span<int> index = stackalloc int[Math.Max(outShape.Length, 1)];
         index.Clear();
         for (int n = 0; n < map.Length; n++)

@@ -12,6 +12,13 @@ internal sealed class StreamingPlan
     /// <summary>The metadata key that names state pairs explicitly: <c>h0:hn,c0:cn</c>.</summary>
     public const string StatePairsKey = "edgernn.state_pairs";
 
+    /// <summary>
+    /// The most steps (edges followed, values queued) the data-flow pairing takes over all graph inputs and outputs: each
+    /// walks the graph, so a crafted graph (many inputs, densely connected nodes) would otherwise cost inputs x edges.
+    /// Real models take a few hundred.
+    /// </summary>
+    internal const int MaxPairingVisits = 1 << 20;
+
     private StreamingPlan(ExecutionPlan plan, PlanValue[] dataInputs, PlanValue[] dataOutputs, (PlanValue Input, PlanValue Output)[] pairs)
     {
         Plan = plan;
@@ -42,7 +49,7 @@ internal sealed class StreamingPlan
         {
             if (input.Shape is null)
             {
-                throw new NotSupportedException($"Graph input '{input.Name}' declares no shape, so the shape of one time step is unknown; the model cannot stream.");
+                throw new NotSupportedException($"Graph input '{DisplayText.Sanitize(input.Name)}' declares no shape, so the shape of one time step is unknown; the model cannot stream.");
             }
 
             // One stream, one step: every symbolic dimension (batch, time) is 1.
@@ -86,7 +93,7 @@ internal sealed class StreamingPlan
                 int o = parts.Length == 2 ? IndexOf(model.Outputs, parts[1]) : -1;
                 if (i < 0 || o < 0)
                 {
-                    throw new ModelFormatException($"Metadata {StatePairsKey} entry '{entry}' does not name a graph input and a graph output as 'input:output'.");
+                    throw new ModelFormatException($"Metadata {StatePairsKey} entry '{DisplayText.Sanitize(entry)}' does not name a graph input and a graph output as 'input:output'.");
                 }
 
                 pairs.Add((i, o));
@@ -115,8 +122,9 @@ internal sealed class StreamingPlan
             }
         }
 
-        var inputKinds = model.Inputs.Select(v => ClassifyInput(v.Name, consumers)).ToList();
-        var outputKinds = model.Outputs.Select(v => ClassifyOutput(v.Name, producers)).ToList();
+        int visits = MaxPairingVisits;
+        var inputKinds = model.Inputs.Select(v => ClassifyInput(v.Name, consumers, ref visits)).ToList();
+        var outputKinds = model.Outputs.Select(v => ClassifyOutput(v.Name, producers, ref visits)).ToList();
         foreach (char kind in "hc")
         {
             var ins = Enumerable.Range(0, inputKinds.Count).Where(i => inputKinds[i] == kind).ToList();
@@ -129,7 +137,7 @@ internal sealed class StreamingPlan
 
             if (ins.Count != outs.Count)
             {
-                string names = string.Join(", ", ins.Select(i => model.Inputs[i].Name));
+                string names = DisplayText.Sanitize(string.Join(", ", ins.Select(i => model.Inputs[i].Name)), 1024);
                 throw new NotSupportedException(ins.Count > outs.Count
                     ? $"Graph inputs [{names}] set recurrent state ({kind}) but the graph does not return as many final states; the model cannot stream. Add the Y_{kind} outputs or name the pairs in metadata '{StatePairsKey}'."
                     : $"The graph returns {outs.Count} final recurrent states ({kind}) but takes {ins.Count} as inputs; name the pairs in metadata '{StatePairsKey}'.");
@@ -139,6 +147,16 @@ internal sealed class StreamingPlan
         }
 
         return pairs;
+    }
+
+    /// <summary>Counts one step of the data-flow pairing; past <see cref="MaxPairingVisits"/> the model needs named pairs.</summary>
+    private static void Visit(ref int visits)
+    {
+        if (--visits < 0)
+        {
+            throw new NotSupportedException(
+                $"The graph is too large to find its state inputs and outputs by following its data flow (more than {MaxPairingVisits} steps); name the pairs in metadata '{StatePairsKey}' (h0:hn,c0:cn).");
+        }
     }
 
     private static int IndexOf(IReadOnlyList<OnnxValueInfo> list, string name)
@@ -158,7 +176,7 @@ internal sealed class StreamingPlan
     private static bool IsRecurrent(OnnxNode node) =>
         node.Domain is "" or "ai.onnx" ? node.OpType is "LSTM" or "GRU" or "RNN" : node.Domain == "com.microsoft" && node.OpType == "DynamicQuantizeLSTM";
 
-    private static char ClassifyInput(string name, Dictionary<string, List<(OnnxNode Node, int Index)>> consumers)
+    private static char ClassifyInput(string name, Dictionary<string, List<(OnnxNode Node, int Index)>> consumers, ref int visits)
     {
         var kinds = new HashSet<char>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -174,6 +192,7 @@ internal sealed class StreamingPlan
 
             foreach ((OnnxNode node, int index) in uses)
             {
+                Visit(ref visits);
                 if (IsRecurrent(node))
                 {
                     kinds.Add(index == 5 ? 'h' : index == 6 ? 'c' : 'd');
@@ -186,6 +205,7 @@ internal sealed class StreamingPlan
                 {
                     foreach (string o in node.Outputs)
                     {
+                        Visit(ref visits);
                         work.Push(o);
                     }
                 }
@@ -195,7 +215,7 @@ internal sealed class StreamingPlan
         return kinds.Count == 1 ? kinds.First() : 'd';
     }
 
-    private static char ClassifyOutput(string name, Dictionary<string, (OnnxNode Node, int Index)> producers)
+    private static char ClassifyOutput(string name, Dictionary<string, (OnnxNode Node, int Index)> producers, ref int visits)
     {
         var kinds = new HashSet<char>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -224,6 +244,7 @@ internal sealed class StreamingPlan
             {
                 if (i.Length > 0)
                 {
+                    Visit(ref visits);
                     work.Push(i);
                 }
             }

@@ -96,7 +96,7 @@ public sealed record EdgeRnnMetadata
 
         if (!int.TryParse(formatText, NumberStyles.None, CultureInfo.InvariantCulture, out int format) || format < 1)
         {
-            throw Error(sourceName, FormatKey, $"'{formatText}' is not a format version");
+            throw Error(sourceName, FormatKey, $"'{Quote(formatText)}' is not a format version");
         }
 
         if (format > CurrentFormat)
@@ -110,7 +110,7 @@ public sealed record EdgeRnnMetadata
             "forecast" => ModelTask.Forecast,
             "autoencoder" => ModelTask.Autoencoder,
             "classify" => ModelTask.Classify,
-            _ => throw Error(sourceName, TaskKey, $"'{taskText}' is not one of forecast, autoencoder, classify"),
+            _ => throw Error(sourceName, TaskKey, $"'{Quote(taskText)}' is not one of forecast, autoencoder, classify"),
         };
 
         FeatureJson[] features = Json(metadata, FeaturesKey, sourceName, MetadataJsonContext.Default.FeatureJsonArray, required: true)!;
@@ -121,16 +121,23 @@ public sealed record EdgeRnnMetadata
 
         var list = new List<FeatureInfo>(features.Length);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (FeatureJson f in features)
+        for (int i = 0; i < features.Length; i++)
         {
+            // JSON null where an object, a string or an array belongs is an error naming the entry, never a null later.
+            FeatureJson f = features[i] ?? throw Error(sourceName, FeaturesKey, $"entry {i} is null; each feature is an object with a name, a unit, a mean and a std");
             if (string.IsNullOrEmpty(f.Name) || !names.Add(f.Name))
             {
-                throw Error(sourceName, FeaturesKey, $"feature names must be non-empty and distinct ('{f.Name}')");
+                throw Error(sourceName, FeaturesKey, $"feature names must be non-empty and distinct (entry {i}: '{Quote(f.Name)}')");
+            }
+
+            if (DisplayText.ContainsControlCharacters(f.Name) || (f.Unit is not null && DisplayText.ContainsControlCharacters(f.Unit)))
+            {
+                throw Error(sourceName, FeaturesKey, $"feature '{Quote(f.Name)}' (entry {i}) has control characters in its name or unit; they would be printed raw on the device's console and logs");
             }
 
             if (!float.IsFinite(f.Mean) || !(f.Std > 0) || !float.IsFinite(f.Std))
             {
-                throw Error(sourceName, FeaturesKey, $"feature '{f.Name}' needs a finite mean and a positive std (got {f.Mean}, {f.Std})");
+                throw Error(sourceName, FeaturesKey, $"feature '{Quote(f.Name)}' needs a finite mean and a positive std (got {f.Mean}, {f.Std})");
             }
 
             list.Add(new FeatureInfo(f.Name, f.Unit ?? "", f.Mean, f.Std));
@@ -141,7 +148,7 @@ public sealed record EdgeRnnMetadata
         {
             period = double.TryParse(periodText, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) && p > 0 && double.IsFinite(p)
                 ? p
-                : throw Error(sourceName, SamplePeriodKey, $"'{periodText}' is not a positive number of seconds");
+                : throw Error(sourceName, SamplePeriodKey, $"'{Quote(periodText)}' is not a positive number of seconds");
         }
 
         int? window = null;
@@ -149,18 +156,30 @@ public sealed record EdgeRnnMetadata
         {
             window = int.TryParse(windowText, NumberStyles.None, CultureInfo.InvariantCulture, out int w) && w > 0
                 ? w
-                : throw Error(sourceName, WindowKey, $"'{windowText}' is not a positive number of steps");
+                : throw Error(sourceName, WindowKey, $"'{Quote(windowText)}' is not a positive number of steps");
         }
 
         ScorerSettings? scorer = Json(metadata, ScorerKey, sourceName, MetadataJsonContext.Default.ScorerSettings, required: false);
         scorer?.Validate($"{sourceName}: metadata '{ScorerKey}'");
         GoldenVector? golden = Json(metadata, GoldenKey, sourceName, MetadataJsonContext.Default.GoldenVector, required: false);
-        if (golden is not null && (golden.Inputs.Length != golden.Outputs.Length || golden.Inputs.Length == 0 || !(golden.Tolerance >= 0)))
+        if (golden is not null)
         {
-            throw Error(sourceName, GoldenKey, "needs as many output steps as input steps (at least one) and a tolerance >= 0");
+            CheckSteps(golden.Inputs, "inputs", sourceName);
+            CheckSteps(golden.Outputs, "outputs", sourceName);
+            if (golden.Inputs.Length != golden.Outputs.Length || golden.Inputs.Length == 0 || !(golden.Tolerance >= 0))
+            {
+                throw Error(sourceName, GoldenKey, "needs as many output steps as input steps (at least one) and a tolerance >= 0");
+            }
         }
 
         string[]? classes = Json(metadata, ClassesKey, sourceName, MetadataJsonContext.Default.StringArray, required: false);
+        for (int i = 0; classes is not null && i < classes.Length; i++)
+        {
+            if (classes[i] is null || DisplayText.ContainsControlCharacters(classes[i]))
+            {
+                throw Error(sourceName, ClassesKey, $"entry {i} is {(classes[i] is null ? "null" : $"'{Quote(classes[i])}', which holds control characters")}; class names are strings to print");
+            }
+        }
         if (metadata.TryGetValue(ProvenanceKey, out string? provenance))
         {
             try
@@ -257,6 +276,26 @@ public sealed record EdgeRnnMetadata
             raw[i] = (normalized[i] * f.Std) + f.Mean;
         }
     }
+
+    /// <summary>Golden 'inputs' or 'outputs': present, and no step null (JSON null deserializes to a null array).</summary>
+    private static void CheckSteps(float[][]? steps, string field, string sourceName)
+    {
+        if (steps is null)
+        {
+            throw Error(sourceName, GoldenKey, $"has no '{field}' (it is missing or null); it needs an array of steps, each an array of numbers");
+        }
+
+        for (int t = 0; t < steps.Length; t++)
+        {
+            if (steps[t] is null)
+            {
+                throw Error(sourceName, GoldenKey, $"'{field}' step {t} is null; each step is an array of numbers");
+            }
+        }
+    }
+
+    /// <summary>A value from the file, made safe to quote in a message.</summary>
+    private static string Quote(string? value) => DisplayText.Sanitize(value, 64);
 
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string sourceName) =>
         metadata.TryGetValue(key, out string? value) ? value : throw Error(sourceName, key, "is missing");

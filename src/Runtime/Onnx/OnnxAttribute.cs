@@ -60,15 +60,16 @@ internal sealed class OnnxAttribute
     /// <summary>An attribute of a kind EdgeRnn keeps only by name (TENSORS, SPARSE_TENSOR, TYPE_PROTO ...).</summary>
     public static OnnxAttribute FromOther(string name, string typeName) => new(name, OnnxAttributeKind.Other, typeName);
 
-    public override string ToString() => Kind switch
+    /// <summary>Formats the attribute for messages, with strings from the file made safe to print.</summary>
+    public override string ToString() => DisplayText.Sanitize(Name) + Kind switch
     {
-        OnnxAttributeKind.Int => $"{Name}={IntValue}",
-        OnnxAttributeKind.Float => $"{Name}={FloatValue}",
-        OnnxAttributeKind.String => $"{Name}='{StringValue}'",
-        OnnxAttributeKind.Tensor => $"{Name}={TensorValue}",
-        OnnxAttributeKind.Ints => $"{Name}=[{string.Join(", ", _ints!)}]",
-        OnnxAttributeKind.Floats => $"{Name}=[{string.Join(", ", _floats!)}]",
-        OnnxAttributeKind.Strings => $"{Name}=[{string.Join(", ", _strings!)}]",
-        _ => $"{Name}:{TypeName}",
+        OnnxAttributeKind.Int => $"={IntValue}",
+        OnnxAttributeKind.Float => $"={FloatValue}",
+        OnnxAttributeKind.String => $"='{DisplayText.Sanitize(StringValue)}'",
+        OnnxAttributeKind.Tensor => $"={TensorValue}",
+        OnnxAttributeKind.Ints => $"=[{string.Join(", ", _ints!)}]",
+        OnnxAttributeKind.Floats => $"=[{string.Join(", ", _floats!)}]",
+        OnnxAttributeKind.Strings => $"=[{DisplayText.Sanitize(string.Join(", ", _strings!), 1024)}]",
+        _ => $":{TypeName}",
     };
 }

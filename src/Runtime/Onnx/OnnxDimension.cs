@@ -33,5 +33,5 @@ public readonly record struct OnnxDimension(long Value, string? Param)
     }
 
     /// <summary>The size, the symbolic name, or <c>?</c>.</summary>
-    public override string ToString() => IsKnown ? Value.ToString(CultureInfo.InvariantCulture) : Param ?? "?";
+    public override string ToString() => IsKnown ? Value.ToString(CultureInfo.InvariantCulture) : Param is null ? "?" : DisplayText.Sanitize(Param);
 }

@@ -10,7 +10,7 @@ internal sealed class OnnxModel
     public OnnxModel(long irVersion, string producerName, string producerVersion, IReadOnlyDictionary<string, long> opsets,
         int onnxOpset, IReadOnlyList<OnnxValueInfo> inputs, IReadOnlyList<OnnxValueInfo> outputs,
         IReadOnlyDictionary<string, Tensor> initializers, IReadOnlyList<OnnxNode> nodes,
-        IReadOnlyDictionary<string, string> metadata, string graphName, string sourceName)
+        IReadOnlyDictionary<string, string> metadata, string graphName, string sourceName, long loadedBytes)
     {
         IrVersion = irVersion;
         ProducerName = producerName;
@@ -24,6 +24,7 @@ internal sealed class OnnxModel
         Metadata = metadata;
         GraphName = graphName;
         SourceName = sourceName;
+        LoadedBytes = loadedBytes;
     }
 
     public long IrVersion { get; }
@@ -57,18 +58,26 @@ internal sealed class OnnxModel
     public string SourceName { get; }
 
     /// <summary>
+    /// The bytes reading the model took from its <see cref="LoadBudget"/> (the file, the parsed messages, the tensors):
+    /// one budget covers loading and planning, so each plan's budget starts with it.
+    /// </summary>
+    public long LoadedBytes { get; }
+
+    /// <summary>
     /// The same graph with some graph inputs turned into initializers holding <paramref name="values"/> (which the
     /// caller has checked against the inputs' declared types and shapes).
     /// </summary>
     public OnnxModel WithInputsBound(IReadOnlyDictionary<string, Tensor> values)
     {
         var initializers = new Dictionary<string, Tensor>(Initializers, StringComparer.Ordinal);
+        long loadedBytes = LoadedBytes;
         foreach (KeyValuePair<string, Tensor> v in values)
         {
             initializers[v.Key] = v.Value;
+            loadedBytes = LoadBudget.Add(loadedBytes, LoadBudget.Multiply(v.Value.Length, OnnxTensorConverter.HeldElementBytes(v.Value.ElementType)));
         }
 
         return new OnnxModel(IrVersion, ProducerName, ProducerVersion, Opsets, OnnxOpset,
-            [.. Inputs.Where(i => !values.ContainsKey(i.Name))], Outputs, initializers, Nodes, Metadata, GraphName, SourceName);
+            [.. Inputs.Where(i => !values.ContainsKey(i.Name))], Outputs, initializers, Nodes, Metadata, GraphName, SourceName, loadedBytes);
     }
 }

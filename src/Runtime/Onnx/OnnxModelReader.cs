@@ -49,9 +49,12 @@ internal static class OnnxModelReader
             throw new ModelFormatException($"{sourceName} is not a valid ONNX model: the file is empty.");
         }
 
-        OnnxWireScanner.CheckModel(bytes, options, sourceName);
+        // One budget for the whole read: the file's bytes, the messages the parser makes, the tensors converted from them.
+        var budget = new LoadBudget(options.MaxLoadBytes, sourceName);
+        budget.Charge(bytes.Length, $"the file's {bytes.Length} bytes");
+        OnnxWireScanner.CheckModel(bytes, options, sourceName, budget);
         ModelProto proto = Parse(bytes, ModelProto.Parser, sourceName, "ONNX model");
-        return new Validator(options, sourceName).Validate(proto);
+        return new Validator(options, sourceName, budget).Validate(proto);
     }
 
     /// <summary>Reads a file whose size is at most <paramref name="maxBytes"/>; refuses larger files before reading.</summary>
@@ -114,14 +117,28 @@ internal static class OnnxModelReader
 
     private sealed class Validator
     {
+        /// <summary>A validated node: the object, its arrays and attribute dictionary, the label used in messages.</summary>
+        private const int NodeBytes = 512;
+
+        /// <summary>A node input: its array slot.</summary>
+        private const int InputBytes = 16;
+
+        /// <summary>A node output: its array slot and its entries in the reader's name sets.</summary>
+        private const int OutputBytes = 96;
+
+        /// <summary>A validated attribute: the object and its dictionary entry (copied arrays are charged by size).</summary>
+        private const int AttributeBytes = 256;
+
         private readonly ModelLoadOptions _o;
         private readonly string _source;
+        private readonly LoadBudget _budget;
         private long _totalElements;
 
-        public Validator(ModelLoadOptions options, string sourceName)
+        public Validator(ModelLoadOptions options, string sourceName, LoadBudget budget)
         {
             _o = options;
             _source = sourceName;
+            _budget = budget;
         }
 
         public OnnxModel Validate(ModelProto proto)
@@ -155,7 +172,7 @@ internal static class OnnxModelReader
                     throw Error("an initializer has an empty name");
                 }
 
-                string where = $"initializer '{name}'";
+                string where = $"initializer '{Quote(name)}'";
                 if (initializers.ContainsKey(name))
                 {
                     throw Error($"{where} is defined twice (initializer names must be unique)");
@@ -174,7 +191,7 @@ internal static class OnnxModelReader
                 OnnxValueInfo info = ReadValueInfo(v, "graph input");
                 if (!inputNames.Add(info.Name))
                 {
-                    throw Error($"graph input '{info.Name}' is declared twice");
+                    throw Error($"graph input '{Quote(info.Name)}' is declared twice");
                 }
 
                 if (!initializers.ContainsKey(info.Name))
@@ -187,7 +204,7 @@ internal static class OnnxModelReader
             // Nodes, in file order: every input must already be defined, every output is defined exactly once.
             CheckCount(graph.Node.Count, _o.MaxNodes, "nodes", "MaxNodes");
             var nodes = new List<OnnxNode>(graph.Node.Count);
-            var producers = new Dictionary<string, string>(StringComparer.Ordinal);
+            var producers = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);
             for (int index = 0; index < graph.Node.Count; index++)
             {
                 OnnxNode node = ReadNode(graph.Node[index], index, opsets);
@@ -198,8 +215,8 @@ internal static class OnnxModelReader
                     {
                         bool later = graph.Node.Skip(index).Any(n => n.Output.Contains(input));
                         throw Error(later
-                            ? $"{node.Describe()} reads input {i} '{input}' before the node that produces it (the graph has a cycle or is not in topological order)"
-                            : $"{node.Describe()} reads input {i} '{input}', which is not a graph input, an initializer or an output of an earlier node");
+                            ? $"{node.Describe()} reads input {i} '{Quote(input)}' before the node that produces it (the graph has a cycle or is not in topological order)"
+                            : $"{node.Describe()} reads input {i} '{Quote(input)}', which is not a graph input, an initializer or an output of an earlier node");
                     }
                 }
 
@@ -212,12 +229,12 @@ internal static class OnnxModelReader
 
                     if (!defined.Add(output))
                     {
-                        string previous = producers.TryGetValue(output, out string? p) ? p
+                        string previous = producers.TryGetValue(output, out OnnxNode? p) ? p.Describe()
                             : initializers.ContainsKey(output) ? "an initializer" : "a graph input";
-                        throw Error($"{node.Describe()} writes '{output}', which is already defined by {previous} (each value must be assigned once)");
+                        throw Error($"{node.Describe()} writes '{Quote(output)}', which is already defined by {previous} (each value must be assigned once)");
                     }
 
-                    producers.Add(output, node.Describe());
+                    producers.Add(output, node);
                 }
 
                 nodes.Add(node);
@@ -237,12 +254,12 @@ internal static class OnnxModelReader
                 OnnxValueInfo info = ReadValueInfo(v, "graph output");
                 if (!outputNames.Add(info.Name))
                 {
-                    throw Error($"graph output '{info.Name}' is declared twice");
+                    throw Error($"graph output '{Quote(info.Name)}' is declared twice");
                 }
 
                 if (!defined.Contains(info.Name))
                 {
-                    throw Error($"graph output '{info.Name}' is never produced (no node, input or initializer defines it)");
+                    throw Error($"graph output '{Quote(info.Name)}' is never produced (no node, input or initializer defines it)");
                 }
 
                 outputs.Add(info);
@@ -250,7 +267,7 @@ internal static class OnnxModelReader
 
             return new OnnxModel(proto.IrVersion, producerName, producerVersion, opsets.AsReadOnly(), onnxOpset,
                 inputs.AsReadOnly(), outputs.AsReadOnly(), initializers.AsReadOnly(), nodes.AsReadOnly(), metadata.AsReadOnly(),
-                graphName, _source);
+                graphName, _source, _budget.Used);
         }
 
         private (Dictionary<string, long> Opsets, int OnnxOpset) ReadOpsets(ModelProto proto)
@@ -293,12 +310,12 @@ internal static class OnnxModelReader
                 string key = CheckName(entry.Key, "metadata key");
                 if (entry.Value.Length > _o.MaxMetadataValueLength)
                 {
-                    throw Error($"metadata '{key}' has a value of {entry.Value.Length} characters; the limit is {_o.MaxMetadataValueLength} (ModelLoadOptions.MaxMetadataValueLength)");
+                    throw Error($"metadata '{Quote(key)}' has a value of {entry.Value.Length} characters; the limit is {_o.MaxMetadataValueLength} (ModelLoadOptions.MaxMetadataValueLength)");
                 }
 
                 if (!metadata.TryAdd(key, entry.Value))
                 {
-                    throw Error($"metadata key '{key}' appears twice");
+                    throw Error($"metadata key '{Quote(key)}' appears twice");
                 }
             }
 
@@ -313,7 +330,7 @@ internal static class OnnxModelReader
                 throw Error($"a {what} has an empty name");
             }
 
-            string where = $"{what} '{name}'";
+            string where = $"{what} '{Quote(name)}'";
             if (v.Type is null || v.Type.ValueCase != TypeProto.ValueOneofCase.TensorType)
             {
                 string kind = v.Type is null ? "no type" : v.Type.ValueCase switch
@@ -375,7 +392,7 @@ internal static class OnnxModelReader
             string given = CheckName(n.Name, "node name");
             string name = given.Length != 0 ? given : $"{(opType.Length == 0 ? "node" : opType)}_{index}";
             string domain = NormalizeDomain(CheckName(n.Domain, "node domain"));
-            string label = $"node '{name}' ({opType}, #{index})";
+            string label = $"node '{Quote(name)}' ({Quote(opType)}, #{index})";
             if (opType.Length == 0)
             {
                 throw Error($"{label} has an empty op_type");
@@ -386,23 +403,27 @@ internal static class OnnxModelReader
                 throw Error($"{label} uses domain '{DomainLabel(domain)}', which the model does not import");
             }
 
-            CheckCount(n.Input.Count, _o.MaxInputsOutputs, $"inputs on {label}", "MaxInputsOutputs");
-            CheckCount(n.Output.Count, _o.MaxInputsOutputs, $"outputs on {label}", "MaxInputsOutputs");
-            CheckCount(n.Attribute.Count, _o.MaxAttributesPerNode, $"attributes on {label}", "MaxAttributesPerNode");
+            CheckCount(n.Input.Count, _o.MaxInputsOutputs, label, "inputs on", "MaxInputsOutputs");
+            CheckCount(n.Output.Count, _o.MaxInputsOutputs, label, "outputs on", "MaxInputsOutputs");
+            CheckCount(n.Attribute.Count, _o.MaxAttributesPerNode, label, "attributes on", "MaxAttributesPerNode");
+
+            // What the validated node holds besides the names it shares with the parsed one (the budget's estimate).
+            _budget.Charge(NodeBytes + (InputBytes * n.Input.Count) + (OutputBytes * n.Output.Count) + (AttributeBytes * n.Attribute.Count), label);
             string[] inputs = new string[n.Input.Count];
             for (int i = 0; i < inputs.Length; i++)
             {
-                inputs[i] = CheckName(n.Input[i], $"{label} input name");
+                inputs[i] = CheckName(n.Input[i], label, "input name");
             }
 
             string[] outputs = new string[n.Output.Count];
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? seen = outputs.Length > 4 ? new HashSet<string>(StringComparer.Ordinal) : null;
             for (int i = 0; i < outputs.Length; i++)
             {
-                outputs[i] = CheckName(n.Output[i], $"{label} output name");
-                if (outputs[i].Length != 0 && !seen.Add(outputs[i]))
+                outputs[i] = CheckName(n.Output[i], label, "output name");
+                bool twice = outputs[i].Length != 0 && (seen is null ? Array.IndexOf(outputs, outputs[i], 0, i) >= 0 : !seen.Add(outputs[i]));
+                if (twice)
                 {
-                    throw Error($"{label} writes '{outputs[i]}' twice (each value must be assigned once)");
+                    throw Error($"{label} writes '{Quote(outputs[i])}' twice (each value must be assigned once)");
                 }
             }
 
@@ -412,7 +433,7 @@ internal static class OnnxModelReader
                 OnnxAttribute attribute = ReadAttribute(a, label);
                 if (!attributes.TryAdd(attribute.Name, attribute))
                 {
-                    throw Error($"{label} has attribute '{attribute.Name}' twice");
+                    throw Error($"{label} has attribute '{Quote(attribute.Name)}' twice");
                 }
             }
 
@@ -421,16 +442,16 @@ internal static class OnnxModelReader
 
         private OnnxAttribute ReadAttribute(AttributeProto a, string label)
         {
-            string name = CheckName(a.Name, $"{label} attribute name");
+            string name = CheckName(a.Name, label, "attribute name");
             if (name.Length == 0)
             {
                 throw Error($"{label} has an attribute with an empty name");
             }
 
-            string where = $"{label} attribute '{name}'";
+            string where = $"{label} attribute '{Quote(name)}'";
             if (a.RefAttrName.Length != 0)
             {
-                throw Error($"{where} refers to a function attribute ('{Truncate(a.RefAttrName)}'); EdgeRnn does not support ONNX functions");
+                throw Error($"{where} refers to a function attribute ('{Quote(a.RefAttrName)}'); EdgeRnn does not support ONNX functions");
             }
 
             switch (a.Type)
@@ -449,13 +470,13 @@ internal static class OnnxModelReader
 
                     return OnnxAttribute.FromTensor(name, ConvertTensor(a.T, where));
                 case AttributeProto.Types.AttributeType.Floats:
-                    CheckArray(a.Floats.Count, where);
+                    CheckArray(a.Floats.Count, sizeof(float), where);
                     return OnnxAttribute.FromFloats(name, [.. a.Floats]);
                 case AttributeProto.Types.AttributeType.Ints:
-                    CheckArray(a.Ints.Count, where);
+                    CheckArray(a.Ints.Count, sizeof(long), where);
                     return OnnxAttribute.FromInts(name, [.. a.Ints]);
                 case AttributeProto.Types.AttributeType.Strings:
-                    CheckArray(a.Strings.Count, where);
+                    CheckArray(a.Strings.Count, IntPtr.Size, where);
                     return OnnxAttribute.FromStrings(name, a.Strings.Select(s => DecodeString(s, where)).ToArray());
                 case AttributeProto.Types.AttributeType.Graph:
                 case AttributeProto.Types.AttributeType.Graphs:
@@ -475,13 +496,17 @@ internal static class OnnxModelReader
 
         private Tensor ConvertTensor(TensorProto t, string where)
         {
-            long count = Wrap(() => OnnxTensorConverter.CheckHeader(t, _o, where, out _));
+            TensorElementType type = default;
+            long count = Wrap(() => OnnxTensorConverter.CheckHeader(t, _o, where, out type));
             _totalElements += count;
             if (_totalElements > _o.MaxTotalElements)
             {
                 throw Error($"{where} brings the model's tensors to {_totalElements} elements; the limit is {_o.MaxTotalElements} (ModelLoadOptions.MaxTotalElements)");
             }
 
+            // Floats (and widened float16) take 4 bytes an element, integers and booleans 8 (held as long).
+            long bytes = LoadBudget.Multiply(count, OnnxTensorConverter.HeldElementBytes(type));
+            _budget.Charge(bytes, $"converting {where} ({count} {type} elements)");
             return Wrap(() => OnnxTensorConverter.FromProto(t, _o, where));
         }
 
@@ -490,6 +515,11 @@ internal static class OnnxModelReader
             if (bytes.Length > _o.MaxStringLength * 4L)
             {
                 throw Error($"{where} has a string of {bytes.Length} bytes; the limit is {_o.MaxStringLength} characters (ModelLoadOptions.MaxStringLength)");
+            }
+
+            if (bytes.Length > 0)
+            {
+                _budget.Charge(24 + (2L * bytes.Length), where); // a .NET string of at most that many characters
             }
 
             string s = bytes.ToStringUtf8();
@@ -501,12 +531,14 @@ internal static class OnnxModelReader
             return s;
         }
 
-        private void CheckArray(int count, string where)
+        private void CheckArray(int count, int elementBytes, string where)
         {
             if (count > _o.MaxTensorElements)
             {
                 throw Error($"{where} holds {count} values; the limit is {_o.MaxTensorElements} (ModelLoadOptions.MaxTensorElements)");
             }
+
+            _budget.ChargeElements(count, elementBytes, $"copying {where} ({count} values)");
         }
 
         private string CheckString(string value, string what)
@@ -526,7 +558,26 @@ internal static class OnnxModelReader
                 throw Error($"{what} '{Truncate(value)}' is {value.Length} characters long; the limit is {_o.MaxStringLength} (ModelLoadOptions.MaxStringLength)");
             }
 
+            // Names end up in messages, logs and 'edgernn-device info': a newline or an ESC sequence in one could forge a
+            // log line or recolour a terminal, and no exporter writes them (ONNX names are identifiers).
+            if (DisplayText.ContainsControlCharacters(value))
+            {
+                throw Error($"{what} '{Truncate(value)}' contains control characters (shown as \\u escapes); names must not hold newlines, tabs, ESC or other control characters");
+            }
+
             return value;
+        }
+
+        /// <summary><see cref="CheckName(string, string)"/> for a name of <paramref name="label"/> (a node); the message is built only on failure.</summary>
+        private string CheckName(string value, string label, string what) =>
+            value.Length <= _o.MaxStringLength && !DisplayText.ContainsControlCharacters(value) ? value : CheckName(value, $"{label} {what}");
+
+        private void CheckCount(int count, int limit, string label, string what, string option)
+        {
+            if (count > limit)
+            {
+                CheckCount(count, limit, $"{what} {label}", option);
+            }
         }
 
         private void CheckCount(int count, int limit, string what, string option)
@@ -555,6 +606,10 @@ internal static class OnnxModelReader
 
         private static string DomainLabel(string domain) => domain.Length == 0 ? "ai.onnx" : Truncate(domain);
 
-        private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "...";
+        /// <summary>A name from the file, made safe to print (it may hold invisible formatting characters).</summary>
+        private static string Quote(string s) => DisplayText.Sanitize(s);
+
+        /// <summary>A short, printable form of a string from the file that may be long or hold control characters.</summary>
+        private static string Truncate(string s) => DisplayText.Sanitize(s, 64);
     }
 }

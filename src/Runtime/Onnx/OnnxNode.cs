@@ -59,8 +59,12 @@ internal sealed class OnnxNode
 
     public Tensor? GetTensor(string name) => Find(name, OnnxAttributeKind.Tensor)?.TensorValue;
 
-    /// <summary>Describes the node for error messages: <c>node 'lstm_1' (LSTM, #3)</c>.</summary>
-    public string Describe() => $"node '{Name}' ({(Domain.Length == 0 ? OpType : Domain + "." + OpType)}, #{Index})";
+    /// <summary>
+    /// Describes the node for error messages: <c>node 'lstm_1' (LSTM, #3)</c>, with the names from the file made safe to
+    /// print (<see cref="DisplayText.Sanitize"/>).
+    /// </summary>
+    public string Describe() =>
+        $"node '{DisplayText.Sanitize(Name)}' ({DisplayText.Sanitize(Domain.Length == 0 ? OpType : Domain + "." + OpType)}, #{Index})";
 
     public override string ToString() => Describe();
 
@@ -74,7 +78,7 @@ internal sealed class OnnxNode
         if (attribute.Kind != kind)
         {
             throw new ModelFormatException(
-                $"{Describe()}: attribute '{name}' has type {attribute.TypeName}, but {OpType} expects {KindName(kind)}.");
+                $"{Describe()}: attribute '{DisplayText.Sanitize(name)}' has type {attribute.TypeName}, but {OpType} expects {KindName(kind)}.");
         }
 
         return attribute;

@@ -163,11 +163,7 @@ internal static class OnnxTensorConverter
         ArgumentNullException.ThrowIfNull(o);
         if (t.DataLocation == TensorProto.Types.DataLocation.External || t.ExternalData.Count > 0)
         {
-            string location = t.ExternalData.FirstOrDefault(e => e.Key == "location")?.Value ?? "?";
-            if (location.Length > 256)
-            {
-                location = location[..256] + "...";
-            }
+            string location = DisplayText.Sanitize(t.ExternalData.FirstOrDefault(e => e.Key == "location")?.Value ?? "?");
 
             throw new ModelFormatException(
                 $"{where} keeps its data in an external file ('{location}'); EdgeRnn loads self-contained models only.");
@@ -217,6 +213,13 @@ internal static class OnnxTensorConverter
 
         return count;
     }
+
+    /// <summary>
+    /// The bytes a <see cref="Tensor"/> holds for each element of <paramref name="type"/>: 4 for float and float16 (held
+    /// widened), 8 for integers and booleans (held as long).
+    /// </summary>
+    public static int HeldElementBytes(TensorElementType type) =>
+        type is TensorElementType.Float or TensorElementType.Float16 ? sizeof(float) : sizeof(long);
 
     /// <summary>Maps an ONNX data type code to a supported element type or throws naming <paramref name="where"/>.</summary>
     public static TensorElementType ToElementType(int dataType, string where, string what) => ToElementType(dataType, where, what, SupportedTypes);

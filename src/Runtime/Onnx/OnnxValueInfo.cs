@@ -24,8 +24,8 @@ public sealed class OnnxValueInfo
     /// <summary>The declared dimensions, outermost first; null when the rank is unknown.</summary>
     public IReadOnlyList<OnnxDimension>? Shape { get; }
 
-    /// <summary>Formats the value as <c>name: float[seq, batch, 4]</c>.</summary>
-    public override string ToString() => $"{Name}: {FormatType()}";
+    /// <summary>Formats the value as <c>name: float[seq, batch, 4]</c> (the name made safe to print, see <see cref="DisplayText"/>).</summary>
+    public override string ToString() => $"{DisplayText.Sanitize(Name)}: {FormatType()}";
 
     /// <summary>Formats the type as <c>float[seq, batch, 4]</c>, or <c>float[?]</c> for an unknown rank.</summary>
     public string FormatType()
