@@ -14,7 +14,7 @@ namespace EdgeRnn.Train.Commands;
 /// </summary>
 internal static class ScoreWorker
 {
-    public static int Run(string modelPath, string data, string? windows, bool keepFileOrder, string? results, bool json, TextWriter stdout, TextWriter stderr, string? plot = null)
+    public static int Run(string modelPath, string data, string? windows, bool keepFileOrder, string? results, bool json, TextWriter stdout, TextWriter stderr, string? plot = null, IReadOnlyList<string>? columns = null)
     {
         RnnModel model;
         EdgeRnnMetadata metadata;
@@ -30,8 +30,16 @@ internal static class ScoreWorker
             }
 
             // The sensor features come from the CSV; clock features (time.*) from each row's timestamp, as on the device.
+            // --columns names the CSV's columns for the model's sensor features, in order, when the names differ.
             int sensors = TimeFeatures.SensorFeatureCount(metadata.Features);
-            recording = CsvRecordingReader.Read(data, new CsvReadOptions { Features = [.. metadata.Features.Take(sensors).Select(f => f.Name)], KeepFileOrder = keepFileOrder })
+            string[] names = [.. metadata.Features.Take(sensors).Select(f => f.Name)];
+            if (columns is { Count: > 0 } && columns.Count != sensors)
+            {
+                throw new ModelFormatException($"--columns gives {columns.Count} columns; the model reads {sensors} sensor features ({string.Join(", ", names)}).");
+            }
+
+            recording = CsvRecordingReader.Read(data, new CsvReadOptions { Features = columns is { Count: > 0 } ? columns : names, KeepFileOrder = keepFileOrder })
+                .WithFeatureNames(names)
                 .WithTimeFeatures([.. metadata.Features.Skip(sensors).Select(f => f.Name)]);
             if (windows is not null)
             {

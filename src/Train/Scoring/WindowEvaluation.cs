@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeRnn.Train.Nab;
 
 namespace EdgeRnn.Train.Scoring;
 
@@ -57,25 +58,14 @@ public static class WindowEvaluation
     {
         ArgumentException.ThrowIfNullOrEmpty(windowsPath);
         ArgumentException.ThrowIfNullOrEmpty(dataFile);
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(windowsPath));
+        NabWindows all = NabWindows.Load(windowsPath);
         string normalized = dataFile.Replace('\\', '/');
-        foreach (JsonProperty file in doc.RootElement.EnumerateObject())
-        {
-            if (!normalized.EndsWith("/" + file.Name, StringComparison.Ordinal) && normalized != file.Name)
-            {
-                continue;
-            }
-
-            var windows = new List<LabelledWindow>();
-            foreach (JsonElement w in file.Value.EnumerateArray())
-            {
-                windows.Add(new LabelledWindow(ParseTime(w[0].GetString(), windowsPath), ParseTime(w[1].GetString(), windowsPath)));
-            }
-
-            return windows;
-        }
-
-        throw new InvalidDataException($"{windowsPath} has no windows for {dataFile} (its keys are category/file.csv; the data path must end with one).");
+        string[] byPath = [.. all.Files.Where(k => normalized == k || normalized.EndsWith("/" + k, StringComparison.Ordinal))];
+        string[] byName = [.. all.Files.Where(k => Path.GetFileName(k) == Path.GetFileName(normalized))];
+        string key = byPath.Length == 1 ? byPath[0]
+            : byName.Length == 1 ? byName[0]
+            : throw new InvalidDataException($"{windowsPath} has no windows for {dataFile} (its keys are category/file.csv; the data path must end with one, or its file name must match exactly one key).");
+        return [.. all.GetWindows(key).Select(w => new LabelledWindow(UnixSeconds(w.Start), UnixSeconds(w.End)))];
     }
 
     /// <summary>Evaluates per-row decisions: a window is detected when an anomaly is active at any row inside it; an alarm that starts outside every window is a false alarm.</summary>
@@ -101,13 +91,5 @@ public static class WindowEvaluation
         return new WindowReport(results, falseAlarms);
     }
 
-    private static double ParseTime(string? text, string file)
-    {
-        if (text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t))
-        {
-            return (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerSecond;
-        }
-
-        throw new InvalidDataException($"{file}: '{text}' is not a timestamp.");
-    }
+    private static double UnixSeconds(DateTime time) => (DateTime.SpecifyKind(time, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
 }

@@ -34,6 +34,26 @@ public sealed class TimeFeaturesCommandTests : IDisposable
     }
 
     [Fact]
+    public void Score_ModelFeatureNamedOtherThanColumn_ColumnsMapsIt()
+    {
+        // Named as in NAB, without the category folder: the windows file's key is found by file name.
+        string csv = Path.Combine(_folder, "ambient_temperature_system_failure.csv");
+        File.WriteAllLines(csv, File.ReadLines(Path.Combine(TestPaths.NabData, "realKnownCause", "ambient_temperature_system_failure.csv")).Take(1201));
+        string model = Path.Combine(_folder, "named.onnx");
+        Assert.Equal(0, Edgernn("train", "--data", csv, "--keep-file-order", "--probationary", "--hidden", "8", "--epochs", "2", "--seq-len", "16",
+            "--feature-names", "temperature", "--units", "degF", "--out", model).Code);
+
+        (int code, _, string stderr) = Edgernn("score", "--model", model, "--data", csv, "--keep-file-order");
+        Assert.Equal(2, code);
+        Assert.Contains("temperature", stderr, StringComparison.Ordinal);
+        (code, string stdout, stderr) = Edgernn("score", "--model", model, "--data", csv, "--keep-file-order", "--columns", "value",
+            "--windows", Path.Combine(TestPaths.NabData, "..", "labels", "combined_windows.json"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("scored 1200 rows", stdout, StringComparison.Ordinal);
+        Assert.Contains("2013-12-15 07:00", stdout, StringComparison.Ordinal); // the file's first labelled window
+    }
+
+    [Fact]
     public void TrainWithTimeFeatures_AutoencoderTask_ExitsTwo()
     {
         string csv = Path.Combine(_folder, "ambient.csv");
