@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeRnn.DeviceHost.Commands;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Shared;
@@ -14,8 +15,8 @@ public static class Program
 {
     internal const string ExitCodesHelp = CommandLineHost.ExitCodesHelp;
 
-    /// <summary>The entry point.</summary>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The entry point. stdout reports write errors (see <see cref="StandardOutput"/>): a closed pipe ends a replay.</summary>
+    public static int Main(string[] args) => Run(args, StandardOutput.Open(), Console.Error);
 
     /// <summary>Parses <paramref name="args"/> and runs the command; parse errors print to <paramref name="stderr"/> and return 2.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, DeviceEnvironment.Hardware);
@@ -49,7 +50,9 @@ public static class Program
         var command = new Command("run",
             "Runs the device loop: samples the profile's sensors at its rate, normalizes, steps the model, scores, and reports "
             + "events to the console, the JSON-lines log and the alarm pin. Restores the saved state at start and saves it "
-            + "periodically and on SIGTERM. Exit codes: 0 = stopped normally, 2 = the profile or model is bad or they do not fit.")
+            + "periodically and on SIGTERM. Faults while running (sensors, a full disk, a missing alarm pin) are counted and reported, "
+            + "never fatal. Exit codes: 0 = stopped normally, 2 = the profile or model is bad or they do not fit, "
+            + "3 = already running (another run holds this profile's lock).")
         {
             profile, steps,
         };
@@ -71,7 +74,8 @@ public static class Program
         var command = new Command("replay",
             "Runs a replay profile's data through the same loop as fast as possible, from a fresh state, and prints every "
             + "step's likelihood and error (tab-separated, or JSON lines with --json); no state, log or pin is touched. "
-            + "Exit codes: 0 = done, 2 = bad profile, model or file.")
+            + "Exit codes: 0 = done (also when the reader closes the pipe), 1 = the output could not be written, "
+            + "2 = bad profile, model or file, or a profile with chip sensors.")
         {
             profile, csv, limit, json,
         };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.DeviceHost.Sensors;
@@ -13,7 +14,9 @@ namespace EdgeRnn.DeviceHost.Commands;
 
 /// <summary>
 /// The <c>diag</c> command, for a field technician: the machine (architecture, SIMD, I2C buses, GPIO chips), the
-/// model (hash, features, golden check), whether the profile fits it, one read from every sensor, and the state file.
+/// model (hash, features, golden check), whether the profile fits it (features, units, period, and that it streams
+/// a forecast of its input: everything <c>run</c> checks at start), one read from every sensor, whether the state and
+/// event-log folders can be written, whether the alarm pin's GPIO chip is there, and the state file.
 /// <c>--bench</c> times the model's streaming step in this binary (median of 1000-step blocks), with the bytes
 /// allocated and garbage collections during the timed steps, and the process's resident memory.
 /// Exit codes: 0 everything checked is fine, 1 something is wrong (listed), 2 the profile cannot be read.
@@ -46,7 +49,7 @@ internal static class DiagWorker
             }
             catch (ProfileException e)
             {
-                stderr.WriteLine("error: " + e.Message);
+                stderr.WriteLine("error: " + ErrorText.Sanitize(e.Message, 2000));
                 return ToolExitCodes.BadInput;
             }
         }
@@ -74,19 +77,22 @@ internal static class DiagWorker
                 if (profile is not null)
                 {
                     ProfileLoader.CheckAgainstModel(profile.Profile, metadata, profile.FullPath, modelPath);
-                    stdout.WriteLine("fit      the profile's features, units and sample period match the model");
+                    DeviceLoop.CheckStreamsForecast(model, metadata!.Features.Count, modelPath);
+                    stdout.WriteLine("fit      the profile's features, units and sample period match the model, which streams a forecast of them");
                 }
             }
-            catch (Exception e) when (e is ProfileException or ModelFormatException or IOException or UnauthorizedAccessException or NotSupportedException)
+            catch (Exception e) when (e is ProfileException or ModelFormatException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
             {
                 problems++;
-                stdout.WriteLine("PROBLEM  " + e.Message);
+                stdout.WriteLine("PROBLEM  " + (e is ProfileException or ModelFormatException ? ErrorText.Sanitize(e.Message, 2000) : $"{modelPath}: {ErrorText.Describe(e)}"));
             }
         }
 
         if (profile is not null)
         {
             problems += CheckSensors(profile, stdout, environment);
+            problems += CheckWritable(profile, stdout);
+            problems += CheckAlarmPin(profile, stdout, environment);
             problems += CheckState(profile, model, stdout);
         }
 
@@ -183,10 +189,10 @@ internal static class DiagWorker
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"sensor   {s.Id} ({s.Kind}{where}): {(any ? string.Join(", ", s.Readings.Select((r, i) => $"{r.Reading} {values[i]:G6} {r.Unit}")) : "no data")}"));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or ArgumentException)
             {
                 problems++;
-                stdout.WriteLine($"PROBLEM  sensor {s.Id} ({s.Kind}{where}): {e.Message}");
+                stdout.WriteLine($"PROBLEM  sensor {ErrorText.Sanitize(s.Id)} ({s.Kind}{where}): {ErrorText.Describe(e)}");
             }
         }
 
@@ -218,9 +224,108 @@ internal static class DiagWorker
 
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or ProfileException)
+        catch (Exception e) when (e is InvalidDataException or IOException or ProfileException or UnauthorizedAccessException or ArgumentException)
         {
-            stdout.WriteLine($"PROBLEM  state {path}: {e.Message} (run discards it at start)");
+            stdout.WriteLine($"PROBLEM  state {path}: {ErrorText.Describe(e)} (run discards it at start)");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// The state file's and the event log's folders must take new files (run writes the state through a temporary
+    /// file and a rename, and creates missing folders): probed by creating and deleting a file in the folder, or in
+    /// the nearest folder that exists. A read-only or full disk would make run count a fault at every save.
+    /// </summary>
+    private static int CheckWritable(LoadedProfile profile, TextWriter stdout)
+    {
+        int problems = 0;
+        DeviceProfile p = profile.Profile;
+        foreach ((string what, string? path) in new[] { ("state", p.State?.Path), ("event log", p.Outputs.EventLog?.Path) })
+        {
+            if (path is null)
+            {
+                continue;
+            }
+
+            string file = profile.Resolve(path);
+            string? problem = ProbeFolder(Path.GetDirectoryName(file)!);
+            if (problem is null)
+            {
+                stdout.WriteLine($"writable {what} folder {Path.GetDirectoryName(file)}");
+            }
+            else
+            {
+                problems++;
+                stdout.WriteLine($"PROBLEM  {what} {file}: {problem}; run would count a fault at every {(what == "state" ? "save" : "event")}");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Null when a file can be created in <paramref name="folder"/> (or in the nearest existing folder above it), else why not.</summary>
+    internal static string? ProbeFolder(string folder)
+    {
+        string existing = folder;
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+            {
+                return $"{existing} is a file, not a folder";
+            }
+
+            string? parent = Path.GetDirectoryName(existing);
+            if (parent is null)
+            {
+                return $"no folder of {folder} exists";
+            }
+
+            existing = parent;
+        }
+
+        string probe = Path.Combine(existing, $".edgernn-diag-{Environment.ProcessId}.tmp");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot create a file in {existing}: {ErrorText.Describe(e)}";
+        }
+    }
+
+    /// <summary>
+    /// The alarm pin's GPIO controller must open and have the pin; the pin itself is not opened (diag must not drive
+    /// the alarm of a running device). Without it run still runs, with the alarm as a degraded output.
+    /// </summary>
+    private static int CheckAlarmPin(LoadedProfile profile, TextWriter stdout, DeviceEnvironment environment)
+    {
+        if (profile.Profile.Outputs.AlarmPin is not { } pin)
+        {
+            return 0;
+        }
+
+        try
+        {
+            using System.Device.Gpio.GpioController controller = environment.OpenGpio();
+            int count = controller.PinCount;
+            if (pin.Pin >= count)
+            {
+                stdout.WriteLine($"PROBLEM  alarm pin GPIO {pin.Pin}: the GPIO controller has {count} pins; run would report the alarm as a degraded output");
+                return 1;
+            }
+
+            stdout.WriteLine($"alarm    GPIO {pin.Pin}: the GPIO controller opens ({count} pins)");
+            return 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever the GPIO driver throws when there is no chip (it differs between drivers and versions).
+            stdout.WriteLine($"PROBLEM  alarm pin GPIO {pin.Pin}: no usable GPIO controller ({ErrorText.Describe(e)}); run would report the alarm as a degraded output");
             return 1;
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.Runtime.Tools;
@@ -12,6 +13,12 @@ namespace EdgeRnn.DeviceHost.Commands;
 /// state, printing every step's score; no state file, log or alarm pin is touched. <c>--csv</c> replaces the file of
 /// the profile's csv sensor. The summary goes to stderr, so stdout is data only.
 /// </summary>
+/// <remarks>
+/// Exit codes: 0 done, also when the reader of stdout closed the pipe (<c>replay ... | head -3</c>: the replay stops at
+/// the first write that fails with EPIPE); 1 stdout could not be written for another reason (a full disk); 2 a bad
+/// profile, model or file, a CSV without the profile's columns, or a profile with a chip sensor (only csv and
+/// synthetic sensors can be replayed). Malformed CSV rows are counted and warned about on stderr; each is a degraded step.
+/// </remarks>
 internal static class ReplayWorker
 {
     public static int Run(string profilePath, string? csv, long? limit, bool json, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment)
@@ -22,58 +29,92 @@ internal static class ReplayWorker
             LoadedProfile profile = ProfileLoader.Load(profilePath);
             if (csv is not null)
             {
+                if (csv.Length == 0 || csv.Contains('\0', StringComparison.Ordinal))
+                {
+                    throw new ProfileException("--csv must be a file path without NUL characters.");
+                }
+
                 profile = WithCsv(profile, Path.GetFullPath(csv));
+            }
+
+            if (Array.Find(profile.Profile.Sensors, s => Sensors.SensorCatalog.IsI2c(s.Kind)) is { } chip)
+            {
+                throw new ProfileException($"{profile.FullPath}: replay runs recordings and synthetic signals, but sensor '{chip.Id}' is a {chip.Kind} chip; "
+                    + "use 'run' for live sensors, or 'replay --csv' with a profile whose sensor is kind csv.");
             }
 
             loop = DeviceLoop.Open(profile, environment, withState: false);
         }
         catch (ProfileException e)
         {
-            stderr.WriteLine("error: " + e.Message);
+            stderr.WriteLine("error: " + ErrorText.Sanitize(e.Message, 2000));
             return ToolExitCodes.BadInput;
+        }
+
+        foreach (string warning in loop.Warnings)
+        {
+            stderr.WriteLine("warning: " + ErrorText.Sanitize(warning, 2000));
         }
 
         using (loop)
         {
             long start = Stopwatch.GetTimestamp();
             TextWriter output = stdout;
-            if (!json)
-            {
-                output.WriteLine("step\tlikelihood\terror\tactive\tdegraded");
-            }
-
             using var jsonStream = new MemoryStream();
-            while ((limit is null || loop.Steps < limit) && loop.Step(out Outputs.StepRecord r))
+            string? stopped = null;
+            try
             {
-                if (json)
-                {
-                    jsonStream.SetLength(0);
-                    using (var w = new Utf8JsonWriter(jsonStream))
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("step", r.Step);
-                        w.WriteNumber("likelihood", r.Likelihood);
-                        w.WriteNumber("error", r.Error);
-                        w.WriteBoolean("active", r.Active);
-                        w.WriteBoolean("degraded", r.Degraded);
-                        w.WriteEndObject();
-                    }
-
-                    output.WriteLine(System.Text.Encoding.UTF8.GetString(jsonStream.GetBuffer(), 0, (int)jsonStream.Length));
-                }
-                else
-                {
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Step}\t{r.Likelihood:R}\t{r.Error:R}\t{(r.Active ? 1 : 0)}\t{(r.Degraded ? 1 : 0)}"));
-                }
+                Write(loop, output, jsonStream, json, limit);
+                output.Flush();
+            }
+            catch (IOException e) when (ErrorText.IsBrokenPipe(e))
+            {
+                stopped = "the reader closed the output";
+            }
+            catch (IOException e)
+            {
+                stderr.WriteLine($"error: cannot write the output after {loop.Steps} steps: {ErrorText.Describe(e)}");
+                return DeviceExitCodes.OutputFailed;
             }
 
-            output.Flush();
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"replayed {loop.Steps} steps in {elapsed.TotalMilliseconds:0.0} ms ({elapsed.TotalMicroseconds / Math.Max(1, loop.Steps):0.00} us/step including output), {loop.Anomalies} anomalies, {loop.DegradedSteps} degraded steps"));
+                $"replayed {loop.Steps} steps in {elapsed.TotalMilliseconds:0.0} ms ({elapsed.TotalMicroseconds / Math.Max(1, loop.Steps):0.00} us/step including output), {loop.Anomalies} anomalies, {loop.DegradedSteps} degraded steps{(stopped is null ? "" : "; stopped: " + stopped)}"));
         }
 
         return ToolExitCodes.Success;
+    }
+
+    private static void Write(DeviceLoop loop, TextWriter output, MemoryStream jsonStream, bool json, long? limit)
+    {
+        if (!json)
+        {
+            output.WriteLine("step\tlikelihood\terror\tactive\tdegraded");
+        }
+
+        while ((limit is null || loop.Steps < limit) && loop.Step(out Outputs.StepRecord r))
+        {
+            if (json)
+            {
+                jsonStream.SetLength(0);
+                using (var w = new Utf8JsonWriter(jsonStream))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("step", r.Step);
+                    w.WriteNumber("likelihood", r.Likelihood);
+                    w.WriteNumber("error", r.Error);
+                    w.WriteBoolean("active", r.Active);
+                    w.WriteBoolean("degraded", r.Degraded);
+                    w.WriteEndObject();
+                }
+
+                output.WriteLine(System.Text.Encoding.UTF8.GetString(jsonStream.GetBuffer(), 0, (int)jsonStream.Length));
+            }
+            else
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Step}\t{r.Likelihood:R}\t{r.Error:R}\t{(r.Active ? 1 : 0)}\t{(r.Degraded ? 1 : 0)}"));
+            }
+        }
     }
 
     private static LoadedProfile WithCsv(LoadedProfile profile, string csv)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
@@ -51,7 +52,7 @@ internal static class SelftestWorker
         }
         catch (Exception e) when (e is ProfileException or ModelFormatException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            stderr.WriteLine("error: " + e.Message);
+            stderr.WriteLine("error: " + (e is ProfileException or ModelFormatException ? ErrorText.Sanitize(e.Message, 2000) : $"{ErrorText.Sanitize(modelPath)}: {ErrorText.Describe(e)}"));
             return ToolExitCodes.BadInput;
         }
     }

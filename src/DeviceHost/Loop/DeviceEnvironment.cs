@@ -1,10 +1,15 @@
 using System.Device.Gpio;
 using System.Device.I2c;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.DeviceHost.Systemd;
 
 namespace EdgeRnn.DeviceHost.Loop;
 
-/// <summary>What the device host touches outside the process: I2C, GPIO, sleeping. Tests swap in simulated chips and pins.</summary>
+/// <summary>
+/// What the device host touches outside the process: I2C, GPIO, sleeping, the files it writes, systemd. Tests swap in
+/// simulated chips and pins, a file system that fails, a notify socket of their own.
+/// </summary>
 internal sealed class DeviceEnvironment
 {
     /// <summary>The real hardware of this machine.</summary>
@@ -21,6 +26,12 @@ internal sealed class DeviceEnvironment
 
     /// <summary>Sleeps between read retries.</summary>
     public Action<TimeSpan> Sleep { get; init; } = Thread.Sleep;
+
+    /// <summary>The event log and state file writes.</summary>
+    public DeviceFileSystem Files { get; init; } = DeviceFileSystem.Real;
+
+    /// <summary>The systemd notification socket (from NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID).</summary>
+    public Func<SdNotify> Notify { get; init; } = SdNotify.FromEnvironment;
 
     public SensorFactory Sensors => new(OpenI2c);
 }

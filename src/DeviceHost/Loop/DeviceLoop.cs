@@ -1,3 +1,5 @@
+using System.Globalization;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Outputs;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.DeviceHost.Sensors;
@@ -9,35 +11,43 @@ using EdgeRnn.Runtime.Scoring;
 namespace EdgeRnn.DeviceHost.Loop;
 
 /// <summary>
-/// One device: sensors → normalize with the model's statistics → <see cref="RnnModel.Step(RnnState, ReadOnlySpan{float}, Span{float})"/>
-/// → <see cref="AnomalyDetector"/> → events. The step itself allocates nothing for replay and synthetic sensors (the
+/// One device: sensors (and the clock) → <see cref="StreamingDetector"/> (normalize, score against the last forecast,
+/// step, keep the forecast) → events. The step itself allocates nothing for replay and synthetic sensors (the
 /// I2C bindings allocate a little per read).
 /// </summary>
+/// <remarks>
+/// An output that throws (a full disk under the event log, a closed journal stream, a missing GPIO chip) or a state
+/// save that fails is a fault: counted in <see cref="Faults"/>, reported by a <c>fault</c> event to the other outputs
+/// when it starts and a <c>fault_cleared</c> event when it ends, and retried (the output at its next event, the save
+/// at the next save); the loop goes on.
+/// </remarks>
 internal sealed class DeviceLoop : IDisposable
 {
     private readonly float[] _raw;
-    private readonly float[] _normalized;
-    private readonly float[] _forecast;
+    private readonly StreamingDetector _stream;
     private readonly bool[] _degraded;
-    private readonly List<IEventSink> _sinks = [];
+    private readonly List<SinkSlot> _sinks = [];
     private readonly int _saveEvery;
     private readonly int _sensorFeatures;
+    private readonly List<string> _warnings;
+    private long _steps;
+    private int _emitDepth;
+    private bool _stateFailing;
+    private string? _lastEvent;
 
-    private DeviceLoop(LoadedProfile profile, RnnModel model, EdgeRnnMetadata metadata, ScorerSettings settings, ResilientSensor[] sensors, DeviceStateStore? store)
+    private DeviceLoop(LoadedProfile profile, RnnModel model, EdgeRnnMetadata metadata, ScorerSettings settings, ResilientSensor[] sensors, DeviceStateStore? store, List<string> warnings)
     {
+        _warnings = warnings;
         Profile = profile;
         Model = model;
         Metadata = metadata;
-        State = model.CreateState();
-        _sensorFeatures = TimeFeatures.SensorFeatureCount(metadata.Features);
-        Detector = new AnomalyDetector(settings, metadata.Features.Count, _sensorFeatures);
+        _stream = new StreamingDetector(model, metadata, settings);
+        _sensorFeatures = _stream.SensorFeatures;
         Sensors = sensors;
         Store = store;
         _saveEvery = profile.Profile.State?.SaveEverySteps ?? int.MaxValue;
         int n = metadata.Features.Count;
         _raw = new float[n];
-        _normalized = new float[n];
-        _forecast = new float[n];
         _degraded = new bool[sensors.Length];
     }
 
@@ -47,16 +57,25 @@ internal sealed class DeviceLoop : IDisposable
 
     public EdgeRnnMetadata Metadata { get; }
 
-    public RnnState State { get; }
+    public RnnState State => _stream.State;
 
-    public AnomalyDetector Detector { get; }
+    public AnomalyDetector Detector => _stream.Detector;
 
     public ResilientSensor[] Sensors { get; }
 
     public DeviceStateStore? Store { get; }
 
-    /// <summary>Steps taken by this process.</summary>
-    public long Steps { get; private set; }
+    /// <summary>Steps taken by this process (readable from any thread).</summary>
+    public long Steps => Volatile.Read(ref _steps);
+
+    /// <summary>Output and state faults.</summary>
+    public DeviceFaults Faults { get; } = new();
+
+    /// <summary>The last event, "name at step N" (readable from any thread), for the service status.</summary>
+    public string? LastEvent => Volatile.Read(ref _lastEvent);
+
+    /// <summary>What opening found that the operator should know (malformed replay rows), reported by the command.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>Anomalies started in this process.</summary>
     public long Anomalies { get; private set; }
@@ -83,27 +102,65 @@ internal sealed class DeviceLoop : IDisposable
             model = RnnModel.Load(modelPath);
             metadata = EdgeRnnMetadata.Read(model.Metadata, modelPath);
         }
-        catch (Exception e) when (e is ModelFormatException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is ModelFormatException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new ProfileException($"{profile.FullPath}: $.model: {e.Message}", e);
+            throw new ProfileException($"{profile.FullPath}: $.model: {ErrorText.Describe(e)}", e);
         }
 
         ScorerSettings settings = ProfileLoader.CheckAgainstModel(p, metadata, profile.FullPath, modelPath);
-        int features = metadata!.Features.Count;
+        CheckStreamsForecast(model, metadata!.Features.Count, modelPath);
+
+        // Replays and synthetic signals are configuration, not hardware: a missing file or column is a bad profile
+        // (exit 2 now), not a sensor to retry forever. Chips open lazily: a missing chip is a degraded sensor.
+        SensorFactory factory = environment.Sensors;
+        var warnings = new List<string>();
+        var sensors = new ResilientSensor[p.Sensors.Length];
+        for (int i = 0; i < sensors.Length; i++)
+        {
+            SensorProfile s = p.Sensors[i];
+            ISensor? initial = null;
+            if (!SensorCatalog.IsI2c(s.Kind))
+            {
+                try
+                {
+                    initial = factory.Open(s, profile);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    for (int j = 0; j < i; j++)
+                    {
+                        sensors[j].Dispose();
+                    }
+
+                    throw new ProfileException($"{profile.FullPath}: $.sensors[{i}].file: {ErrorText.Describe(e)}", e);
+                }
+
+                if (initial is CsvReplaySensor { MalformedRows: > 0 } csv)
+                {
+                    warnings.Add($"{csv.Path}: {csv.MalformedRows} malformed row(s) read as missing values (degraded steps): {csv.MalformedSummary}");
+                }
+            }
+
+            sensors[i] = new ResilientSensor(s, () => factory.Open(s, profile), environment.Sleep, initial);
+        }
+
+        DeviceStateStore? store = withState && p.State is { } st ? new DeviceStateStore(profile.Resolve(st.Path), environment.Files) : null;
+        return new DeviceLoop(profile, model, metadata, settings, sensors, store, warnings);
+    }
+
+    /// <summary>Checks that a model streams one input of <paramref name="features"/> features to a forecast of as many.</summary>
+    /// <exception cref="ProfileException">It does not.</exception>
+    public static void CheckStreamsForecast(RnnModel model, int features, string modelPath)
+    {
         if (!model.CanStream || model.StepInputs.Count != 1 || model.StepInputs[0].Length != features
             || model.StepOutputs.Count < 1 || model.StepOutputs[0].Length != features)
         {
             throw new ProfileException($"{modelPath}: a forecast model must stream one input of {features} features to a forecast of {features} "
                 + $"({(model.CanStream ? "it steps " + string.Join(", ", model.StepInputs.Select(v => $"{v.Name}[{v.Length}]")) + " to " + string.Join(", ", model.StepOutputs.Select(v => $"{v.Name}[{v.Length}]")) : model.StreamingError)}).");
         }
-
-        SensorFactory factory = environment.Sensors;
-        ResilientSensor[] sensors = [.. p.Sensors.Select(s => new ResilientSensor(s, () => factory.Open(s, profile), environment.Sleep))];
-        DeviceStateStore? store = withState && p.State is { } st ? new DeviceStateStore(profile.Resolve(st.Path)) : null;
-        return new DeviceLoop(profile, model, metadata, settings, sensors, store);
     }
 
-    public void AddSink(IEventSink sink) => _sinks.Add(sink);
+    public void AddSink(IEventSink sink) => _sinks.Add(new SinkSlot(sink));
 
     /// <summary>
     /// The time of the sample just read, for the model's clock features: a replayed recording's own timestamp, else
@@ -123,11 +180,80 @@ internal sealed class DeviceLoop : IDisposable
         return (DateTime.Now - DateTime.UnixEpoch).TotalSeconds;
     }
 
+    /// <summary>Sends an event to every output; an output that throws is a counted fault (see the remarks), never the loop's end.</summary>
     public void Emit(in DeviceEvent e)
     {
-        foreach (IEventSink sink in _sinks)
+        Volatile.Write(ref _lastEvent, string.Create(CultureInfo.InvariantCulture, $"{e.Name} at step {e.Step}"));
+        _emitDepth++;
+        try
         {
-            sink.OnEvent(e);
+            foreach (SinkSlot slot in _sinks)
+            {
+                try
+                {
+                    slot.Sink.OnEvent(e);
+                    Succeeded(slot);
+                }
+                catch (Exception x) when (x is not OutOfMemoryException)
+                {
+                    Failed(slot, x);
+                }
+            }
+        }
+        finally
+        {
+            _emitDepth--;
+        }
+    }
+
+    private void Succeeded(SinkSlot slot)
+    {
+        if (slot.Failing && _emitDepth == 1)
+        {
+            slot.Failing = false;
+            Emit(new DeviceEvent(DeviceEventKind.FaultCleared, Steps, DateTimeOffset.UtcNow,
+                Detail: string.Create(CultureInfo.InvariantCulture, $"{slot.Sink.Name}: works again after {slot.Failures} failed write(s)")));
+        }
+    }
+
+    // Catching everything is the point here: an output must never end an unattended device's loop. The fault is counted
+    // and reported, and a programming error shows up the same way instead of as a restart loop.
+    private void Failed(SinkSlot slot, Exception x)
+    {
+        slot.Failures++;
+        Faults.AddOutput();
+        if (!slot.Failing && _emitDepth == 1)
+        {
+            slot.Failing = true;
+            Emit(new DeviceEvent(DeviceEventKind.Fault, Steps, DateTimeOffset.UtcNow,
+                Detail: $"{slot.Sink.Name}: {ErrorText.Describe(x)}; what it misses is lost until it works again (tried again at each event)"));
+        }
+    }
+
+    /// <summary>
+    /// Opens every output now, so one that cannot work (a log folder on a read-only disk, no GPIO chip) is reported at
+    /// start; it is a fault like a failed write, and the output is tried again at its next event.
+    /// </summary>
+    public void OpenOutputs()
+    {
+        _emitDepth++;
+        try
+        {
+            foreach (SinkSlot slot in _sinks)
+            {
+                try
+                {
+                    slot.Sink.Open();
+                }
+                catch (Exception x) when (x is not OutOfMemoryException)
+                {
+                    Failed(slot, x);
+                }
+            }
+        }
+        finally
+        {
+            _emitDepth--;
         }
     }
 
@@ -147,16 +273,52 @@ internal sealed class DeviceLoop : IDisposable
                     Detail: $"{Store.Path}: {State.StepCount} model steps, {Detector.Steps} scored{(Detector.Active ? ", anomaly active" : "")}"));
             }
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
         {
+            // ArgumentException: a length field the readers did not expect to be out of range must not throw on every start.
             State.Reset();
             Detector.Reset();
-            Emit(new DeviceEvent(DeviceEventKind.StateDiscarded, 0, DateTimeOffset.UtcNow, Detail: $"warning: {Store.Path}: {e.Message}; starting from a fresh state"));
+            Emit(new DeviceEvent(DeviceEventKind.StateDiscarded, 0, DateTimeOffset.UtcNow, Detail: $"warning: {Store.Path}: {ErrorText.Describe(e)}; starting from a fresh state"));
         }
     }
 
-    /// <summary>Saves the state now (atomically).</summary>
-    public void SaveState() => Store?.Save(State, Detector);
+    /// <summary>
+    /// Saves the state now (atomically). A failure (a full or read-only disk) is a counted fault with a <c>fault</c>
+    /// event; the state stays in memory and the next save tries again. Returns whether the state was saved.
+    /// </summary>
+    public bool SaveState()
+    {
+        if (Store is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            Store.Save(State, Detector);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Faults.AddStateSave();
+            if (!_stateFailing)
+            {
+                _stateFailing = true;
+                Emit(new DeviceEvent(DeviceEventKind.Fault, Steps, DateTimeOffset.UtcNow,
+                    Detail: $"state {Store.Path}: cannot save: {ErrorText.Describe(e)}; kept in memory and saved again at the next save"));
+            }
+
+            return false;
+        }
+
+        if (_stateFailing)
+        {
+            _stateFailing = false;
+            Emit(new DeviceEvent(DeviceEventKind.FaultCleared, Steps, DateTimeOffset.UtcNow,
+                Detail: string.Create(CultureInfo.InvariantCulture, $"state {Store.Path}: saved again after {Faults.StateSaves} failed save(s)")));
+        }
+
+        return true;
+    }
 
     /// <summary>Takes one sample and scores it. Returns false when a replay has ended.</summary>
     public bool Step(out StepRecord record)
@@ -190,17 +352,10 @@ internal sealed class DeviceLoop : IDisposable
             TimeFeatures.Fill(Metadata.Features, _sensorFeatures, SampleTime(), _raw);
         }
 
-        Metadata.Normalize(_raw, _normalized);
-        for (int i = 0; i < _normalized.Length; i++)
-        {
-            // A reading no sensor has delivered yet stands at the training mean.
-            _normalized[i] = float.IsFinite(_normalized[i]) ? _normalized[i] : 0;
-        }
-
-        ScoreResult score = Detector.Observe(_normalized);
-        Model.Step(State, _normalized, _forecast);
-        Detector.SetForecast(_forecast);
-        Steps++;
+        // Normalize (a reading no sensor has delivered stands at the training mean), score against the last forecast,
+        // step, keep the forecast: the one sequence the desktop scores with too.
+        ScoreResult score = _stream.StepRow(_raw);
+        Volatile.Write(ref _steps, _steps + 1);
         if (degraded)
         {
             DegradedSteps++;
@@ -218,9 +373,26 @@ internal sealed class DeviceLoop : IDisposable
                 Steps, DateTimeOffset.UtcNow, score.Likelihood));
         }
 
-        foreach (IEventSink sink in _sinks)
+        foreach (SinkSlot slot in _sinks)
         {
-            sink.OnStep(record, _raw);
+            if (slot.Failing)
+            {
+                continue; // a failing output is tried again at the next event, not at every step
+            }
+
+            _emitDepth++;
+            try
+            {
+                slot.Sink.OnStep(record, _raw);
+            }
+            catch (Exception x) when (x is not OutOfMemoryException)
+            {
+                Failed(slot, x);
+            }
+            finally
+            {
+                _emitDepth--;
+            }
         }
 
         if (Store is not null && Steps % _saveEvery == 0)
@@ -238,9 +410,26 @@ internal sealed class DeviceLoop : IDisposable
             sensor.Dispose();
         }
 
-        foreach (IEventSink sink in _sinks)
+        foreach (SinkSlot slot in _sinks)
         {
-            sink.Dispose();
+            try
+            {
+                slot.Sink.Dispose();
+            }
+            catch (Exception x) when (x is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                // Closing a failed output may fail again; its fault is already counted.
+            }
         }
+    }
+
+    /// <summary>An output and whether it is failing now.</summary>
+    private sealed class SinkSlot(IEventSink sink)
+    {
+        public IEventSink Sink { get; } = sink;
+
+        public bool Failing { get; set; }
+
+        public long Failures { get; set; }
     }
 }

@@ -11,6 +11,15 @@ internal enum DeviceEventKind
     SensorRecovered,
     StateRestored,
     StateDiscarded,
+
+    /// <summary>An output or the state file failed (a full disk, a missing GPIO chip); counted, the loop goes on.</summary>
+    Fault,
+
+    /// <summary>An output that failed works again.</summary>
+    FaultCleared,
+
+    /// <summary>Something the operator should know that is not a fault (malformed replay rows, leftover files removed).</summary>
+    Warning,
 }
 
 /// <summary>An event for the console, the JSON-lines log and the alarm pin.</summary>
@@ -31,7 +40,10 @@ internal readonly record struct DeviceEvent(DeviceEventKind Kind, long Step, Dat
         DeviceEventKind.SensorDegraded => "sensor_degraded",
         DeviceEventKind.SensorRecovered => "sensor_recovered",
         DeviceEventKind.StateRestored => "state_restored",
-        _ => "state_discarded",
+        DeviceEventKind.StateDiscarded => "state_discarded",
+        DeviceEventKind.Fault => "fault",
+        DeviceEventKind.FaultCleared => "fault_cleared",
+        _ => "warning",
     };
 }
 
@@ -46,7 +58,15 @@ internal readonly record struct StepRecord(long Step, float Error, float Likelih
 /// <summary>Receives events (and, if it wants, every step).</summary>
 internal interface IEventSink : IDisposable
 {
+    /// <summary>What the output is, for fault reports ("event log", "alarm pin").</summary>
+    string Name { get; }
+
     void OnEvent(in DeviceEvent e);
+
+    /// <summary>Opens the output now (the loop calls it at start); an output may also open at its first event.</summary>
+    void Open()
+    {
+    }
 
     void OnStep(in StepRecord step, ReadOnlySpan<float> raw)
     {

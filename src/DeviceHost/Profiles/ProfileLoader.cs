@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.DeviceHost.State;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
 
@@ -9,23 +12,121 @@ namespace EdgeRnn.DeviceHost.Profiles;
 /// <summary>Reads device profiles strictly and checks them against a model's metadata before anything runs.</summary>
 internal static class ProfileLoader
 {
+    /// <summary>The longest sample period, and the longest wait between samples of a slowed-down replay: a week.</summary>
+    public const double MaxPeriodSeconds = 7 * 24 * 3600;
+
+    /// <summary>The largest profile file read (a profile is a few KB).</summary>
+    private const int MaxProfileBytes = 1 << 20;
+
+    /// <summary>The longest path Linux opens (PATH_MAX, 4096 bytes with its terminating NUL).</summary>
+    private const int MaxPathBytes = 4095;
+
+    /// <summary>The longest file name (NAME_MAX).</summary>
+    private const int MaxNameBytes = 255;
+
+    /// <summary>What the device adds to the state file's name: a save's temporary file, <c>.{name}.{32 hex}.tmp</c>.</summary>
+    private const int StateNameReserve = 38;
+
+    /// <summary>What the device adds to the event log's name: a rotated file (.100) and the lock file (.lock).</summary>
+    private const int LogNameReserve = 5;
+
     /// <summary>Reads and validates a profile file; relative paths in it are made absolute against its folder.</summary>
     /// <exception cref="ProfileException">The file is missing, not JSON, has unknown or missing fields, or a bad value.</exception>
     public static LoadedProfile Load(string path)
     {
+        string shown = ErrorText.Sanitize(path);
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ProfileException($"{shown}: --profile must be a file path without NUL characters.");
+        }
+
         string full = Path.GetFullPath(path);
         string text;
         try
         {
+            if (Directory.Exists(full))
+            {
+                throw new ProfileException($"{shown}: is a folder; --profile takes a profile file (devices/*.json).");
+            }
+
+            if (new FileInfo(full).Length > MaxProfileBytes)
+            {
+                throw new ProfileException($"{shown}: the profile is larger than {MaxProfileBytes / 1024} KB; it is not a device profile.");
+            }
+
             text = File.ReadAllText(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ProfileException($"{path}: cannot read the profile: {e.Message}", e);
+            throw new ProfileException($"{shown}: cannot read the profile: {(e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : ErrorText.Describe(e))}.", e);
         }
 
-        DeviceProfile profile = Parse(text, path);
-        return new LoadedProfile(profile, full, Path.GetDirectoryName(full)!);
+        DeviceProfile profile = Parse(text, shown);
+        var loaded = new LoadedProfile(profile, full, Path.GetDirectoryName(full)!);
+        ValidatePaths(loaded, shown);
+        return loaded;
+    }
+
+    /// <summary>
+    /// Checks the profile's files against the file system and each other: the state file and the event log must be
+    /// paths a file can have (not a folder, not too long for the names the device derives from them), and must not be
+    /// the same file as each other, the model or a replay file.
+    /// </summary>
+    private static void ValidatePaths(LoadedProfile loaded, string src)
+    {
+        DeviceProfile p = loaded.Profile;
+        string model = loaded.Resolve(p.Model);
+        var inputs = new List<(string Field, string Path)> { ("$.model", model) };
+        for (int i = 0; i < p.Sensors.Length; i++)
+        {
+            if (p.Sensors[i].File is { } file)
+            {
+                inputs.Add(($"$.sensors[{i}].file", loaded.Resolve(file)));
+            }
+        }
+
+        string? state = null;
+        if (p.State is { } st)
+        {
+            state = loaded.Resolve(st.Path);
+            CheckWritablePath(src, "$.state.path", st.Path, state, StateNameReserve);
+            CheckNotInput(src, "$.state.path", state, inputs);
+        }
+
+        if (p.Outputs.EventLog is { } log)
+        {
+            string events = loaded.Resolve(log.Path);
+            CheckWritablePath(src, "$.outputs.eventLog.path", log.Path, events, LogNameReserve);
+            CheckNotInput(src, "$.outputs.eventLog.path", events, inputs);
+            if (state is not null && (events == state || Enumerable.Range(1, log.Keep).Any(k => state == string.Create(CultureInfo.InvariantCulture, $"{events}.{k}"))
+                || InstanceLock.PathFor(state) == events))
+            {
+                throw new ProfileException($"{src}: $.outputs.eventLog.path: is the state file ($.state.path), or one of its rotated files is; the log would overwrite the state. Give them different paths.");
+            }
+        }
+    }
+
+    private static void CheckWritablePath(string src, string field, string given, string resolved, int reserve)
+    {
+        string name = Path.GetFileName(resolved);
+        Check(Encoding.UTF8.GetByteCount(resolved) <= MaxPathBytes - reserve, src, field, $"the path is too long ({Encoding.UTF8.GetByteCount(resolved)} bytes; at most {MaxPathBytes - reserve})");
+        Check(name.Length > 0 && !given.EndsWith('/'), src, field, $"'{ErrorText.Sanitize(given)}' names a folder; give a file path");
+        Check(Encoding.UTF8.GetByteCount(name) <= MaxNameBytes - reserve, src, field,
+            $"the file name is too long ({Encoding.UTF8.GetByteCount(name)} bytes; at most {MaxNameBytes - reserve}, the device adds to it)");
+        foreach (string part in resolved.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Check(Encoding.UTF8.GetByteCount(part) <= MaxNameBytes, src, field, $"a folder name on the path is longer than {MaxNameBytes} bytes");
+        }
+
+        Check(!Directory.Exists(resolved), src, field, $"{ErrorText.Sanitize(resolved)} is a folder; give a file path inside it");
+    }
+
+    private static void CheckNotInput(string src, string field, string resolved, List<(string Field, string Path)> inputs)
+    {
+        foreach ((string inputField, string input) in inputs)
+        {
+            Check(resolved != input, src, field, $"is the same file as {inputField}; the device would overwrite it");
+        }
     }
 
     /// <summary>Parses and validates profile JSON.</summary>
@@ -38,7 +139,8 @@ internal static class ProfileLoader
         }
         catch (JsonException e)
         {
-            throw new ProfileException($"{sourceName}: {Describe(e)}", e);
+            string what = ProfileJsonErrors.Describe(json, e, ProfileJsonContext.Default.DeviceProfile);
+            throw new ProfileException($"{sourceName}: {what}{(what.EndsWith('?') || what.EndsWith('.') ? "" : ".")}", e);
         }
 
         if (profile is null)
@@ -50,24 +152,13 @@ internal static class ProfileLoader
         return profile;
     }
 
-    private static string Describe(JsonException e)
-    {
-        // System.Text.Json names the JSON path ($.sensors[0].adress) and the member; keep its first sentence and the path.
-        string message = e.Message;
-        int pathAt = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (pathAt > 0)
-        {
-            message = message[..pathAt];
-        }
-
-        return e.Path is { Length: > 0 } p ? $"{p}: {message}" : message;
-    }
-
     private static void Validate(DeviceProfile p, string src)
     {
         Check(p.Name.Length > 0, src, "$.name", "must not be empty");
         Check(p.Model.Length > 0, src, "$.model", "must name the model file");
-        Check(double.IsFinite(p.SamplePeriodSeconds) && p.SamplePeriodSeconds > 0, src, "$.samplePeriodSeconds", $"must be a positive number of seconds (got {p.SamplePeriodSeconds})");
+        Check(double.IsFinite(p.SamplePeriodSeconds) && p.SamplePeriodSeconds > 0 && p.SamplePeriodSeconds <= MaxPeriodSeconds, src, "$.samplePeriodSeconds",
+            string.Create(CultureInfo.InvariantCulture, $"must be a positive number of seconds, at most {MaxPeriodSeconds} (a week) (got {p.SamplePeriodSeconds})"));
+        CheckPath(src, "$.model", p.Model);
         Check(p.Sensors.Length > 0, src, "$.sensors", "must list at least one sensor");
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var features = new HashSet<string>(StringComparer.Ordinal);
@@ -90,6 +181,14 @@ internal static class ProfileLoader
             Check(s.Kind is SensorCatalog.Csv or SensorCatalog.Synthetic || s.Speed is null, src, at + ".speed", "applies only to csv and synthetic sensors");
             Check(s.Kind != SensorCatalog.Csv || !string.IsNullOrEmpty(s.File), src, at + ".file", "is required for kind csv");
             Check(s.Speed is null || (double.IsFinite(s.Speed.Value) && s.Speed >= 0), src, at + ".speed", $"must be >= 0 (got {s.Speed})");
+            // The loop waits samplePeriodSeconds / speed between samples: a tiny speed would wait for months (and once
+            // crashed the wait on the second sample), so the wait is bounded like the period.
+            Check(s.Speed is null or 0 || p.SamplePeriodSeconds / s.Speed <= MaxPeriodSeconds, src, at + ".speed", string.Create(CultureInfo.InvariantCulture,
+                $"{s.Speed} makes the loop wait {p.SamplePeriodSeconds / s.Speed:G4} s between samples; at most {MaxPeriodSeconds} s (a week), so speed must be 0 (unpaced) or at least {p.SamplePeriodSeconds / MaxPeriodSeconds:G4}"));
+            if (s.File is not null)
+            {
+                CheckPath(src, at + ".file", s.File);
+            }
             Check(s.Kind == SensorCatalog.Synthetic || s.Synthetic is null, src, at + ".synthetic", "applies only to kind synthetic");
             Check(s.Synthetic is null || s.Synthetic.PeriodSteps > 0, src, at + ".synthetic.periodSteps", "must be > 0");
             Check(s.Synthetic is null || s.Synthetic.Noise >= 0, src, at + ".synthetic.noise", "must be >= 0");
@@ -122,6 +221,7 @@ internal static class ProfileLoader
         if (p.Outputs.EventLog is { } log)
         {
             Check(log.Path.Length > 0, src, "$.outputs.eventLog.path", "must not be empty");
+            CheckPath(src, "$.outputs.eventLog.path", log.Path);
             Check(log.MaxBytes >= 1024, src, "$.outputs.eventLog.maxBytes", $"must be at least 1024 (got {log.MaxBytes})");
             Check(log.Keep is >= 1 and <= 100, src, "$.outputs.eventLog.keep", $"must be 1 to 100 (got {log.Keep})");
         }
@@ -133,6 +233,7 @@ internal static class ProfileLoader
         if (p.State is { } state)
         {
             Check(state.Path.Length > 0, src, "$.state.path", "must not be empty");
+            CheckPath(src, "$.state.path", state.Path);
             Check(state.SaveEverySteps >= 1, src, "$.state.saveEverySteps", $"must be >= 1 (got {state.SaveEverySteps})");
         }
     }
@@ -223,6 +324,10 @@ internal static class ProfileLoader
             : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out address);
         return ok && address is >= 0x03 and <= 0x77;
     }
+
+    /// <summary>A path from the profile must be one the OS can take: no NUL (Linux paths end at the first NUL).</summary>
+    private static void CheckPath(string src, string field, string path) =>
+        Check(!path.Contains('\0', StringComparison.Ordinal), src, field, $"'{ErrorText.Sanitize(path)}' contains a NUL character, which no file path can hold");
 
     private static void Check(bool condition, string source, string field, string what)
     {

@@ -12,6 +12,13 @@ internal interface ISensor : IDisposable
     /// <summary>Reads one sample. Returns false when a replay has no more rows.</summary>
     /// <exception cref="IOException">The bus or the chip failed (I/O error, NACK, wrong chip).</exception>
     bool Read(Span<float> values);
+
+    /// <summary>
+    /// Whether a failed or implausible read may be retried, and a failing sensor closed and opened again: true for a
+    /// chip. False for a replay or a synthetic signal, where every read consumes a row (a retry would silently drop
+    /// it) and opening again would start over from the first row.
+    /// </summary>
+    bool CanReread => true;
 }
 
 /// <summary>

@@ -37,8 +37,13 @@ internal sealed class ResilientSensor : IDisposable
     private int _sameCount;
     private bool _hasLast;
 
-    public ResilientSensor(SensorProfile profile, Func<ISensor> open, Action<TimeSpan> sleep)
+    /// <param name="profile">The sensor's profile.</param>
+    /// <param name="open">Opens the sensor (again).</param>
+    /// <param name="sleep">Sleeps between retries.</param>
+    /// <param name="initial">The sensor when the caller has opened it already (replays are opened at start).</param>
+    public ResilientSensor(SensorProfile profile, Func<ISensor> open, Action<TimeSpan> sleep, ISensor? initial = null)
     {
+        _sensor = initial;
         _profile = profile;
         _open = open;
         _sleep = sleep;
@@ -88,7 +93,9 @@ internal sealed class ResilientSensor : IDisposable
             return SampleQuality.Degraded;
         }
 
-        int attempts = _profile.Attempts ?? 3;
+        // A replay row that is bad is a degraded step of its own: reading again would take the next row instead.
+        bool reread = _sensor!.CanReread;
+        int attempts = reread ? _profile.Attempts ?? 3 : 1;
         int backoff = _profile.BackoffMs ?? 2;
         for (int a = 0; a < attempts; a++)
         {
@@ -136,7 +143,7 @@ internal sealed class ResilientSensor : IDisposable
             return SampleQuality.Good;
         }
 
-        if (++_failedSamples >= ReopenAfterFailedSamples)
+        if (reread && ++_failedSamples >= ReopenAfterFailedSamples)
         {
             // A chip that keeps failing may have been reset or replugged: initialize it again.
             Close();

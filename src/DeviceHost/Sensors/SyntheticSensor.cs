@@ -14,6 +14,8 @@ internal sealed class SyntheticSensor(SyntheticProfile settings, int count) : IS
 
     public int Count => count;
 
+    public bool CanReread => false;
+
     public bool Read(Span<float> values)
     {
         for (int i = 0; i < count; i++)

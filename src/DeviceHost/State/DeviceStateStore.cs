@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Hashing;
 using EdgeRnn.Runtime.Scoring;
@@ -14,11 +16,17 @@ namespace EdgeRnn.DeviceHost.State;
 /// <remarks>
 /// Layout (little-endian): "ERDV", u16 version 1, u16 0, the model's 32-byte SHA-256, i32 RNN state length, the RNN
 /// state (itself versioned, checksummed and tied to the model), i32 scorer state length, the scorer state, SHA-256 of
-/// everything before. A file that is truncated, corrupt, of another version or of another model is refused whole.
+/// everything before. A file that is truncated, corrupt, of another version or of another model, whose length fields
+/// are out of range (checked without overflow), or that holds a value that is not finite (NaN or infinity in the
+/// recurrent state or the scorer's statistics, which would poison every later score) is refused whole.
 /// </remarks>
-internal sealed class DeviceStateStore(string path)
+internal sealed class DeviceStateStore(string path, DeviceFileSystem files)
 {
     private const int Version = 1;
+    private const int HeaderLength = 4 + 2 + 2 + 32 + 4;
+    private const int ChecksumLength = 32;
+    private const string Bad = "the scorer state holds a statistic that is not finite (NaN or infinity) or a negative variance";
+    private static readonly System.Buffers.SearchValues<char> s_hexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
     private static ReadOnlySpan<byte> Magic => "ERDV"u8;
 
     public string Path { get; } = path;
@@ -36,7 +44,7 @@ internal sealed class DeviceStateStore(string path)
         BinaryPrimitives.WriteInt32LittleEndian(d[(44 + rnn)..], scorer);
         detector.WriteTo(d.Slice(48 + rnn, scorer));
         Sha256.HashData(d[..^32], d[^32..]);
-        AtomicFile.WriteAllBytes(Path, bytes);
+        files.WriteAtomic(Path, bytes);
     }
 
     /// <summary>Restores both states from the file. Returns false (both untouched) when there is no file.</summary>
@@ -72,16 +80,19 @@ internal sealed class DeviceStateStore(string path)
             throw new InvalidDataException($"saved by another model ({Convert.ToHexStringLower(s.Slice(8, 32))[..12]}..., this model is {state.Model.HashHex[..12]}...)");
         }
 
+        // Lengths are compared with what is left, never added to: 48 + 0x7FFFFFFF + 32 wraps around in 32 bits.
         int rnn = BinaryPrimitives.ReadInt32LittleEndian(s[40..]);
-        if (rnn < 0 || 48 + rnn + 32 > s.Length)
+        if (rnn < 0 || rnn > s.Length - HeaderLength - 4 - ChecksumLength)
         {
-            throw new InvalidDataException("the recurrent state length is out of range");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"the recurrent state length ({rnn} bytes) is out of range for a file of {s.Length} bytes"));
         }
 
-        int scorer = BinaryPrimitives.ReadInt32LittleEndian(s[(44 + rnn)..]);
-        if (scorer < 0 || 48 + rnn + scorer + 32 != s.Length)
+        int scorer = BinaryPrimitives.ReadInt32LittleEndian(s[(HeaderLength + rnn)..]);
+        if (scorer < 0 || scorer != s.Length - HeaderLength - rnn - 4 - ChecksumLength)
         {
-            throw new InvalidDataException("the scorer state length is out of range");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"the scorer state length ({scorer} bytes) does not match the rest of the file"));
         }
 
         // Check both before changing either, so a refusal leaves the loop with a consistent fresh state.
@@ -89,8 +100,154 @@ internal sealed class DeviceStateStore(string path)
         probe.ReadFrom(s.Slice(44, rnn));
         var detectorProbe = new AnomalyDetector(detector.Settings, detector.Features);
         detectorProbe.ReadFrom(s.Slice(48 + rnn, scorer));
+        if ((FindNonFiniteRnn(s.Slice(44, rnn)) ?? FindNonFiniteScorer(s.Slice(48 + rnn, scorer))) is { } bad)
+        {
+            throw new InvalidDataException(bad);
+        }
+
         state.ReadFrom(s.Slice(44, rnn));
         detector.ReadFrom(s.Slice(48 + rnn, scorer));
         return true;
+    }
+
+    /// <summary>
+    /// Deletes the temporary files a save leaves when the process is killed between writing and renaming
+    /// (<c>.{state file name}.{32 hex digits}.tmp</c> beside the state, <see cref="AtomicFile"/>'s naming). Call it
+    /// only while holding the instance lock, so the temporary file of a save in progress is never taken. Returns the
+    /// names removed; a file that cannot be removed is left (it is retried at the next start).
+    /// </summary>
+    public IReadOnlyList<string> DeleteOrphanedTemporaryFiles()
+    {
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
+        string prefix = "." + System.IO.Path.GetFileName(Path) + ".";
+        var removed = new List<string>();
+        string[] candidates;
+        try
+        {
+            candidates = Directory.Exists(folder) ? Directory.GetFiles(folder, prefix + "*.tmp") : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return removed;
+        }
+
+        foreach (string file in candidates)
+        {
+            string name = System.IO.Path.GetFileName(file);
+            ReadOnlySpan<char> middle = name.AsSpan(prefix.Length, name.Length - prefix.Length - ".tmp".Length);
+            if (middle.Length != 32 || middle.ContainsAnyExcept(s_hexDigits))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(file);
+                removed.Add(name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// The first value that is not finite in a serialized <see cref="RnnState"/> (layout of <see cref="RnnState.WriteTo(Span{byte})"/>:
+    /// a 52-byte header with the step count at 40 and the buffer count at 48, then per buffer a u32 length and its
+    /// floats, then a 32-byte checksum), as a sentence; null when all are finite. The runtime has already checked the lengths.
+    /// </summary>
+    internal static string? FindNonFiniteRnn(ReadOnlySpan<byte> rnn)
+    {
+        if (BinaryPrimitives.ReadInt64LittleEndian(rnn[40..]) < 0)
+        {
+            return "the recurrent state's step count is negative";
+        }
+
+        uint buffers = BinaryPrimitives.ReadUInt32LittleEndian(rnn[48..]);
+        int at = 52;
+        for (uint b = 0; b < buffers; b++)
+        {
+            int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(rnn[at..]);
+            at += 4;
+            for (int i = 0; i < length; i++, at += 4)
+            {
+                float v = BinaryPrimitives.ReadSingleLittleEndian(rnn[at..]);
+                if (!float.IsFinite(v))
+                {
+                    return string.Create(CultureInfo.InvariantCulture, $"the recurrent state holds {v} (buffer {b}, value {i}); a saved state must be finite");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first value that is not finite (or a count or variance below zero) in a serialized <see cref="AnomalyDetector"/>
+    /// (layout of <see cref="AnomalyDetector.WriteTo"/>: version at 4, feature count at 8, steps at 12, short, mean,
+    /// variance at 20, 28, 36, the run at 44, then the forecast floats; the log-tail version 2 adds the recent sum, mask
+    /// count and peak, the slow average, mean and variance, the recent errors and the low/high range per feature).
+    /// </summary>
+    internal static string? FindNonFiniteScorer(ReadOnlySpan<byte> scorer)
+    {
+        const int Header = 56;
+        bool logTail = BinaryPrimitives.ReadUInt16LittleEndian(scorer[4..]) == 2;
+        int features = BinaryPrimitives.ReadInt32LittleEndian(scorer[8..]);
+        if (BinaryPrimitives.ReadInt64LittleEndian(scorer[12..]) < 0 || BinaryPrimitives.ReadInt32LittleEndian(scorer[44..]) < 0)
+        {
+            return "the scorer state has a negative step or run count";
+        }
+
+        if (!Finite(scorer, 20) || !Finite(scorer, 28) || !Finite(scorer, 36, variance: true))
+        {
+            return Bad;
+        }
+
+        int at = Header;
+        for (int i = 0; i < features; i++, at += 4)
+        {
+            if (!float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(scorer[at..])))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"the scorer state's pending forecast {i} is not finite");
+            }
+        }
+
+        if (logTail)
+        {
+            if (!Finite(scorer, at) || BinaryPrimitives.ReadInt32LittleEndian(scorer[(at + 8)..]) < 0
+                || !float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(scorer[(at + 12)..]))
+                || !Finite(scorer, at + 16) || !Finite(scorer, at + 24) || !Finite(scorer, at + 32, variance: true))
+            {
+                return Bad;
+            }
+
+            at += 40;
+            int end = scorer.Length - ChecksumLength - (8 * features);
+            for (; at < end; at += 8)
+            {
+                if (!double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(scorer[at..])))
+                {
+                    return "the scorer state's recent errors are not all finite";
+                }
+            }
+
+            for (; at < scorer.Length - ChecksumLength; at += 4)
+            {
+                if (!float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(scorer[at..])))
+                {
+                    return "the scorer state's range of readings is not finite";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Finite(ReadOnlySpan<byte> bytes, int at, bool variance = false)
+    {
+        double v = BinaryPrimitives.ReadDoubleLittleEndian(bytes[at..]);
+        return double.IsFinite(v) && (!variance || v >= 0);
     }
 }
