@@ -110,21 +110,31 @@ public class StreamingTests
         RnnState state = model.CreateState();
         var input = new float[4];
         var output = new float[4];
-        for (int i = 0; i < 100; i++)
+
+        // Warm up until tiered compilation has settled (as edgernn bench does): once, in a full parallel test run, the
+        // runtime charged 7,816 bytes to this thread during the first measured steps. A step that allocates shows in
+        // every trial (10,000 steps each), so the smallest of three trials must be 0.
+        var warmup = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 1000 || warmup.ElapsedMilliseconds < 300; i++)
         {
             input[i % 4] = i * 0.01f;
             model.Step(state, input, output);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        long fewest = long.MaxValue;
+        for (int trial = 0; trial < 3 && fewest > 0; trial++)
         {
-            input[i % 4] = MathF.Sin(i * 0.01f);
-            model.Step(state, input, output);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                input[i % 4] = MathF.Sin(i * 0.01f);
+                model.Step(state, input, output);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, fewest);
     }
 
     [Fact]
