@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers.Binary;
 using EdgeRnn.Runtime.Hashing;
 using EdgeRnn.Runtime.Graph;
@@ -165,7 +166,23 @@ public sealed class RnnState
                 throw new InvalidDataException($"State buffer '{Plan.Plan.Slots[slot].Name}' has {length} values; this model needs {Plan.Plan.Slots[slot].Length}.");
             }
 
+            // A NaN or infinity restored into the recurrent state would poison every later output.
+            for (int i = 0; i < (int)length; i++)
+            {
+                float v = BinaryPrimitives.ReadSingleLittleEndian(source[(at + 4 + (4 * i))..]);
+                if (!float.IsFinite(v))
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"A saved state must be finite, but the recurrent state holds {v} in buffer '{DisplayText.Sanitize(Plan.Plan.Slots[slot].Name)}' (value {i})."));
+                }
+            }
+
             at += 4 + (4 * (int)length);
+        }
+
+        if (BinaryPrimitives.ReadInt64LittleEndian(source[40..]) < 0)
+        {
+            throw new InvalidDataException("The state's step count is negative.");
         }
 
         at = 52;

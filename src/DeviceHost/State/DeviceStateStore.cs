@@ -17,15 +17,14 @@ namespace EdgeRnn.DeviceHost.State;
 /// Layout (little-endian): "ERDV", u16 version 1, u16 0, the model's 32-byte SHA-256, i32 RNN state length, the RNN
 /// state (itself versioned, checksummed and tied to the model), i32 scorer state length, the scorer state, SHA-256 of
 /// everything before. A file that is truncated, corrupt, of another version or of another model, whose length fields
-/// are out of range (checked without overflow), or that holds a value that is not finite (NaN or infinity in the
-/// recurrent state or the scorer's statistics, which would poison every later score) is refused whole.
+/// are out of range (checked without overflow), or that holds a value that is not finite (<see cref="RnnState.ReadFrom"/>
+/// and <see cref="AnomalyDetector.ReadFrom"/> refuse NaN and infinity, which would poison every later score) is refused whole.
 /// </remarks>
 internal sealed class DeviceStateStore(string path, DeviceFileSystem files)
 {
     private const int Version = 1;
     private const int HeaderLength = 4 + 2 + 2 + 32 + 4;
     private const int ChecksumLength = 32;
-    private const string Bad = "the scorer state holds a statistic that is not finite (NaN or infinity) or a negative variance";
     private static readonly System.Buffers.SearchValues<char> s_hexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
     private static ReadOnlySpan<byte> Magic => "ERDV"u8;
 
@@ -100,11 +99,6 @@ internal sealed class DeviceStateStore(string path, DeviceFileSystem files)
         probe.ReadFrom(s.Slice(44, rnn));
         var detectorProbe = new AnomalyDetector(detector.Settings, detector.Features);
         detectorProbe.ReadFrom(s.Slice(48 + rnn, scorer));
-        if ((FindNonFiniteRnn(s.Slice(44, rnn)) ?? FindNonFiniteScorer(s.Slice(48 + rnn, scorer))) is { } bad)
-        {
-            throw new InvalidDataException(bad);
-        }
-
         state.ReadFrom(s.Slice(44, rnn));
         detector.ReadFrom(s.Slice(48 + rnn, scorer));
         return true;
@@ -151,103 +145,5 @@ internal sealed class DeviceStateStore(string path, DeviceFileSystem files)
         }
 
         return removed;
-    }
-
-    /// <summary>
-    /// The first value that is not finite in a serialized <see cref="RnnState"/> (layout of <see cref="RnnState.WriteTo(Span{byte})"/>:
-    /// a 52-byte header with the step count at 40 and the buffer count at 48, then per buffer a u32 length and its
-    /// floats, then a 32-byte checksum), as a sentence; null when all are finite. The runtime has already checked the lengths.
-    /// </summary>
-    internal static string? FindNonFiniteRnn(ReadOnlySpan<byte> rnn)
-    {
-        if (BinaryPrimitives.ReadInt64LittleEndian(rnn[40..]) < 0)
-        {
-            return "the recurrent state's step count is negative";
-        }
-
-        uint buffers = BinaryPrimitives.ReadUInt32LittleEndian(rnn[48..]);
-        int at = 52;
-        for (uint b = 0; b < buffers; b++)
-        {
-            int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(rnn[at..]);
-            at += 4;
-            for (int i = 0; i < length; i++, at += 4)
-            {
-                float v = BinaryPrimitives.ReadSingleLittleEndian(rnn[at..]);
-                if (!float.IsFinite(v))
-                {
-                    return string.Create(CultureInfo.InvariantCulture, $"the recurrent state holds {v} (buffer {b}, value {i}); a saved state must be finite");
-                }
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The first value that is not finite (or a count or variance below zero) in a serialized <see cref="AnomalyDetector"/>
-    /// (layout of <see cref="AnomalyDetector.WriteTo"/>: version at 4, feature count at 8, steps at 12, short, mean,
-    /// variance at 20, 28, 36, the run at 44, then the forecast floats; the log-tail version 2 adds the recent sum, mask
-    /// count and peak, the slow average, mean and variance, the recent errors and the low/high range per feature).
-    /// </summary>
-    internal static string? FindNonFiniteScorer(ReadOnlySpan<byte> scorer)
-    {
-        const int Header = 56;
-        bool logTail = BinaryPrimitives.ReadUInt16LittleEndian(scorer[4..]) == 2;
-        int features = BinaryPrimitives.ReadInt32LittleEndian(scorer[8..]);
-        if (BinaryPrimitives.ReadInt64LittleEndian(scorer[12..]) < 0 || BinaryPrimitives.ReadInt32LittleEndian(scorer[44..]) < 0)
-        {
-            return "the scorer state has a negative step or run count";
-        }
-
-        if (!Finite(scorer, 20) || !Finite(scorer, 28) || !Finite(scorer, 36, variance: true))
-        {
-            return Bad;
-        }
-
-        int at = Header;
-        for (int i = 0; i < features; i++, at += 4)
-        {
-            if (!float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(scorer[at..])))
-            {
-                return string.Create(CultureInfo.InvariantCulture, $"the scorer state's pending forecast {i} is not finite");
-            }
-        }
-
-        if (logTail)
-        {
-            if (!Finite(scorer, at) || BinaryPrimitives.ReadInt32LittleEndian(scorer[(at + 8)..]) < 0
-                || !float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(scorer[(at + 12)..]))
-                || !Finite(scorer, at + 16) || !Finite(scorer, at + 24) || !Finite(scorer, at + 32, variance: true))
-            {
-                return Bad;
-            }
-
-            at += 40;
-            int end = scorer.Length - ChecksumLength - (8 * features);
-            for (; at < end; at += 8)
-            {
-                if (!double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(scorer[at..])))
-                {
-                    return "the scorer state's recent errors are not all finite";
-                }
-            }
-
-            for (; at < scorer.Length - ChecksumLength; at += 4)
-            {
-                if (!float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(scorer[at..])))
-                {
-                    return "the scorer state's range of readings is not finite";
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static bool Finite(ReadOnlySpan<byte> bytes, int at, bool variance = false)
-    {
-        double v = BinaryPrimitives.ReadDoubleLittleEndian(bytes[at..]);
-        return double.IsFinite(v) && (!variance || v >= 0);
     }
 }

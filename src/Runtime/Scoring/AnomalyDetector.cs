@@ -383,7 +383,7 @@ public sealed class AnomalyDetector
     }
 
     /// <summary>Restores state written by <see cref="WriteTo"/>; on any error the detector is unchanged.</summary>
-    /// <exception cref="InvalidDataException">Truncated, corrupt, another version, or another feature count or window setting.</exception>
+    /// <exception cref="InvalidDataException">Truncated, corrupt, another version, another feature count or window setting, or a value that is not finite.</exception>
     public void ReadFrom(ReadOnlySpan<byte> source)
     {
         if (source.Length != SerializedLength || !source[..4].SequenceEqual(Magic))
@@ -404,6 +404,11 @@ public sealed class AnomalyDetector
             || BinaryPrimitives.ReadInt32LittleEndian(source[52..]) != Settings.ShortWindow)
         {
             throw new InvalidDataException("The scorer state was written by another version or for other scorer settings.");
+        }
+
+        if (FindInvalidValue(source) is { } invalid)
+        {
+            throw new InvalidDataException($"The scorer state holds {invalid}: a NaN or infinity would poison every later score.");
         }
 
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(source[6..]);
@@ -440,6 +445,66 @@ public sealed class AnomalyDetector
                 _high[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(at + 4)..]);
             }
         }
+    }
+
+    /// <summary>
+    /// What in a state written by <see cref="WriteTo"/> for these settings is not a value the detector can hold (a NaN
+    /// or infinity, a negative count or variance), as a phrase; null when everything is.
+    /// </summary>
+    private string? FindInvalidValue(ReadOnlySpan<byte> source)
+    {
+        static bool Finite(ReadOnlySpan<byte> s, int at) => double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(s[at..]));
+        static bool Variance(ReadOnlySpan<byte> s, int at) => BinaryPrimitives.ReadDoubleLittleEndian(s[at..]) is double v && double.IsFinite(v) && v >= 0;
+
+        if (BinaryPrimitives.ReadInt64LittleEndian(source[12..]) < 0 || BinaryPrimitives.ReadInt32LittleEndian(source[44..]) < 0)
+        {
+            return "a negative step or run count";
+        }
+
+        if (!Finite(source, 20) || !Finite(source, 28) || !Variance(source, 36))
+        {
+            return "a statistic that is not finite or a negative variance";
+        }
+
+        int at = HeaderLength;
+        for (int i = 0; i < _forecast.Length; i++, at += 4)
+        {
+            if (!float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(source[at..])))
+            {
+                return $"a pending forecast that is not finite (feature {i})";
+            }
+        }
+
+        if (!Settings.IsLogTail)
+        {
+            return null;
+        }
+
+        if (!Finite(source, at) || BinaryPrimitives.ReadInt32LittleEndian(source[(at + 8)..]) < 0
+            || !float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(source[(at + 12)..]))
+            || !Finite(source, at + 16) || !Finite(source, at + 24) || !Variance(source, at + 32))
+        {
+            return "a statistic that is not finite or a negative variance";
+        }
+
+        at += 40;
+        for (int i = 0; i < _recent.Length; i++, at += 8)
+        {
+            if (!Finite(source, at))
+            {
+                return "a recent error that is not finite";
+            }
+        }
+
+        for (int i = 0; i < 2 * _low.Length; i++, at += 4)
+        {
+            if (!float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(source[at..])))
+            {
+                return "a range of readings that is not finite";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using EdgeRnn.DeviceHost.State;
 
 namespace EdgeRnn.DeviceHost.Tests.Reliability;
 
@@ -107,15 +106,11 @@ public sealed class StateFileTests : IDisposable
     }
 
     [Fact]
-    public void FindNonFinite_StateTheLoopSaved_FindsNothing()
+    public void Restore_StateTheLoopSaved_PassesTheValueChecks()
     {
-        // Guards the layout the store reads against the runtime's: a valid state must pass.
-        string state = SavedState(out string profile);
-        byte[] bytes = File.ReadAllBytes(state);
-        int rnn = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(40));
+        // The value checks (in RnnState.ReadFrom and AnomalyDetector.ReadFrom) accept what the loop itself saved.
+        _ = SavedState(out string profile);
 
-        Assert.Null(DeviceStateStore.FindNonFiniteRnn(bytes.AsSpan(RnnAt, rnn)));
-        Assert.Null(DeviceStateStore.FindNonFiniteScorer(bytes.AsSpan(RnnAt + rnn + 4, bytes.Length - RnnAt - rnn - 4 - 32)));
         Assert.Contains("state_restored", RunAgain(profile).Out, StringComparison.Ordinal);
     }
 }

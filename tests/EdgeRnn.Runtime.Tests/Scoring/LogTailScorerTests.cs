@@ -128,6 +128,28 @@ public class LogTailScorerTests
     }
 
     [Fact]
+    public void ReadFrom_NaNInTheSlowStatistics_ThrowsAndLeavesTheDetectorUnchanged()
+    {
+        ScorerSettings settings = s_logTail with { SlowWindow = 100 };
+        var a = new AnomalyDetector(settings, 1);
+        for (int t = 0; t < 50; t++)
+        {
+            a.ObserveError(0.1 + (0.01 * (t % 3)));
+        }
+
+        var bytes = new byte[a.SerializedLength];
+        a.WriteTo(bytes);
+        int slowMean = bytes.Length - 32 - (8 * 1) - (8 * settings.ShortWindow) - 16; // recent errors and the range follow it
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(slowMean), double.NaN);
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32), bytes.AsSpan(bytes.Length - 32));
+        var b = new AnomalyDetector(settings, 1);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => b.ReadFrom(bytes));
+        Assert.Contains("not finite", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, b.Steps);
+    }
+
+    [Fact]
     public void ReadFrom_GaussianStateIntoLogTailDetector_Throws()
     {
         var gaussian = new AnomalyDetector(s_logTail with { Method = null }, 1);
