@@ -436,7 +436,8 @@ public sealed class RnnModel
         lock (_constantInputsLock)
         {
             string[] known = _constantInputs;
-            string[] merged = [.. known.Union(names, StringComparer.Ordinal).OrderBy(n => Inputs.Select(i => i.Name).ToList().IndexOf(n))];
+            // In graph input order.
+            string[] merged = [.. Inputs.Select(i => i.Name).Where(n => known.Contains(n) || names.Contains(n))];
             if (merged.Length == known.Length)
             {
                 throw new ModelFormatException($"{SourceName}: graph input(s) {string.Join(", ", names)} are bound but the graph still cannot be planned.");

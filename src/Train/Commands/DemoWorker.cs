@@ -73,18 +73,13 @@ internal static class DemoWorker
 
         string fp32Path = Path.Combine(run.WorkFolder!, "model.onnx");
         string int8Path = Path.Combine(run.WorkFolder!, "model.int8.onnx");
-        RnnModel int8 = RnnModel.Load(int8Path);
-        EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(int8.Metadata, int8Path)!;
-        ScorerSettings settings = config.Scorer.ToSettings() with { Threshold = metadata.Scorer!.Threshold, ExitThreshold = metadata.Scorer.ExitThreshold };
         stderr.WriteLine(run.TrainSeconds > 0
             ? string.Create(CultureInfo.InvariantCulture, $"      trained in {run.TrainSeconds:F1} s, quantized in {run.QuantizeSeconds:F1} s: {new FileInfo(fp32Path).Length:N0} bytes fp32 -> {new FileInfo(int8Path).Length:N0} bytes int8")
             : $"      reused the models trained by an earlier run in {output} (same rows and settings)");
 
-        // 2. The desktop's view of every row (the same scoring code as the device), for the plot and the comparison.
-        Progress(stderr, 2, $"scoring all {file.Rows} rows on the desktop, one step at a time, with the int8 model and the device's scorer");
-        SensorRecording recording = CsvRecordingReader.Read(data, new CsvReadOptions { KeepFileOrder = true })
-            .WithTimeFeatures([.. metadata.Features.Skip(TimeFeatures.SensorFeatureCount(metadata.Features)).Select(f => f.Name)]);
-        ScoredStream desktop = StreamScorer.Score(int8, metadata, recording.Values, settings);
+        // 2. The desktop's view of every row (the device's own sequence), kept by the runner for the plot and the comparison.
+        Progress(stderr, 2, string.Create(CultureInfo.InvariantCulture, $"scored all {file.Rows} rows on the desktop, one step at a time, with the int8 model and the device's scorer ({run.MicrosecondsPerRow:F2} us a row)"));
+        ScoredStream desktop = run.Scored!;
 
         // 3. The device binary replays the recording through the same int8 model.
         double[]? deviceLikelihoods = null;
@@ -122,7 +117,7 @@ internal static class DemoWorker
         string png = Path.Combine(output, "demo.png");
         ScorePlot.SavePng(new ScorePlotData(
             "NAB machine temperature: EdgeRnn int8 LSTM, learned from the first 750 rows, streamed row by row",
-            [.. file.Times], [.. recording.Values.Where((_, i) => i % recording.FeatureCount == 0).Select(v => (double)v)],
+            [.. file.Times], [.. file.ValueTexts.Select(v => double.Parse(v, CultureInfo.InvariantCulture))],
             [.. desktop.Forecasts.Select(f => (double)f)], [.. desktop.AnomalyScores.Select(s => (double)s)], threshold,
             events, [.. labelled.Select(w => (w.Start, w.End))], file.Times[probationary - 1]), png);
 

@@ -25,6 +25,12 @@ internal sealed record NabFileRun(string Key, string Results, int Rows, double T
 {
     /// <summary>The folder with the file's models (model.onnx, model.int8.onnx) and its probationary rows.</summary>
     public string? WorkFolder { get; init; }
+
+    /// <summary>Every row's likelihood, decision and forecast as the device scored them (null when skipped or failed).</summary>
+    public ScoredStream? Scored { get; init; }
+
+    /// <summary>The scorer settings the rows were scored with (null when skipped or failed).</summary>
+    public ScorerSettings? Scorer { get; init; }
 }
 
 /// <summary>
@@ -129,14 +135,19 @@ internal sealed class NabRunner
             {
                 Span<float> row = raw.AsSpan(i * width, width);
                 row[0] = float.Parse(data.ValueTexts[i], CultureInfo.InvariantCulture);
-                TimeFeatures.Fill(metadata.Features, sensors, UnixSeconds(data.Times[i]), row);
+                TimeFeatures.Fill(metadata.Features, sensors, NabTimestamp.ToUnixSeconds(data.Times[i]), row);
             }
 
             long t2 = Stopwatch.GetTimestamp();
             ScoredStream scored = StreamScorer.Score(rnn, metadata, raw, scorer);
             double perRow = Stopwatch.GetElapsedTime(t2).TotalMicroseconds / data.Rows;
             WriteResults(results, data, scored.AnomalyScores);
-            return new NabFileRun(key, results, data.Rows, trainSeconds, quantizeSeconds, perRow, Skipped: false, null) { WorkFolder = work };
+            return new NabFileRun(key, results, data.Rows, trainSeconds, quantizeSeconds, perRow, Skipped: false, null)
+            {
+                WorkFolder = work,
+                Scored = scored,
+                Scorer = scorer,
+            };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ModelFormatException or ArgumentException)
         {
@@ -206,10 +217,6 @@ internal sealed class NabRunner
 
         AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
-
-    /// <summary>A NAB timestamp (no offset) as seconds since 1970-01-01, read as UTC like every recording.</summary>
-    private static double UnixSeconds(DateTime time) =>
-        (DateTime.SpecifyKind(time, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
 
     private static int CountDataLines(string path) => Math.Max(0, File.ReadLines(path).Count(l => l.Length > 0) - 1);
 

@@ -22,6 +22,12 @@ internal static class NabTimestamp
     public static bool TryParse(ReadOnlySpan<char> text, out DateTime value) =>
         DateTime.TryParseExact(text.Trim(), s_formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
 
+    /// <summary>
+    /// A NAB timestamp (no offset) as seconds since 1970-01-01, read as UTC like every recording
+    /// (<see cref="Runtime.Metadata.TimeFeatures.TryParseTimestamp"/>).
+    /// </summary>
+    public static double ToUnixSeconds(DateTime value) => (DateTime.SpecifyKind(value, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
+
     /// <summary>The timestamp as NAB writes it in labels: <c>yyyy-MM-dd HH:mm:ss.ffffff</c>.</summary>
     public static string Format(DateTime value) => value.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
 }

@@ -65,7 +65,7 @@ public static class WindowEvaluation
         string key = byPath.Length == 1 ? byPath[0]
             : byName.Length == 1 ? byName[0]
             : throw new InvalidDataException($"{windowsPath} has no windows for {dataFile} (its keys are category/file.csv; the data path must end with one, or its file name must match exactly one key).");
-        return [.. all.GetWindows(key).Select(w => new LabelledWindow(UnixSeconds(w.Start), UnixSeconds(w.End)))];
+        return [.. all.GetWindows(key).Select(w => new LabelledWindow(NabTimestamp.ToUnixSeconds(w.Start), NabTimestamp.ToUnixSeconds(w.End)))];
     }
 
     /// <summary>Evaluates per-row decisions: a window is detected when an anomaly is active at any row inside it; an alarm that starts outside every window is a false alarm.</summary>
@@ -90,6 +90,4 @@ public static class WindowEvaluation
         var falseAlarms = starts.Select(s => timestamps[s]).Where(ts => !windows.Any(w => ts >= w.Start && ts <= w.End)).ToList();
         return new WindowReport(results, falseAlarms);
     }
-
-    private static double UnixSeconds(DateTime time) => (DateTime.SpecifyKind(time, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
 }
