@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Desktop.Bench;
 
 namespace EdgeRnn.Benchmarks;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using EdgeRnn.Desktop.Models;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.Benchmarks;
 

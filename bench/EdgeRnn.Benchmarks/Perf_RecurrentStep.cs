@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Desktop.Bench;
+using EdgeRnn.Desktop.Models;
+using EdgeRnn.Runtime;
 
 namespace EdgeRnn.Benchmarks;
 

@@ -1,9 +1,8 @@
 using System.CommandLine;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.DeviceHost.Commands;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Loop;
-using EdgeRnn.Runtime.Tools;
-using EdgeRnn.Shared;
 
 namespace EdgeRnn.DeviceHost;
 

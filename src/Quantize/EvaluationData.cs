@@ -1,7 +1,7 @@
-using EdgeRnn.Runtime.Metadata;
 using System.Globalization;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Verification;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.Quantize;
 

@@ -1,7 +1,7 @@
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Scoring;
 using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Scoring;
 using Google.Protobuf;
 
 namespace EdgeRnn.Quantize;

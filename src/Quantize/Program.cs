@@ -1,5 +1,5 @@
 using System.CommandLine;
-using EdgeRnn.Shared;
+using EdgeRnn.Deployment.Cli;
 
 namespace EdgeRnn.Quantize;
 

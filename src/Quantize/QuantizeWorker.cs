@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.IO;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Desktop.Bench;
 using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime.Onnx;
-using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Runtime;
-using EdgeRnn.Desktop.Bench;
 
 namespace EdgeRnn.Quantize;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
-using EdgeRnn.Shared;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Train.Commands;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Models;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.DeviceHost.Tests;
 

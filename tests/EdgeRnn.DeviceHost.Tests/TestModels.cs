@@ -1,7 +1,7 @@
 using System.Text;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Desktop.Models;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Tests;
 

@@ -1,8 +1,9 @@
-using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Onnx;
+using EdgeRnn.Desktop.Models;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx.Proto;
+using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Tests.Graph;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Runtime;
 using Google.Protobuf;
 using static EdgeRnn.Quantize.Tests.QuantizeTestHelpers;
 

@@ -1,7 +1,8 @@
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Desktop.Models;
 using EdgeRnn.Runtime.Onnx.Proto;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 using Google.Protobuf;
 
 namespace EdgeRnn.Quantize.Tests;

@@ -1,10 +1,11 @@
-using Xunit.Abstractions;
-using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Onnx;
+using EdgeRnn.Desktop.Models;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx.Proto;
+using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Tests.Graph;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Runtime;
 using Google.Protobuf;
+using Xunit.Abstractions;
 using static EdgeRnn.Quantize.Tests.QuantizeTestHelpers;
 
 namespace EdgeRnn.Quantize.Tests;

@@ -1,7 +1,9 @@
 using System.Text.Json;
-using EdgeRnn.Runtime;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Desktop.Models;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Runtime;
 
 namespace EdgeRnn.Quantize.Tests;
 
@@ -85,7 +87,7 @@ public sealed class QuantizeCommandTests : IDisposable
         {
             string folder = Path.Combine(_dir, "data", $"test_data_set_{set}");
             Directory.CreateDirectory(folder);
-            TestDataFiles.WriteTensor(Path.Combine(folder, "input_0.pb"), "x", Runtime.Tests.Graph.TestModels.RandomTensor(new Random(set), 1f, 50, 1, 4));
+            OnnxTensorWriter.Write(Path.Combine(folder, "input_0.pb"), "x", Runtime.Tests.Graph.TestModels.RandomTensor(new Random(set), 1f, 50, 1, 4));
         }
 
         string output = Path.Combine(_dir, "out.onnx");

@@ -55,7 +55,7 @@ public sealed class ShippedKitModelTests : IDisposable
     private static JsonElement Provenance(string profileFile)
     {
         string model = Path.GetFullPath(Path.Combine(Devices, Profile(profileFile)["model"]!.GetValue<string>()));
-        var metadata = Runtime.Metadata.EdgeRnnMetadata.Read(Runtime.RnnModel.Load(model).Metadata, model)!;
+        var metadata = Deployment.Metadata.EdgeRnnMetadata.Read(Runtime.RnnModel.Load(model).Metadata, model)!;
         return JsonDocument.Parse(metadata.ProvenanceJson!).RootElement;
     }
 

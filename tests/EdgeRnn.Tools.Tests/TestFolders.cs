@@ -1,5 +1,6 @@
+using EdgeRnn.Desktop.Models;
+using EdgeRnn.Desktop.Verification;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.Tools.Tests;
 

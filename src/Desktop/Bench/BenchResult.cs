@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EdgeRnn.Runtime;
 
 namespace EdgeRnn.Desktop.Bench;
 

@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Scoring;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Scoring;
-using EdgeRnn.Runtime.Tools;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRnn.Desktop.Bench;

@@ -1,4 +1,4 @@
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.Cli;
 
 namespace EdgeRnn.DeviceHost.Commands;
 

@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.DeviceHost.Sensors;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Commands;
 

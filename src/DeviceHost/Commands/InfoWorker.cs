@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Verification;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Commands;
 
@@ -12,7 +13,7 @@ internal static class InfoWorker
 
     public static int Run(string modelPath, bool json, TextWriter stdout, TextWriter stderr)
     {
-        string path = Directory.Exists(modelPath) ? Path.Combine(modelPath, TestDataWriter.ModelFileName) : modelPath;
+        string path = Directory.Exists(modelPath) ? Path.Combine(modelPath, TestDataLayout.ModelFileName) : modelPath;
         RnnModel model;
         try
         {

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Profiles;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Commands;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Outputs;
@@ -8,7 +9,6 @@ using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.DeviceHost.Sensors;
 using EdgeRnn.DeviceHost.State;
 using EdgeRnn.DeviceHost.Systemd;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Commands;
 

@@ -1,8 +1,8 @@
 using System.Device.I2c;
 using System.Globalization;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Sensors;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Commands;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Commands;
 

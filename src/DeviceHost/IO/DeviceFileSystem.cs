@@ -1,4 +1,4 @@
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.IO;
 
 namespace EdgeRnn.DeviceHost.IO;
 

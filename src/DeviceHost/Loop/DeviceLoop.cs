@@ -1,12 +1,12 @@
 using System.Globalization;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Scoring;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Outputs;
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.DeviceHost.Sensors;
 using EdgeRnn.DeviceHost.State;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Scoring;
 
 namespace EdgeRnn.DeviceHost.Loop;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Sensors;
 using EdgeRnn.DeviceHost.State;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.DeviceHost.Profiles;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Profiles;
-using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.DeviceHost.Sensors;
 

@@ -23,7 +23,7 @@ internal interface ISensor : IDisposable
 
 /// <summary>
 /// A sensor whose samples carry their own time (a replayed recording): the clock features of a model
-/// (<see cref="Runtime.Metadata.TimeFeatures"/>) are computed from it instead of the wall clock.
+/// (<see cref="Deployment.Metadata.TimeFeatures"/>) are computed from it instead of the wall clock.
 /// </summary>
 internal interface ITimestampedSensor
 {

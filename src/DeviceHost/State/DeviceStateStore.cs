@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using EdgeRnn.Deployment.IO;
+using EdgeRnn.Deployment.Scoring;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Hashing;
-using EdgeRnn.Runtime.Scoring;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.State;
 

@@ -275,76 +275,8 @@ internal static class OnnxTensorConverter
         _ => $"#{dataType}",
     };
 
-    /// <summary>
-    /// Converts <paramref name="t"/> to a TensorProto named <paramref name="name"/>. Elements go to raw_data,
-    /// little-endian, in their own width (float 4, INT64 8, INT32 4, INT8/UINT8/BOOL 1 byte).
-    /// </summary>
-    public static TensorProto ToProto(Tensor t, string name)
-    {
-        ArgumentNullException.ThrowIfNull(t);
-        ArgumentNullException.ThrowIfNull(name);
-        var proto = new TensorProto { Name = name, DataType = (int)t.ElementType };
-        foreach (int d in t.Shape)
-        {
-            proto.Dims.Add(d);
-        }
-
-        int width = ElementWidth(t.ElementType);
-        byte[] raw = new byte[checked(t.Length * width)];
-        if (t.ElementType == TensorElementType.Float16)
-        {
-            float[] data = t.FloatData!;
-            for (int i = 0; i < data.Length; i++)
-            {
-                // FromFloat16 checked the values, but FloatData is writable: refuse rather than round a changed one.
-                Half h = (Half)data[i];
-                if (!float.IsNaN(data[i]) && (float)h != data[i])
-                {
-                    throw new InvalidOperationException($"Float16 tensor '{name}' holds {data[i]:R} at element {i}, which is not a float16 value.");
-                }
-
-                BinaryPrimitives.WriteUInt16LittleEndian(raw.AsSpan(i * 2), BitConverter.HalfToUInt16Bits(h));
-            }
-        }
-        else if (t.IsFloat)
-        {
-            float[] data = t.FloatData;
-            for (int i = 0; i < data.Length; i++)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * 4), data[i]);
-            }
-        }
-        else
-        {
-            long[] data = t.Int64Data;
-            for (int i = 0; i < data.Length; i++)
-            {
-                switch (t.ElementType)
-                {
-                    case TensorElementType.Int64:
-                        BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * 8), data[i]);
-                        break;
-                    case TensorElementType.Int32:
-                        BinaryPrimitives.WriteInt32LittleEndian(raw.AsSpan(i * 4), checked((int)data[i]));
-                        break;
-                    case TensorElementType.Int8:
-                        raw[i] = (byte)checked((sbyte)data[i]);
-                        break;
-                    case TensorElementType.Bool:
-                        raw[i] = data[i] != 0 ? (byte)1 : (byte)0;
-                        break;
-                    default:
-                        raw[i] = checked((byte)data[i]);
-                        break;
-                }
-            }
-        }
-
-        proto.RawData = UnsafeByteOperations.UnsafeWrap(raw);
-        return proto;
-    }
-
-    private static int ElementWidth(TensorElementType type) => type switch
+    /// <summary>The bytes one element of <paramref name="type"/> takes in raw_data.</summary>
+    internal static int ElementWidth(TensorElementType type) => type switch
     {
         TensorElementType.Float or TensorElementType.Int32 => 4,
         TensorElementType.Int64 => 8,

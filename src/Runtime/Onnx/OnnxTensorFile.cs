@@ -1,5 +1,4 @@
 using EdgeRnn.Runtime.Onnx.Proto;
-using EdgeRnn.Runtime.Tools;
 using Google.Protobuf;
 
 namespace EdgeRnn.Runtime.Onnx;
@@ -37,19 +36,5 @@ internal static class OnnxTensorFile
         long count = OnnxTensorConverter.CheckHeader(proto, options, where, out TensorElementType type);
         budget.ChargeElements(count, OnnxTensorConverter.HeldElementBytes(type), $"converting {where} ({count} {type} elements)");
         return (proto.Name, OnnxTensorConverter.FromProto(proto, options, where));
-    }
-
-    /// <summary>Writes <paramref name="tensor"/> as a TensorProto named <paramref name="name"/>, atomically.</summary>
-    public static void Write(string path, string name, Tensor tensor)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor.ElementType == TensorElementType.Float16)
-        {
-            throw new ArgumentException("Test data are graph inputs and outputs, which are never FLOAT16 in EdgeRnn; Read would refuse the file.", nameof(tensor));
-        }
-
-        AtomicFile.WriteAllBytes(path, OnnxTensorConverter.ToProto(tensor, name).ToByteArray());
     }
 }

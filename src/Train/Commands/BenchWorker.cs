@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Verification;
 using EdgeRnn.Desktop.Bench;
+using EdgeRnn.Desktop.Models;
+using EdgeRnn.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRnn.Train.Commands;
@@ -35,7 +37,7 @@ internal static class BenchWorker
         }
         else
         {
-            string path = Directory.Exists(model) ? Path.Combine(model!, TestDataWriter.ModelFileName) : model!;
+            string path = Directory.Exists(model) ? Path.Combine(model!, TestDataLayout.ModelFileName) : model!;
             if (!File.Exists(path))
             {
                 stderr.WriteLine($"error: '{path}' does not exist.");

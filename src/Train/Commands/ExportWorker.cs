@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.Train.Export;
 using EdgeRnn.Train.Models;
 using EdgeRnn.Train.Training;

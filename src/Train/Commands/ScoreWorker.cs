@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Scoring;
 

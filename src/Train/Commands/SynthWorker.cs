@@ -1,5 +1,6 @@
 using System.Globalization;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.IO;
 using EdgeRnn.Train.Data;
 
 namespace EdgeRnn.Train.Commands;

@@ -1,7 +1,10 @@
 using System.Globalization;
-using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Verification;
+using EdgeRnn.Desktop.Models;
 using EdgeRnn.Desktop.Reference;
+using EdgeRnn.Desktop.Verification;
+using EdgeRnn.Runtime;
 
 namespace EdgeRnn.Train.Commands;
 
@@ -73,7 +76,7 @@ internal static class TestDataWorker
         }
 
         TestDataWriter.Write(output, bytes, inputSets, outputSets);
-        stdout.WriteLine($"wrote {output}: {TestDataWriter.ModelFileName} and {sets} data set(s); check a device with: edgernn-device verify {output}");
+        stdout.WriteLine($"wrote {output}: {TestDataLayout.ModelFileName} and {sets} data set(s); check a device with: edgernn-device verify {output}");
         return ToolExitCodes.Success;
     }
 

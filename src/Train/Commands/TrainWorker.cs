@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Export;
 using EdgeRnn.Train.Models;

@@ -1,5 +1,5 @@
-using EdgeRnn.Runtime.Metadata;
 using System.Globalization;
+using EdgeRnn.Deployment.Metadata;
 
 namespace EdgeRnn.Train.Data;
 

@@ -1,4 +1,4 @@
-using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Deployment.Metadata;
 
 namespace EdgeRnn.Train.Data;
 

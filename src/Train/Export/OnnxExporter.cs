@@ -1,6 +1,7 @@
 using System.Globalization;
-using EdgeRnn.Runtime;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx;
+using EdgeRnn.Runtime;
 using EdgeRnn.Train.Models;
 
 namespace EdgeRnn.Train.Export;

@@ -1,4 +1,4 @@
-using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Train.Models;
 using EdgeRnn.Train.Scoring;
 

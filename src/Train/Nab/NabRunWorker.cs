@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.Cli;
 
 namespace EdgeRnn.Train.Nab;
 

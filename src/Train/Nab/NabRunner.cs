@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.IO;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Train.Commands;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Models;

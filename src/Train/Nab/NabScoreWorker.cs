@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Deployment.Cli;
 
 namespace EdgeRnn.Train.Nab;
 

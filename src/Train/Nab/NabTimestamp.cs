@@ -24,7 +24,7 @@ internal static class NabTimestamp
 
     /// <summary>
     /// A NAB timestamp (no offset) as seconds since 1970-01-01, read as UTC like every recording
-    /// (<see cref="Runtime.Metadata.TimeFeatures.TryParseTimestamp"/>).
+    /// (<see cref="Deployment.Metadata.TimeFeatures.TryParseTimestamp"/>).
     /// </summary>
     public static double ToUnixSeconds(DateTime value) => (DateTime.SpecifyKind(value, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalSeconds;
 

@@ -1,4 +1,5 @@
-using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Scoring;
 
 namespace EdgeRnn.Train.Scoring;
 
@@ -122,7 +123,7 @@ public static class ScorerCalibrator
         return new ScorerCalibration(settings, used.Count, alarms, flagged / (double)used.Count);
     }
 
-    /// <summary>The decisions <see cref="Runtime.Scoring.AnomalyDetector"/> takes on a likelihood sequence: alarms started and steps active, on unlabelled rows.</summary>
+    /// <summary>The decisions <see cref="Deployment.Scoring.AnomalyDetector"/> takes on a likelihood sequence: alarms started and steps active, on unlabelled rows.</summary>
     internal static (int Alarms, int Flagged) Replay(ReadOnlySpan<float> likelihoods, ReadOnlySpan<int> labels, ScorerSettings settings)
     {
         bool active = false;

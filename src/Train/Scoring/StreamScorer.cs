@@ -1,6 +1,6 @@
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Scoring;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Scoring;
 
 namespace EdgeRnn.Train.Scoring;
 

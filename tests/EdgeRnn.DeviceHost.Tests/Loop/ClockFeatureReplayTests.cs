@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Scoring;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Scoring;
 
 namespace EdgeRnn.DeviceHost.Tests.Runs;
 

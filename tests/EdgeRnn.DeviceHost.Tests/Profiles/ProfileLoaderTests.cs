@@ -1,5 +1,5 @@
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.DeviceHost.Profiles;
-using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.DeviceHost.Tests.Profiles;
 

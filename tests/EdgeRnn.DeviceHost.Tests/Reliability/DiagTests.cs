@@ -1,8 +1,8 @@
 using System.Device.Gpio;
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Desktop.Models;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Tests.Simulation;
-using EdgeRnn.Runtime.Metadata;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.DeviceHost.Tests.Reliability;
 

@@ -30,7 +30,7 @@ public sealed class UnitRestartPolicyTests
 
         Assert.Contains("2", codes); // bad profile or model (ToolExitCodes.BadInput)
         Assert.Contains("3", codes); // already running (DeviceExitCodes.AlreadyRunning)
-        Assert.Equal(2, Runtime.Tools.ToolExitCodes.BadInput);
+        Assert.Equal(2, Deployment.Cli.ToolExitCodes.BadInput);
         Assert.Equal(3, Commands.DeviceExitCodes.AlreadyRunning);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 

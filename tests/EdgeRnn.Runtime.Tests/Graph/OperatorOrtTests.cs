@@ -1,3 +1,4 @@
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Desktop.Reference;
 using EdgeRnn.Runtime.Onnx;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;

@@ -1,5 +1,6 @@
-using EdgeRnn.Runtime.Onnx;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Desktop.Reference;
+using EdgeRnn.Runtime.Onnx;
 using static EdgeRnn.Runtime.Tests.Graph.TestModels;
 
 namespace EdgeRnn.Runtime.Tests.Graph;

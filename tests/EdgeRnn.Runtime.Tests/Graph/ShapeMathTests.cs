@@ -1,3 +1,4 @@
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Graph;
 using EdgeRnn.Runtime.Onnx;
 

@@ -1,3 +1,4 @@
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx;
 
 namespace EdgeRnn.Runtime.Tests.Graph;

@@ -1,6 +1,7 @@
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Desktop.Reference;
-using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Onnx.Proto;
+using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime.Tests.Graph;
 using Google.Protobuf;
 
@@ -140,7 +141,7 @@ public class Float16Tests
     public void ToProto_Float16_RoundTripsAsFloat16()
     {
         Tensor t = Tensor.FromFloat16(s_halves, 3, 3);
-        TensorProto proto = OnnxTensorConverter.ToProto(t, "h");
+        TensorProto proto = OnnxTensorWriter.ToProto(t, "h");
         Assert.Equal((int)TensorProto.Types.DataType.Float16, proto.DataType);
         Assert.Equal(s_halves.Length * 2, proto.RawData.Length);
         Tensor back = OnnxTensorConverter.FromProto(proto, ModelLoadOptions.Default, "h");
@@ -197,7 +198,7 @@ public class Float16Tests
     {
         var b = new OnnxGraphBuilder("f16", 17);
         Assert.Throws<ArgumentException>(() => b.AddInput("X", TensorElementType.Float16, OnnxDimension.Fixed(2)));
-        Assert.Throws<ArgumentException>(() => OnnxTensorFile.Write(Path.Combine(Path.GetTempPath(), "never-written.pb"), "h", Tensor.FromFloat16([1f], 1)));
+        Assert.Throws<ArgumentException>(() => OnnxTensorWriter.Write(Path.Combine(Path.GetTempPath(), "never-written.pb"), "h", Tensor.FromFloat16([1f], 1)));
 
         b.AddInput("X", TensorElementType.Float, OnnxDimension.Fixed(2));
         b.AddNode("Identity", ["X"], ["Y"]);
@@ -207,6 +208,6 @@ public class Float16Tests
 
         Tensor changed = Tensor.FromFloat16([1f, 2f], 2);
         changed.AsFloatSpan()[0] = 0.1f;
-        Assert.Throws<InvalidOperationException>(() => OnnxTensorConverter.ToProto(changed, "h"));
+        Assert.Throws<InvalidOperationException>(() => OnnxTensorWriter.ToProto(changed, "h"));
     }
 }

@@ -1,6 +1,7 @@
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx;
-using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeRnn.Runtime.Tests.Onnx;
 

@@ -1,5 +1,6 @@
-using EdgeRnn.Runtime.Onnx;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Runtime.Onnx.Proto;
+using EdgeRnn.Runtime.Onnx;
 using Google.Protobuf;
 
 namespace EdgeRnn.Runtime.Tests.Onnx;
@@ -15,8 +16,8 @@ public sealed class OnnxTensorFileTests : IDisposable
     {
         string path = Path.Combine(_dir, "input_0.pb");
         Tensor t = OnnxTestModels.RandomFloat(7, 5, 1, 3);
-        OnnxTensorFile.Write(path, "X", t);
-        OnnxTensorFile.Write(path, "X", t); // overwrite in place
+        OnnxTensorWriter.Write(path, "X", t);
+        OnnxTensorWriter.Write(path, "X", t); // overwrite in place
 
         (string name, Tensor read) = OnnxTensorFile.Read(path, ModelLoadOptions.Default);
 
@@ -30,7 +31,7 @@ public sealed class OnnxTensorFileTests : IDisposable
     public void Write_ThenRead_RoundTripsBool()
     {
         string path = Path.Combine(_dir, "output_0.pb");
-        OnnxTensorFile.Write(path, "mask", Tensor.FromInt64(TensorElementType.Bool, [1, 0, 0, 1], 2, 2));
+        OnnxTensorWriter.Write(path, "mask", Tensor.FromInt64(TensorElementType.Bool, [1, 0, 0, 1], 2, 2));
         (_, Tensor read) = OnnxTensorFile.Read(path, ModelLoadOptions.Default);
         Assert.Equal(TensorElementType.Bool, read.ElementType);
         Assert.Equal(new long[] { 1, 0, 0, 1 }, read.Int64Data);
@@ -50,7 +51,7 @@ public sealed class OnnxTensorFileTests : IDisposable
     public void Read_Truncated_ThrowsNamingFile()
     {
         string path = Path.Combine(_dir, "input_0.pb");
-        OnnxTensorFile.Write(path, "X", OnnxTestModels.RandomFloat(1, 4, 4));
+        OnnxTensorWriter.Write(path, "X", OnnxTestModels.RandomFloat(1, 4, 4));
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^5]);
         var ex = Assert.Throws<ModelFormatException>(() => OnnxTensorFile.Read(path, ModelLoadOptions.Default));

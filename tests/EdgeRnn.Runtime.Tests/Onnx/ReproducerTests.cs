@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EdgeRnn.Runtime.Metadata;
+using EdgeRnn.Deployment.Metadata;
 using Xunit.Abstractions;
 
 namespace EdgeRnn.Runtime.Tests.Onnx;

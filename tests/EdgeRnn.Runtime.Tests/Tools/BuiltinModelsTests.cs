@@ -1,4 +1,4 @@
-using EdgeRnn.Runtime.Tools;
+using EdgeRnn.Desktop.Models;
 
 namespace EdgeRnn.Runtime.Tests.Tools;
 

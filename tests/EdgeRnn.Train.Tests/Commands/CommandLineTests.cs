@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.Train.Tests.Commands;
 

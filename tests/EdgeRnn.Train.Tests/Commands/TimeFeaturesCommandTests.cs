@@ -1,5 +1,5 @@
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
 
 namespace EdgeRnn.Train.Tests.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using EdgeRnn.Shared;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.Train.Commands;
 using EdgeRnn.Train.Nab;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Scoring;
 using Xunit.Abstractions;

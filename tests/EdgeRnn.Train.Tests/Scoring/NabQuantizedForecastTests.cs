@@ -1,12 +1,12 @@
 extern alias quantize;
 
 using System.Diagnostics;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Scoring;
-using Xunit.Abstractions;
 using QuantizeProgram = quantize::EdgeRnn.Quantize.Program;
+using Xunit.Abstractions;
 
 namespace EdgeRnn.Train.Tests.Scoring;
 

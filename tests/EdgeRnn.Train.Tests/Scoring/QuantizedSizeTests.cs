@@ -1,11 +1,11 @@
 extern alias quantize;
 
 using System.Globalization;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
-using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Train.Commands;
-using Xunit.Abstractions;
 using QuantizeProgram = quantize::EdgeRnn.Quantize.Program;
+using Xunit.Abstractions;
 
 namespace EdgeRnn.Train.Tests.Scoring;
 

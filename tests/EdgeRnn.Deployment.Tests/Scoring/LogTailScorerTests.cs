@@ -1,0 +1,188 @@
+using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Deployment.Scoring;
+using EdgeRnn.Runtime;
+
+namespace EdgeRnn.Deployment.Tests.Scoring;
+
+/// <summary>The log-tail scorer (NAB-style likelihood on a log scale), repeat masking and the out-of-range check.</summary>
+public class LogTailScorerTests
+{
+    private static readonly ScorerSettings s_logTail = new()
+    {
+        Method = ScorerSettings.LogTailMethod,
+        LongWindow = 500,
+        ShortWindow = 10,
+        WarmupSteps = 20,
+        Threshold = 0.5,
+        ExitThreshold = 0.4,
+    };
+
+    // log10(erfc(z / sqrt 2) / 2), from Python's math.erfc in double precision.
+    [Theory]
+    [InlineData(-2.0, -0.009994)]
+    [InlineData(0.0, -0.301030)]
+    [InlineData(1.0, -0.799546)]
+    [InlineData(3.0, -2.869699)]
+    [InlineData(5.0, -6.542646)]
+    [InlineData(6.0, -9.005864)]
+    [InlineData(10.0, -23.118053)]
+    [InlineData(20.0, -88.560095)]
+    [InlineData(35.0, -267.948882)]
+    public void Log10UpperTail_MatchesReference(double z, double expected) =>
+        Assert.Equal(expected, AnomalyDetector.Log10UpperTail(z), 3);
+
+    [Fact]
+    public void Log10UpperTail_ContinuousAtSeriesSwitch() =>
+        Assert.Equal(AnomalyDetector.Log10UpperTail(29.999999), AnomalyDetector.Log10UpperTail(30.0), 4);
+
+    [Fact]
+    public void ObserveError_LargeSpike_KeepsResolutionBelowOne()
+    {
+        var d = new AnomalyDetector(s_logTail, 0);
+        var rng = new Random(5);
+        float quiet = 0;
+        for (int t = 0; t < 1500; t++)
+        {
+            float likelihood = d.ObserveError(0.1 + (0.02 * rng.NextDouble())).Likelihood;
+            quiet = t > 100 ? Math.Max(quiet, likelihood) : 0;
+        }
+
+        // Stationary noise stays far from the alarm level; a moderate and a large excursion are told apart.
+        Assert.True(quiet < 0.45, $"noise reached {quiet}");
+        AnomalyDetector copy = Clone(d);
+        float moderate = d.ObserveError(0.2).Likelihood;
+        float large = copy.ObserveError(0.5).Likelihood;
+        Assert.InRange(moderate, 0.05f, 0.99f);
+        Assert.True(large > moderate, $"{large} <= {moderate}");
+    }
+
+    [Fact]
+    public void AnomalyScore_RepeatWithinMaskSteps_ReportsZeroUnlessHigher()
+    {
+        ScorerSettings settings = s_logTail with { MaskSteps = 50, MaskLevel = 0.3 };
+        var d = new AnomalyDetector(settings, 0);
+        for (int t = 0; t < 600; t++)
+        {
+            d.ObserveError(0.1 + (0.001 * (t % 7)));
+        }
+
+        // A first excursion that scores between the mask level and the top of the scale, so a later one can exceed it.
+        double spike = new[] { 0.105, 0.11, 0.12, 0.14, 0.17, 0.2, 0.3, 0.5 }.First(e => Clone(d).ObserveError(e).Likelihood is >= 0.3f and < 0.9f);
+        ScoreResult first = d.ObserveError(spike);
+        Assert.Equal(first.Likelihood, first.AnomalyScore);
+        Assert.True(first.AnomalyScore >= 0.3f);
+        ScoreResult repeat = d.ObserveError(0.1);
+        Assert.Equal(0f, repeat.AnomalyScore);
+        Assert.True(repeat.Likelihood > 0, "the decision still sees the likelihood");
+        ScoreResult higher = d.ObserveError(100);
+        Assert.True(higher.AnomalyScore > first.AnomalyScore, "a higher score inside the mask is reported");
+
+        var off = new AnomalyDetector(s_logTail, 0);
+        for (int t = 0; t < 600; t++)
+        {
+            ScoreResult r = off.ObserveError(t % 50 == 0 ? 1 : 0.1);
+            Assert.Equal(r.Likelihood, r.AnomalyScore);
+        }
+    }
+
+    [Fact]
+    public void Observe_ReadingBeyondSeenRange_ScoresOne()
+    {
+        ScorerSettings settings = s_logTail with { SpatialTolerance = 0.1 };
+        var d = new AnomalyDetector(settings, 1);
+        for (int t = 0; t < 200; t++)
+        {
+            float x = MathF.Sin(t * 0.1f);
+            d.Observe([x]);
+            d.SetForecast([MathF.Sin((t + 1) * 0.1f)]);
+        }
+
+        // Perfect forecasts: only the range check can raise the score.
+        d.SetForecast([1.5f]);
+        Assert.Equal(1f, d.Observe([1.5f]).Likelihood);
+        d.SetForecast([1.05f]);
+        Assert.True(d.Observe([1.05f]).Likelihood < 1f, "inside the widened range");
+    }
+
+    [Fact]
+    public void WriteToReadFrom_MidStream_ContinuesIdentically()
+    {
+        ScorerSettings settings = s_logTail with { MaskSteps = 30, MaskLevel = 0.2, SpatialTolerance = 0.05, SlowWindow = 100 };
+        var a = new AnomalyDetector(settings, 2);
+        var rng = new Random(9);
+        float[] x = new float[2];
+        for (int t = 0; t < 700; t++)
+        {
+            Step(a, rng, x, t);
+        }
+
+        var bytes = new byte[a.SerializedLength];
+        a.WriteTo(bytes);
+        var b = new AnomalyDetector(settings, 2);
+        b.ReadFrom(bytes);
+        var rngA = new Random(11);
+        var rngB = new Random(11);
+        for (int t = 700; t < 1400; t++)
+        {
+            Assert.Equal(Step(a, rngA, x, t), Step(b, rngB, x, t));
+        }
+    }
+
+    [Fact]
+    public void ReadFrom_NaNInTheSlowStatistics_ThrowsAndLeavesTheDetectorUnchanged()
+    {
+        ScorerSettings settings = s_logTail with { SlowWindow = 100 };
+        var a = new AnomalyDetector(settings, 1);
+        for (int t = 0; t < 50; t++)
+        {
+            a.ObserveError(0.1 + (0.01 * (t % 3)));
+        }
+
+        var bytes = new byte[a.SerializedLength];
+        a.WriteTo(bytes);
+        int slowMean = bytes.Length - 32 - (8 * 1) - (8 * settings.ShortWindow) - 16; // recent errors and the range follow it
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(slowMean), double.NaN);
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32), bytes.AsSpan(bytes.Length - 32));
+        var b = new AnomalyDetector(settings, 1);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => b.ReadFrom(bytes));
+        Assert.Contains("not finite", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, b.Steps);
+    }
+
+    [Fact]
+    public void ReadFrom_GaussianStateIntoLogTailDetector_Throws()
+    {
+        var gaussian = new AnomalyDetector(s_logTail with { Method = null }, 1);
+        var bytes = new byte[gaussian.SerializedLength];
+        gaussian.WriteTo(bytes);
+
+        Assert.Throws<InvalidDataException>(() => new AnomalyDetector(s_logTail, 1).ReadFrom(bytes));
+    }
+
+    [Theory]
+    [InlineData(null, 5, 0.0)]
+    [InlineData("log-tail", -1, 0.0)]
+    [InlineData("log-tail", 0, 1.5)]
+    [InlineData("cdf", 0, 0.0)]
+    public void Validate_BadMaskOrMethod_ThrowsModelFormatException(string? method, int maskSteps, double maskLevel) =>
+        Assert.Throws<ModelFormatException>(() => (s_logTail with { Method = method, MaskSteps = maskSteps, MaskLevel = maskLevel }).Validate("test"));
+
+    private static ScoreResult Step(AnomalyDetector d, Random rng, float[] x, int t)
+    {
+        x[0] = (float)Math.Sin(t * 0.05) + (0.05f * (float)rng.NextDouble()) + (t % 333 == 0 ? 3 : 0);
+        x[1] = (float)rng.NextDouble();
+        ScoreResult r = d.Observe(x);
+        d.SetForecast([(float)Math.Sin((t + 1) * 0.05), 0.5f]);
+        return r;
+    }
+
+    private static AnomalyDetector Clone(AnomalyDetector d)
+    {
+        var bytes = new byte[d.SerializedLength];
+        d.WriteTo(bytes);
+        var copy = new AnomalyDetector(d.Settings, d.Features);
+        copy.ReadFrom(bytes);
+        return copy;
+    }
+}
