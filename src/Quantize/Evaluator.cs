@@ -74,18 +74,16 @@ internal static class Evaluator
     }
 
     /// <summary>
-    /// The anomaly decision at each step the way the device makes it: the forecast made at step t is scored against
-    /// the reading at t + 1 by an <see cref="AnomalyDetector"/> with the model's scorer settings.
+    /// The anomaly decision at each step exactly the way the device makes it: <paramref name="model"/> streams the
+    /// (normalized) rows through a <see cref="StreamingDetector"/> with the model's scorer settings.
     /// </summary>
-    public static bool[] AnomalyFlags(float[] forecasts, IReadOnlyList<float[]> rows, ScorerSettings settings)
+    public static bool[] AnomalyFlags(RnnModel model, EdgeRnnMetadata metadata, IReadOnlyList<float[]> rows, ScorerSettings settings)
     {
-        int features = rows[0].Length;
-        var detector = new AnomalyDetector(settings, features);
+        var stream = new StreamingDetector(model, metadata, settings);
         var flags = new bool[rows.Count];
         for (int t = 0; t < rows.Count; t++)
         {
-            flags[t] = detector.Observe(rows[t]).Active;
-            detector.SetForecast(forecasts.AsSpan(t * features, features));
+            flags[t] = stream.StepNormalizedRow(rows[t]).Active;
         }
 
         return flags;

@@ -159,8 +159,8 @@ internal static class QuantizeWorker
             taskMetric = string.Create(CultureInfo.InvariantCulture, $"task metric (forecast MAE of '{first}' vs the next step's input, normalized units): fp32 {before:g5}, int8 {after:g5} ({metricDrop * 100:+0.00;-0.00;0.00}%)");
             if (meta.Scorer is { } scorer && fp32Outputs[first].Length == features * data.Rows.Count)
             {
-                bool[] a = Evaluator.AnomalyFlags(fp32Outputs[first], data.Rows, scorer);
-                bool[] b = Evaluator.AnomalyFlags(int8Outputs[first], data.Rows, scorer);
+                bool[] a = Evaluator.AnomalyFlags(fp32, meta, data.Rows, scorer);
+                bool[] b = Evaluator.AnomalyFlags(int8, meta, data.Rows, scorer);
                 double same = a.Length == 0 ? 1 : a.Zip(b).Count(p => p.First == p.Second) / (double)a.Length;
                 taskMetric += string.Create(CultureInfo.InvariantCulture, $"\nanomaly flags: {same:P2} of {a.Length} steps identical (fp32 flags {a.Count(f => f)}, int8 {b.Count(f => f)})");
                 if (data.Labels is { } labels)

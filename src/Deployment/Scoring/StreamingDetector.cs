@@ -110,9 +110,29 @@ public sealed class StreamingDetector
         Array.Clear(_forecast);
     }
 
+    /// <summary>
+    /// Scores and learns one row already normalized with the model's statistics (every feature, clock features
+    /// included), as a quantization or calibration set holds them.
+    /// </summary>
+    public ScoreResult StepNormalizedRow(ReadOnlySpan<float> normalized)
+    {
+        if (normalized.Length != _normalized.Length)
+        {
+            ThrowLength("features", _normalized.Length, normalized.Length);
+        }
+
+        normalized.CopyTo(_normalized);
+        return ScoreAndStep();
+    }
+
     private ScoreResult StepNormalized()
     {
         Metadata.Normalize(_row, _normalized);
+        return ScoreAndStep();
+    }
+
+    private ScoreResult ScoreAndStep()
+    {
         for (int i = 0; i < _normalized.Length; i++)
         {
             // A reading no sensor has delivered stands at the training mean.

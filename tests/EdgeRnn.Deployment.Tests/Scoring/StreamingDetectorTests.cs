@@ -22,12 +22,13 @@ public class StreamingDetectorTests
     }
 
     [Fact]
-    public void Step_SensorsAndTime_EqualsStepRowWithClockAndTheManualSequence()
+    public void Step_SensorsAndTime_EqualsStepRowStepNormalizedRowAndTheManualSequence()
     {
         RnnModel model = RnnModel.Load(ShippedModel());
         EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(model.Metadata)!;
         var byTime = new StreamingDetector(model, metadata, metadata.Scorer!);
         var byRow = new StreamingDetector(model, metadata, metadata.Scorer!);
+        var byNormalizedRow = new StreamingDetector(model, metadata, metadata.Scorer!);
         Assert.True(byTime.UsesClock);
         Assert.Equal(1, byTime.SensorFeatures);
 
@@ -43,6 +44,7 @@ public class StreamingDetectorTests
             row[0] = reading;
             TimeFeatures.Fill(metadata.Features, 1, time, row);
             metadata.Normalize(row, x);
+            ScoreResult c = byNormalizedRow.StepNormalizedRow(x);
             ScoreResult expected = detector.Observe(x);
             model.Step(state, x, y);
             detector.SetForecast(y);
@@ -51,6 +53,7 @@ public class StreamingDetectorTests
             ScoreResult b = byRow.StepRow(row);
             Assert.Equal(expected, a);
             Assert.Equal(expected, b);
+            Assert.Equal(expected, c);
         }
 
         Assert.Equal(y, byTime.Forecast.ToArray());
