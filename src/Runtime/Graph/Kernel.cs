@@ -13,9 +13,4 @@ internal abstract class Kernel
 
     /// <summary>Runs the kernel. Must not allocate on the managed heap.</summary>
     public abstract void Execute(Frame frame);
-
-    /// <summary>Resets any per-stream state the kernel keeps in the frame (streaming plans only).</summary>
-    public virtual void Reset(Frame frame)
-    {
-    }
 }
