@@ -1,5 +1,7 @@
 using EdgeRnn.DeviceHost.Profiles;
-using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.DeviceHost.Sensors.Ads1115;
+using EdgeRnn.DeviceHost.Sensors.Bme280;
+using EdgeRnn.DeviceHost.Sensors.Mpu6050;
 using EdgeRnn.DeviceHost.Tests.Simulation;
 
 namespace EdgeRnn.DeviceHost.Tests.Sensors;

@@ -1,13 +1,14 @@
 using System.Device.I2c;
 using EdgeRnn.DeviceHost.Profiles;
 using Iot.Device.Ads1115;
+using Ads1115Chip = Iot.Device.Ads1115.Ads1115;
 
-namespace EdgeRnn.DeviceHost.Sensors;
+namespace EdgeRnn.DeviceHost.Sensors.Ads1115;
 
-/// <summary>A TI ADS1115 16-bit ADC (single-ended inputs ain0..ain3) through Iot.Device.Bindings' <see cref="Ads1115"/>.</summary>
+/// <summary>A TI ADS1115 16-bit ADC (single-ended inputs ain0..ain3) through Iot.Device.Bindings' <see cref="Ads1115Chip"/>.</summary>
 internal sealed class Ads1115Sensor : ISensor
 {
-    private readonly Ads1115 _chip;
+    private readonly Ads1115Chip _chip;
     private readonly ReadingProfile[] _readings;
     private readonly InputMultiplexer[] _inputs;
 
@@ -29,7 +30,7 @@ internal sealed class Ads1115Sensor : ISensor
 
         try
         {
-            _chip = new Ads1115(device, _inputs[0], range, DataRate.SPS860, DeviceMode.PowerDown);
+            _chip = new Ads1115Chip(device, _inputs[0], range, DataRate.SPS860, DeviceMode.PowerDown);
         }
         catch (Exception e) when (e is not IOException)
         {
@@ -49,20 +50,30 @@ internal sealed class Ads1115Sensor : ISensor
         return true;
     }
 
+    /// <summary>The full-scale ranges of the programmable gain amplifier (SBAS444, table 3), in volts, with their settings.</summary>
+    private static readonly (double Volts, MeasuringRange Range)[] s_ranges =
+    [
+        (6.144, MeasuringRange.FS6144), (4.096, MeasuringRange.FS4096), (2.048, MeasuringRange.FS2048),
+        (1.024, MeasuringRange.FS1024), (0.512, MeasuringRange.FS0512), (0.256, MeasuringRange.FS0256),
+    ];
+
+    /// <summary>The full-scale ranges a profile may ask for, in volts.</summary>
+    public static IEnumerable<double> FullScaleRanges => s_ranges.Select(r => r.Volts);
+
     /// <summary>Maps a full-scale voltage to the chip's programmable gain setting.</summary>
     public static bool TryRange(double volts, out MeasuringRange range)
     {
-        (bool ok, range) = volts switch
+        foreach ((double v, MeasuringRange r) in s_ranges)
         {
-            6.144 => (true, MeasuringRange.FS6144),
-            4.096 => (true, MeasuringRange.FS4096),
-            2.048 => (true, MeasuringRange.FS2048),
-            1.024 => (true, MeasuringRange.FS1024),
-            0.512 => (true, MeasuringRange.FS0512),
-            0.256 => (true, MeasuringRange.FS0256),
-            _ => (false, MeasuringRange.FS4096),
-        };
-        return ok;
+            if (v == volts)
+            {
+                range = r;
+                return true;
+            }
+        }
+
+        range = MeasuringRange.FS4096;
+        return false;
     }
 
     public void Dispose() => _chip.Dispose();
