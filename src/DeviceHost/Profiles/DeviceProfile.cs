@@ -33,13 +33,17 @@ internal sealed class DeviceProfile
     public StateProfile? State { get; init; }
 }
 
-/// <summary>One sensor: a chip on an I2C bus, a CSV replay or a synthetic signal.</summary>
+/// <summary>
+/// One sensor: a chip on an I2C bus, a CSV replay or a synthetic signal. Beyond id, kind, readings, attempts, backoffMs
+/// and stuckAfter, a field belongs to the kinds that list it as a <see cref="SensorOption"/> (bus and address: I2C
+/// chips; file and loop: csv; ...): set on another kind it is a profile error, and its values are checked by its kind.
+/// </summary>
 internal sealed class SensorProfile
 {
     /// <summary>A name for logs and counters.</summary>
     public required string Id { get; init; }
 
-    /// <summary>A kind of <see cref="SensorKinds.All"/>: <c>bme280</c>, <c>mpu6050</c>, <c>ads1115</c>, <c>csv</c> or <c>synthetic</c>.</summary>
+    /// <summary>A kind in <see cref="SensorKinds.All"/>: <c>bme280</c>, <c>mpu6050</c>, <c>ads1115</c>, <c>csv</c> or <c>synthetic</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>I2C bus number (/dev/i2c-N); I2C kinds only.</summary>
