@@ -113,14 +113,14 @@ internal static class DiagWorker
     {
         int checks = 0;
         var wrong = new List<string>();
-        var quantities = new List<SensorQuantity>();
+        var references = new List<string>();
         foreach (SensorKind kind in SensorKinds.All)
         {
             foreach (SensorChannel channel in kind.Channels ?? [])
             {
-                if (!quantities.Contains(channel.Quantity))
+                if (!references.Contains(channel.Quantity.ReferenceText))
                 {
-                    quantities.Add(channel.Quantity);
+                    references.Add(channel.Quantity.ReferenceText);
                 }
 
                 foreach (string unit in channel.Units)
@@ -143,7 +143,7 @@ internal static class DiagWorker
         }
 
         report = wrong.Count == 0
-            ? $"{string.Join(", ", quantities.Select(q => q.ReferenceText))}: {checks} sensor unit conversions ok"
+            ? $"{string.Join(", ", references)}: {checks} sensor unit conversions ok"
             : $"{wrong.Count} of {checks} sensor unit conversions wrong: {string.Join("; ", wrong)}";
         return wrong.Count == 0;
     }

@@ -24,9 +24,9 @@ internal static class ScanWorker
         }
 
         int found = 0;
-        string identity;
         for (int address = 0x03; address <= 0x77; address++)
         {
+            string identity;
             try
             {
                 using I2cDevice device = environment.OpenI2c(bus, address);

@@ -176,7 +176,7 @@ internal static class ProfileLoader
             SensorKind kind = found!;
             foreach (SensorOption option in SensorKinds.Options)
             {
-                Check(!option.IsSet(s) || kind.Options.Contains(option), src, $"{at}.{option.Name}", $"applies only to {SensorKinds.OwnersOf(option)}, not '{s.Kind}'");
+                Check(!option.IsSet(s) || kind.Takes(option), src, $"{at}.{option.Name}", $"applies only to {SensorKinds.OwnersOf(option)}, not '{s.Kind}'");
             }
 
             kind.Validate(s, (condition, field, what) => Check(condition, src, at + field, what));
@@ -194,19 +194,21 @@ internal static class ProfileLoader
             Check(s.BackoffMs is null or (>= 0 and <= 1000), src, at + ".backoffMs", $"must be 0 to 1000 (got {s.BackoffMs})");
             Check(s.StuckAfter is null or >= 0, src, at + ".stuckAfter", $"must be >= 0 (got {s.StuckAfter})");
             Check(s.Readings.Length > 0, src, at + ".readings", "must map at least one reading to a feature");
-            IReadOnlyList<SensorChannel>? channels = kind.Channels;
             for (int r = 0; r < s.Readings.Length; r++)
             {
                 ReadingProfile reading = s.Readings[r];
                 string rat = $"{at}.readings[{r}]";
                 Check(reading.Reading.Length > 0, src, rat + ".reading", "must not be empty");
                 Check(reading.Feature.Length > 0 && features.Add(reading.Feature), src, rat + ".feature", $"must be non-empty and used once ('{reading.Feature}')");
-                SensorChannel? channel = channels?.FirstOrDefault(c => c.Reading == reading.Reading);
-                if (channels is not null)
+                SensorChannel? channel = kind.Channel(reading.Reading);
+                if (kind.Channels is not null)
                 {
-                    Check(channel is not null, src, rat + ".reading",
-                        $"'{reading.Reading}' is not a reading of {s.Kind} ({string.Join(", ", channels.Select(c => c.Reading))})");
-                    Check(channel!.Units.Contains(reading.Unit), src, rat + ".unit", $"{s.Kind} {reading.Reading} comes in {string.Join(", ", channel.Units)}, not '{reading.Unit}'");
+                    if (channel is null)
+                    {
+                        Check(false, src, rat + ".reading", $"'{reading.Reading}' is not a reading of {s.Kind} ({ReadingNames(kind.Channels)})");
+                    }
+
+                    Check(channel!.Quantity.Has(reading.Unit), src, rat + ".unit", $"{s.Kind} {reading.Reading} comes in {string.Join(", ", channel.Units)}, not '{reading.Unit}'");
                 }
 
                 Check(reading.Min is null || reading.Max is null || reading.Min < reading.Max, src, rat, $"min ({reading.Min}) must be below max ({reading.Max})");
@@ -325,9 +327,24 @@ internal static class ProfileLoader
         (double min, double max) = kind.FullScale(sensor, channel);
         double a = channel.Quantity.Convert(min, reading.Unit), b = channel.Quantity.Convert(max, reading.Unit);
         (min, max) = (Math.Min(a, b), Math.Max(a, b));
-        string range = string.Create(CultureInfo.InvariantCulture, $"{kind.Name} {reading.Reading} reads {min:G6} to {max:G6} {reading.Unit}");
-        Check(reading.Min is null || reading.Min < max, src, at + ".min", string.Create(CultureInfo.InvariantCulture, $"{reading.Min} is not below the top of the range ({range}), so every sample would be out of range"));
-        Check(reading.Max is null || reading.Max > min, src, at + ".max", string.Create(CultureInfo.InvariantCulture, $"{reading.Max} is not above the bottom of the range ({range}), so every sample would be out of range"));
+        bool belowTop = reading.Min is null || reading.Min < max, aboveBottom = reading.Max is null || reading.Max > min;
+        if (!belowTop || !aboveBottom)
+        {
+            string range = string.Create(CultureInfo.InvariantCulture, $"{kind.Name} {reading.Reading} reads {min:G6} to {max:G6} {reading.Unit}");
+            Check(belowTop, src, at + ".min", string.Create(CultureInfo.InvariantCulture, $"{reading.Min} is not below the top of the range ({range}), so every sample would be out of range"));
+            Check(aboveBottom, src, at + ".max", string.Create(CultureInfo.InvariantCulture, $"{reading.Max} is not above the bottom of the range ({range}), so every sample would be out of range"));
+        }
+    }
+
+    private static string ReadingNames(SensorChannel[] channels)
+    {
+        var names = new string[channels.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = channels[i].Reading;
+        }
+
+        return string.Join(", ", names);
     }
 
     /// <summary>A path from the profile must be one the OS can take: no NUL (Linux paths end at the first NUL).</summary>

@@ -19,15 +19,20 @@ internal abstract class I2cSensorKind : SensorKind
         : base(name)
     {
         ArgumentOutOfRangeException.ThrowIfZero(addresses.Length);
-        Addresses = addresses;
+        _addresses = addresses;
         ScanLabel = scanLabel;
     }
 
+    private readonly int[] _addresses;
+
     /// <summary>The addresses the chip can be strapped to; the first is the default.</summary>
-    public IReadOnlyList<int> Addresses { get; }
+    public IReadOnlyList<int> Addresses => _addresses;
 
     /// <summary>The address used when the profile gives none.</summary>
-    public int DefaultAddress => Addresses[0];
+    public int DefaultAddress => _addresses[0];
+
+    /// <summary>Whether the chip can be strapped to <paramref name="address"/>.</summary>
+    public bool CanBeAt(int address) => _addresses.AsSpan().Contains(address);
 
     /// <summary>The chips that usually answer at <see cref="Addresses"/> (for <c>scan</c>).</summary>
     public string ScanLabel { get; }
@@ -37,7 +42,7 @@ internal abstract class I2cSensorKind : SensorKind
 
     public sealed override bool IsHardware => true;
 
-    public override IReadOnlyList<SensorOption> Options => s_options;
+    public override SensorOption[] Options => s_options;
 
     public override void Validate(SensorProfile sensor, ProfileCheck check)
     {

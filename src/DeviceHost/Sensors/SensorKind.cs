@@ -23,15 +23,20 @@ internal abstract class SensorKind
 
     /// <summary>
     /// The readings the sensor offers, each with its quantity (the units it can be delivered in) and full-scale range;
-    /// null when a profile may name any reading in any unit (a CSV column, a synthetic signal).
+    /// null when a profile may name any reading in any unit (a CSV column, a synthetic signal). Shared: do not modify.
     /// </summary>
-    public virtual IReadOnlyList<SensorChannel>? Channels => null;
+    /// <remarks>
+    /// Arrays and loops rather than read-only interfaces and LINQ in the kinds and the registry: under NativeAOT every
+    /// LINQ iterator over a new element type is a type of its own in the binary.
+    /// </remarks>
+    public virtual SensorChannel[]? Channels => null;
 
     /// <summary>
     /// The optional profile fields this kind takes, beyond those of every sensor (id, kind, readings, attempts,
-    /// backoffMs, stuckAfter). A field of another kind set on this one is a profile error naming the kinds it belongs to.
+    /// backoffMs, stuckAfter). A field of another kind set on this one is a profile error naming the kinds it belongs
+    /// to. Shared: do not modify.
     /// </summary>
-    public virtual IReadOnlyList<SensorOption> Options => [];
+    public virtual SensorOption[] Options => [];
 
     /// <summary>
     /// True for hardware: opened lazily and opened again after failures, a failure is a degraded sensor, and
@@ -45,6 +50,23 @@ internal abstract class SensorKind
     /// <param name="check">Reports a failed condition for a field relative to the sensor, e.g. <c>.file</c>.</param>
     public virtual void Validate(SensorProfile sensor, ProfileCheck check)
     {
+    }
+
+    /// <summary>Whether this kind takes <paramref name="option"/>.</summary>
+    public bool Takes(SensorOption option) => Array.IndexOf(Options, option) >= 0;
+
+    /// <summary>The channel named <paramref name="reading"/>, or null (also when the kind has no fixed channels).</summary>
+    public SensorChannel? Channel(string reading)
+    {
+        foreach (SensorChannel channel in Channels ?? [])
+        {
+            if (channel.Reading == reading)
+            {
+                return channel;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>What <paramref name="channel"/> can read with this sensor's settings, in the channel's first unit.</summary>

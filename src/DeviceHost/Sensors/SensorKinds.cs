@@ -27,13 +27,24 @@ internal static class SensorKinds
     ];
 
     /// <summary>Every kind-specific option any kind takes, each once, in the order of <see cref="All"/>.</summary>
-    public static readonly SensorOption[] Options = [.. All.SelectMany(k => k.Options).Distinct()];
+    public static readonly SensorOption[] Options = CollectOptions();
 
     /// <summary>The kinds' names: <c>bme280, mpu6050, ads1115, csv, synthetic</c>.</summary>
-    public static string Names => string.Join(", ", All.Select(k => k.Name));
+    public static readonly string Names = JoinNames(All, ", ");
 
     /// <summary>The kind a profile names, or null.</summary>
-    public static SensorKind? Find(string name) => Array.Find(All, k => k.Name == name);
+    public static SensorKind? Find(string name)
+    {
+        foreach (SensorKind kind in All)
+        {
+            if (kind.Name == name)
+            {
+                return kind;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The kind of a validated profile's sensor.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No kind has that name (the profile was not validated).</exception>
@@ -43,8 +54,15 @@ internal static class SensorKinds
     /// <summary>Why <paramref name="name"/> is not a kind: the known ones, and the nearest when it looks misspelt.</summary>
     public static string Unknown(string name)
     {
-        SensorKind? near = Array.Find(All, k => k.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-            ?? Array.Find(All, k => EditDistance.Within(k.Name, name, 2));
+        SensorKind? near = null;
+        foreach (SensorKind kind in All)
+        {
+            if (kind.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || (near is null && EditDistance.Within(kind.Name, name, 2)))
+            {
+                near = kind;
+            }
+        }
+
         return $"'{ErrorText.Sanitize(name, 64)}' is not one of {Names}" + (near is null ? "" : $" (did you mean '{near.Name}'?)");
     }
 
@@ -56,8 +74,17 @@ internal static class SensorKinds
             return owners;
         }
 
-        string[] kinds = [.. All.Where(k => k.Options.Contains(option)).Select(k => k.Name)];
-        return kinds.Length == 1 ? "kind " + kinds[0] : $"kinds {string.Join(", ", kinds[..^1])} and {kinds[^1]}";
+        var takers = new SensorKind[All.Length];
+        int count = 0;
+        foreach (SensorKind kind in All)
+        {
+            if (kind.Takes(option))
+            {
+                takers[count++] = kind;
+            }
+        }
+
+        return count == 1 ? "kind " + takers[0].Name : $"kinds {JoinNames(takers.AsSpan(0, count - 1), ", ")} and {takers[count - 1].Name}";
     }
 
     /// <summary>
@@ -66,8 +93,16 @@ internal static class SensorKinds
     /// </summary>
     public static string Guess(int address)
     {
-        string[] labels = [.. All.OfType<I2cSensorKind>().Where(k => k.Addresses.Contains(address)).Select(k => k.ScanLabel)];
-        return labels.Length > 0 ? string.Join(" / ", labels) : address switch
+        string labels = "";
+        foreach (SensorKind kind in All)
+        {
+            if (kind is I2cSensorKind chip && chip.CanBeAt(address))
+            {
+                labels += (labels.Length == 0 ? "" : " / ") + chip.ScanLabel;
+            }
+        }
+
+        return labels.Length > 0 ? labels : address switch
         {
             0x40 => "INA219 / SHT21 / PCA9685",
             0x44 or 0x45 => "SHT3x",
@@ -84,11 +119,11 @@ internal static class SensorKinds
     /// </summary>
     public static string Identify(I2cDevice device, int address)
     {
-        var notes = new List<string>();
+        string notes = "";
         byte[] value = new byte[1];
-        foreach (I2cSensorKind kind in All.OfType<I2cSensorKind>())
+        foreach (SensorKind kind in All)
         {
-            if (!kind.Addresses.Contains(address) || kind.ChipId is not { } id)
+            if (kind is not I2cSensorKind chip || !chip.CanBeAt(address) || chip.ChipId is not { } id)
             {
                 continue;
             }
@@ -107,9 +142,44 @@ internal static class SensorKinds
                 return string.Create(CultureInfo.InvariantCulture, $": {kind.Name} (chip id 0x{value[0]:x2} at register 0x{id.Register:x2})");
             }
 
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"not a {kind.Name} (register 0x{id.Register:x2} reads 0x{value[0]:x2}, a {kind.Name} 0x{id.Value:x2})"));
+            notes += string.Create(CultureInfo.InvariantCulture, $"{(notes.Length == 0 ? ": " : "; ")}not a {kind.Name} (register 0x{id.Register:x2} reads 0x{value[0]:x2}, a {kind.Name} 0x{id.Value:x2})");
         }
 
-        return notes.Count == 0 ? "" : ": " + string.Join("; ", notes);
+        return notes;
+    }
+
+    private static SensorOption[] CollectOptions()
+    {
+        int total = 0;
+        foreach (SensorKind kind in All)
+        {
+            total += kind.Options.Length;
+        }
+
+        var options = new SensorOption[total];
+        int count = 0;
+        foreach (SensorKind kind in All)
+        {
+            foreach (SensorOption option in kind.Options)
+            {
+                if (Array.IndexOf(options, option, 0, count) < 0)
+                {
+                    options[count++] = option;
+                }
+            }
+        }
+
+        return options[..count];
+    }
+
+    private static string JoinNames(ReadOnlySpan<SensorKind> kinds, string separator)
+    {
+        var names = new string[kinds.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = kinds[i].Name;
+        }
+
+        return string.Join(separator, names);
     }
 }

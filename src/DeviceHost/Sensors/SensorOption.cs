@@ -7,11 +7,17 @@ namespace EdgeRnn.DeviceHost.Sensors;
 /// (<see cref="SensorKind.Options"/>); the loader reports an option set on a kind that does not take it, naming the
 /// kinds that do. Options of one kind are declared beside it (<c>Ads1115Kind.FullScaleVolts</c>); shared ones here.
 /// </summary>
-/// <param name="Name">The JSON field, e.g. <c>fullScaleVolts</c>.</param>
-/// <param name="IsSet">Whether a profile sets it.</param>
-/// <param name="Owners">Who takes it in error messages (<c>I2C sensors</c>); by default the kinds that list it.</param>
-internal sealed record SensorOption(string Name, Func<SensorProfile, bool> IsSet, string? Owners = null)
+/// <param name="name">The JSON field, e.g. <c>fullScaleVolts</c>.</param>
+/// <param name="isSet">Whether a profile sets it.</param>
+/// <param name="owners">Who takes it in error messages (<c>I2C sensors</c>); by default the kinds that list it.</param>
+internal sealed class SensorOption(string name, Func<SensorProfile, bool> isSet, string? owners = null)
 {
+    public string Name { get; } = name;
+
+    public Func<SensorProfile, bool> IsSet { get; } = isSet;
+
+    public string? Owners { get; } = owners;
+
     /// <summary>The I2C bus number (I2C chips).</summary>
     public static readonly SensorOption Bus = new("bus", s => s.Bus is not null, "I2C sensors");
 

@@ -16,20 +16,25 @@ internal sealed class SensorQuantity
 
     /// <param name="name">For messages, e.g. <c>temperature</c>.</param>
     /// <param name="convert">Converts a value in the first unit to the unit named, as the drivers do.</param>
-    /// <param name="units">Each unit with the reference value expressed in it; the first is the base unit.</param>
-    public SensorQuantity(string name, Func<double, string, double> convert, params (string Unit, double Reference)[] units)
+    /// <param name="units">The units; the first is the one ranges are in.</param>
+    /// <param name="reference">The reference value in each unit.</param>
+    public SensorQuantity(string name, Func<double, string, double> convert, string[] units, double[] reference)
     {
         ArgumentOutOfRangeException.ThrowIfZero(units.Length);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(reference.Length, units.Length);
         Name = name;
         _convert = convert;
-        _units = [.. units.Select(u => u.Unit)];
-        _reference = [.. units.Select(u => u.Reference)];
+        _units = units;
+        _reference = reference;
     }
 
     public string Name { get; }
 
-    /// <summary>The units a profile may ask for; ranges are given in the first.</summary>
-    public IReadOnlyList<string> Units => _units;
+    /// <summary>The units a profile may ask for; ranges are given in the first. Shared: do not modify.</summary>
+    public string[] Units => _units;
+
+    /// <summary>Whether a profile may ask for <paramref name="unit"/>.</summary>
+    public bool Has(string unit) => Array.IndexOf(_units, unit) >= 0;
 
     /// <summary>Converts <paramref name="value"/> in the first unit to <paramref name="unit"/>.</summary>
     public double Convert(double value, string unit) => _convert(value, unit);
@@ -42,23 +47,35 @@ internal sealed class SensorQuantity
     }
 
     /// <summary>The reference in every unit: <c>25 degC = 77 degF = 298.15 K</c>.</summary>
-    public string ReferenceText => string.Join(" = ", Units.Select((u, i) => string.Create(CultureInfo.InvariantCulture, $"{_reference[i]:G6} {u}")));
+    public string ReferenceText
+    {
+        get
+        {
+            var parts = new string[_units.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                parts[i] = string.Create(CultureInfo.InvariantCulture, $"{_reference[i]:G6} {_units[i]}");
+            }
+
+            return string.Join(" = ", parts);
+        }
+    }
 
     public static readonly SensorQuantity Temperature = new("temperature",
-        (v, unit) => UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(v), unit), ("degC", 25), ("degF", 77), ("K", 298.15));
+        (v, unit) => UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(v), unit), ["degC", "degF", "K"], [25, 77, 298.15]);
 
     public static readonly SensorQuantity Pressure = new("pressure",
-        (v, unit) => UnitConversion.Pressure(UnitsNet.Pressure.FromHectopascals(v), unit), ("hPa", 1013.25), ("Pa", 101325), ("kPa", 101.325));
+        (v, unit) => UnitConversion.Pressure(UnitsNet.Pressure.FromHectopascals(v), unit), ["hPa", "Pa", "kPa"], [1013.25, 101325, 101.325]);
 
     public static readonly SensorQuantity Humidity = new("humidity",
-        (v, unit) => UnitConversion.Humidity(UnitsNet.RelativeHumidity.FromPercent(v), unit), ("%RH", 40));
+        (v, unit) => UnitConversion.Humidity(UnitsNet.RelativeHumidity.FromPercent(v), unit), ["%RH"], [40]);
 
     public static readonly SensorQuantity Acceleration = new("acceleration",
-        UnitConversion.Acceleration, ("m/s2", UnitConversion.MpuGravity), ("g", 1));
+        UnitConversion.Acceleration, ["m/s2", "g"], [UnitConversion.MpuGravity, 1]);
 
     public static readonly SensorQuantity AngularRate = new("angular rate",
-        UnitConversion.AngularRate, ("deg/s", 180), ("rad/s", Math.PI));
+        UnitConversion.AngularRate, ["deg/s", "rad/s"], [180, Math.PI]);
 
     public static readonly SensorQuantity Voltage = new("voltage",
-        (v, unit) => UnitConversion.Voltage(UnitsNet.ElectricPotential.FromVolts(v), unit), ("V", 1.5), ("mV", 1500));
+        (v, unit) => UnitConversion.Voltage(UnitsNet.ElectricPotential.FromVolts(v), unit), ["V", "mV"], [1.5, 1500]);
 }

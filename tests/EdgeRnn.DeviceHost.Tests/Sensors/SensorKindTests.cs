@@ -66,7 +66,7 @@ public sealed class SensorKindTests : IDisposable
             }
         }
 
-        Assert.Equal(k.Channels?.Count ?? 0, k.Channels?.Select(c => c.Reading).Distinct().Count() ?? 0);
+        Assert.Equal(k.Channels?.Length ?? 0, k.Channels?.Select(c => c.Reading).Distinct().Count() ?? 0);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class SensorKindTests : IDisposable
         }
 
         Assert.DoesNotContain("PROBLEM  sensor", stdout, StringComparison.Ordinal);
-        int units = SensorKinds.All.Sum(k => k.Channels?.Sum(c => c.Units.Count) ?? 0);
+        int units = SensorKinds.All.Sum(k => k.Channels?.Sum(c => c.Units.Length) ?? 0);
         Assert.Contains($": {units} sensor unit conversions ok", stdout, StringComparison.Ordinal);
     }
 

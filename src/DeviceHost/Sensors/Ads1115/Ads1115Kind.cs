@@ -1,5 +1,4 @@
 using System.Device.I2c;
-using System.Globalization;
 using EdgeRnn.DeviceHost.Profiles;
 
 namespace EdgeRnn.DeviceHost.Sensors.Ads1115;
@@ -33,15 +32,15 @@ internal sealed class Ads1115Kind : I2cSensorKind
     {
     }
 
-    public override IReadOnlyList<SensorChannel> Channels => s_channels;
+    public override SensorChannel[] Channels => s_channels;
 
-    public override IReadOnlyList<SensorOption> Options => s_options;
+    public override SensorOption[] Options => s_options;
 
     public override void Validate(SensorProfile sensor, ProfileCheck check)
     {
         base.Validate(sensor, check);
         check(sensor.FullScaleVolts is null || Ads1115Sensor.TryRange(sensor.FullScaleVolts.Value, out _), ".fullScaleVolts",
-            $"{sensor.FullScaleVolts} is not one of {string.Join(", ", Ads1115Sensor.FullScaleRanges.Select(v => v.ToString(CultureInfo.InvariantCulture)))}");
+            $"{sensor.FullScaleVolts} is not one of {Ads1115Sensor.FullScaleRanges}");
     }
 
     public override (double Min, double Max) FullScale(SensorProfile sensor, SensorChannel channel)

@@ -1,4 +1,5 @@
 using System.Device.I2c;
+using System.Globalization;
 using EdgeRnn.DeviceHost.Profiles;
 using Iot.Device.Ads1115;
 using Ads1115Chip = Iot.Device.Ads1115.Ads1115;
@@ -50,24 +51,36 @@ internal sealed class Ads1115Sensor : ISensor
         return true;
     }
 
-    /// <summary>The full-scale ranges of the programmable gain amplifier (SBAS444, table 3), in volts, with their settings.</summary>
-    private static readonly (double Volts, MeasuringRange Range)[] s_ranges =
-    [
-        (6.144, MeasuringRange.FS6144), (4.096, MeasuringRange.FS4096), (2.048, MeasuringRange.FS2048),
-        (1.024, MeasuringRange.FS1024), (0.512, MeasuringRange.FS0512), (0.256, MeasuringRange.FS0256),
-    ];
+    /// <summary>The full-scale ranges of the programmable gain amplifier (SBAS444, table 3), in volts.</summary>
+    private static readonly double[] s_fullScaleVolts = [6.144, 4.096, 2.048, 1.024, 0.512, 0.256];
 
-    /// <summary>The full-scale ranges a profile may ask for, in volts.</summary>
-    public static IEnumerable<double> FullScaleRanges => s_ranges.Select(r => r.Volts);
+    /// <summary>The gain settings of <see cref="s_fullScaleVolts"/>, in the same order.</summary>
+    private static readonly MeasuringRange[] s_ranges =
+        [MeasuringRange.FS6144, MeasuringRange.FS4096, MeasuringRange.FS2048, MeasuringRange.FS1024, MeasuringRange.FS0512, MeasuringRange.FS0256];
+
+    /// <summary>The full-scale ranges a profile may ask for, in volts: <c>6.144, 4.096, 2.048, 1.024, 0.512, 0.256</c>.</summary>
+    public static string FullScaleRanges
+    {
+        get
+        {
+            var texts = new string[s_fullScaleVolts.Length];
+            for (int i = 0; i < texts.Length; i++)
+            {
+                texts[i] = s_fullScaleVolts[i].ToString(CultureInfo.InvariantCulture);
+            }
+
+            return string.Join(", ", texts);
+        }
+    }
 
     /// <summary>Maps a full-scale voltage to the chip's programmable gain setting.</summary>
     public static bool TryRange(double volts, out MeasuringRange range)
     {
-        foreach ((double v, MeasuringRange r) in s_ranges)
+        for (int i = 0; i < s_fullScaleVolts.Length; i++)
         {
-            if (v == volts)
+            if (s_fullScaleVolts[i] == volts)
             {
-                range = r;
+                range = s_ranges[i];
                 return true;
             }
         }

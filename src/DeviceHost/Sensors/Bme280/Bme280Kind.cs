@@ -24,7 +24,7 @@ internal sealed class Bme280Kind : I2cSensorKind
     {
     }
 
-    public override IReadOnlyList<SensorChannel> Channels => s_channels;
+    public override SensorChannel[] Channels => s_channels;
 
     public override I2cChipId? ChipId => new(0xD0, 0x60);
 

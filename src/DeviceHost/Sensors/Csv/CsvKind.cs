@@ -24,7 +24,7 @@ internal sealed class CsvKind : SensorKind
     {
     }
 
-    public override IReadOnlyList<SensorOption> Options => s_options;
+    public override SensorOption[] Options => s_options;
 
     public override void Validate(SensorProfile sensor, ProfileCheck check) =>
         check(!string.IsNullOrEmpty(sensor.File), ".file", "is required for kind csv");

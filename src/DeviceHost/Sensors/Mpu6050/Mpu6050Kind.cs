@@ -30,7 +30,7 @@ internal sealed class Mpu6050Kind : I2cSensorKind
     {
     }
 
-    public override IReadOnlyList<SensorChannel> Channels => s_channels;
+    public override SensorChannel[] Channels => s_channels;
 
     public override I2cChipId? ChipId => new(0x75, 0x68);
 

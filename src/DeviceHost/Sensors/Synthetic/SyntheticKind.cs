@@ -21,7 +21,7 @@ internal sealed class SyntheticKind : SensorKind
     {
     }
 
-    public override IReadOnlyList<SensorOption> Options => s_options;
+    public override SensorOption[] Options => s_options;
 
     public override void Validate(SensorProfile sensor, ProfileCheck check)
     {
