@@ -23,8 +23,6 @@ namespace EdgeRnn.DeviceHost.Commands;
 /// </summary>
 internal static class DiagWorker
 {
-    private static readonly string[] s_chipKinds = [SensorCatalog.Bme280, SensorCatalog.Mpu6050, SensorCatalog.Ads1115];
-
     public static int Run(string? profilePath, string? modelPath, bool bench, int benchSteps, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment)
     {
         int problems = 0;
@@ -107,69 +105,47 @@ internal static class DiagWorker
     }
 
     /// <summary>
-    /// Every unit conversion a chip sensor offers (each reading and unit of <see cref="SensorCatalog"/>), done by the
-    /// code the sensors use on a known value, checked in this binary: NativeAOT trimming and the UnitsNet substitutions
-    /// (ILLink.Substitutions.UnitsNet.xml) must not have broken one. A unit added to the catalog without an expected
-    /// value here fails the check.
+    /// Every unit conversion a sensor kind offers (each channel and unit of every kind in <see cref="SensorKinds.All"/>),
+    /// done by the code the sensors use on the quantity's reference value, checked in this binary: NativeAOT trimming
+    /// and the UnitsNet substitutions (ILLink.Substitutions.UnitsNet.xml) must not have broken one.
     /// </summary>
     internal static bool CheckUnits(out string report)
     {
         int checks = 0;
         var wrong = new List<string>();
-        foreach (string kind in s_chipKinds)
+        var references = new List<string>();
+        foreach (SensorKind kind in SensorKinds.All)
         {
-            foreach ((string reading, string[] units) in SensorCatalog.Readings(kind)!)
+            foreach (SensorChannel channel in kind.Channels ?? [])
             {
-                foreach (string unit in units)
+                if (!references.Contains(channel.Quantity.ReferenceText))
+                {
+                    references.Add(channel.Quantity.ReferenceText);
+                }
+
+                foreach (string unit in channel.Units)
                 {
                     checks++;
                     try
                     {
-                        (double actual, double expected) = ConvertKnownValue(reading, unit);
+                        (double actual, double expected) = channel.Quantity.ConvertReference(unit);
                         if (!(Math.Abs(actual - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected))))
                         {
-                            wrong.Add(string.Create(CultureInfo.InvariantCulture, $"{kind} {reading} in {unit} gives {actual}, not {expected}"));
+                            wrong.Add(string.Create(CultureInfo.InvariantCulture, $"{kind.Name} {channel.Reading} in {unit} gives {actual}, not {expected}"));
                         }
                     }
                     catch (Exception e) when (e is UnitsNet.UnitsNetException or InvalidOperationException or NotSupportedException or ArgumentException or TypeInitializationException)
                     {
-                        wrong.Add($"{kind} {reading} in {unit} failed: {e.GetType().Name}: {e.Message}");
+                        wrong.Add($"{kind.Name} {channel.Reading} in {unit} failed: {e.GetType().Name}: {e.Message}");
                     }
                 }
             }
         }
 
         report = wrong.Count == 0
-            ? $"25 degC = 77 degF = 298.15 K, 101325 Pa = 1013.25 hPa = 101.325 kPa, 1.5 V = 1500 mV, 9.807 m/s2 = 1 g, 180 deg/s = pi rad/s: {checks} sensor unit conversions ok"
+            ? $"{string.Join(", ", references)}: {checks} sensor unit conversions ok"
             : $"{wrong.Count} of {checks} sensor unit conversions wrong: {string.Join("; ", wrong)}";
         return wrong.Count == 0;
-    }
-
-    /// <summary>A reference value in the unit the binding delivers, converted to <paramref name="unit"/> as the sensor classes do, and the right answer.</summary>
-    private static (double Actual, double Expected) ConvertKnownValue(string reading, string unit)
-    {
-        if (reading.StartsWith("accel_", StringComparison.Ordinal))
-        {
-            return (UnitConversion.Acceleration(UnitConversion.MpuGravity, unit), unit switch { "m/s2" => UnitConversion.MpuGravity, "g" => 1, _ => double.NaN });
-        }
-
-        if (reading.StartsWith("gyro_", StringComparison.Ordinal))
-        {
-            return (UnitConversion.AngularRate(180, unit), unit switch { "deg/s" => 180, "rad/s" => Math.PI, _ => double.NaN });
-        }
-
-        if (reading.StartsWith("ain", StringComparison.Ordinal))
-        {
-            return (UnitConversion.Voltage(UnitsNet.ElectricPotential.FromVolts(1.5), unit), unit switch { "V" => 1.5, "mV" => 1500, _ => double.NaN });
-        }
-
-        return reading switch
-        {
-            "temperature" => (UnitConversion.Temperature(UnitsNet.Temperature.FromDegreesCelsius(25), unit), unit switch { "degC" => 25, "degF" => 77, "K" => 298.15, _ => double.NaN }),
-            "pressure" => (UnitConversion.Pressure(UnitsNet.Pressure.FromPascals(101325), unit), unit switch { "Pa" => 101325, "hPa" => 1013.25, "kPa" => 101.325, _ => double.NaN }),
-            "humidity" => (UnitConversion.Humidity(UnitsNet.RelativeHumidity.FromPercent(40), unit), unit switch { "%RH" => 40, _ => double.NaN }),
-            _ => (double.NaN, double.NaN),
-        };
     }
 
     private static bool RuntimeFeature() => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled;
@@ -180,7 +156,7 @@ internal static class DiagWorker
         SensorFactory factory = environment.Sensors;
         foreach (SensorProfile s in profile.Profile.Sensors)
         {
-            string where = SensorCatalog.IsI2c(s.Kind) ? $" on /dev/i2c-{s.Bus ?? 1} at {s.Address ?? string.Create(CultureInfo.InvariantCulture, $"0x{SensorCatalog.DefaultAddress(s.Kind):x2}")}" : "";
+            string where = SensorKinds.Get(s.Kind) is I2cSensorKind chip ? " on " + chip.Describe(s) : "";
             try
             {
                 using ISensor sensor = factory.Open(s, profile);

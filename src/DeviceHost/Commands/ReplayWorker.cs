@@ -37,7 +37,7 @@ internal static class ReplayWorker
                 profile = WithCsv(profile, Path.GetFullPath(csv));
             }
 
-            if (Array.Find(profile.Profile.Sensors, s => Sensors.SensorCatalog.IsI2c(s.Kind)) is { } chip)
+            if (Array.Find(profile.Profile.Sensors, s => Sensors.SensorKinds.Get(s.Kind).IsHardware) is { } chip)
             {
                 throw new ProfileException($"{profile.FullPath}: replay runs recordings and synthetic signals, but sensor '{chip.Id}' is a {chip.Kind} chip; "
                     + "use 'run' for live sensors, or 'replay --csv' with a profile whose sensor is kind csv.");
@@ -120,7 +120,7 @@ internal static class ReplayWorker
     private static LoadedProfile WithCsv(LoadedProfile profile, string csv)
     {
         DeviceProfile p = profile.Profile;
-        int index = Array.FindIndex(p.Sensors, s => s.Kind == Sensors.SensorCatalog.Csv);
+        int index = Array.FindIndex(p.Sensors, s => s.Kind == Sensors.Csv.CsvKind.Instance.Name);
         if (index < 0)
         {
             throw new ProfileException($"{profile.FullPath}: --csv needs a profile with a csv sensor.");

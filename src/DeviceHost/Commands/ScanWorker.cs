@@ -8,7 +8,9 @@ namespace EdgeRnn.DeviceHost.Commands;
 
 /// <summary>
 /// The <c>scan</c> command: probes every 7-bit address 0x03..0x77 on an I2C bus with a one-byte read (like
-/// <c>i2cdetect -r</c>) and lists those that answer, with the chips that usually sit there.
+/// <c>i2cdetect -r</c>) and lists those that answer, with the chips that usually sit there; where a sensor kind with
+/// an ID register (<see cref="I2cSensorKind.ChipId"/>) is strapped to the address, its ID register is read to say
+/// whether it is that chip.
 /// Exit codes: 0 the scan ran (even if nothing answered), 2 the bus does not exist or cannot be opened.
 /// </summary>
 internal static class ScanWorker
@@ -24,10 +26,12 @@ internal static class ScanWorker
         int found = 0;
         for (int address = 0x03; address <= 0x77; address++)
         {
+            string identity;
             try
             {
                 using I2cDevice device = environment.OpenI2c(bus, address);
                 device.ReadByte();
+                identity = SensorKinds.Identify(device, address);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -41,8 +45,8 @@ internal static class ScanWorker
             }
 
             found++;
-            string guess = SensorCatalog.Guess(address);
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{address:x2}  {(guess.Length == 0 ? "(unknown)" : guess)}"));
+            string guess = SensorKinds.Guess(address);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{address:x2}  {(guess.Length == 0 ? "(unknown)" : guess)}{identity}"));
         }
 
         stdout.WriteLine($"{found} device(s) answered on /dev/i2c-{bus}");

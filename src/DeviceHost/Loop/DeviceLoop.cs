@@ -119,7 +119,7 @@ internal sealed class DeviceLoop : IDisposable
         {
             SensorProfile s = p.Sensors[i];
             ISensor? initial = null;
-            if (!SensorCatalog.IsI2c(s.Kind))
+            if (!SensorKinds.Get(s.Kind).IsHardware)
             {
                 try
                 {
@@ -135,9 +135,9 @@ internal sealed class DeviceLoop : IDisposable
                     throw new ProfileException($"{profile.FullPath}: $.sensors[{i}].file: {ErrorText.Describe(e)}", e);
                 }
 
-                if (initial is CsvReplaySensor { MalformedRows: > 0 } csv)
+                if (initial.OpenWarning is { } warning)
                 {
-                    warnings.Add($"{csv.Path}: {csv.MalformedRows} malformed row(s) read as missing values (degraded steps): {csv.MalformedSummary}");
+                    warnings.Add(warning);
                 }
             }
 

@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.DeviceHost.Sensors.Synthetic;
 
 namespace EdgeRnn.DeviceHost.Profiles;
 
@@ -31,13 +33,17 @@ internal sealed class DeviceProfile
     public StateProfile? State { get; init; }
 }
 
-/// <summary>One sensor: a chip on an I2C bus, a CSV replay or a synthetic signal.</summary>
+/// <summary>
+/// One sensor: a chip on an I2C bus, a CSV replay or a synthetic signal. Beyond id, kind, readings, attempts, backoffMs
+/// and stuckAfter, a field belongs to the kinds that list it as a <see cref="SensorOption"/> (bus and address: I2C
+/// chips; file and loop: csv; ...): set on another kind it is a profile error, and its values are checked by its kind.
+/// </summary>
 internal sealed class SensorProfile
 {
     /// <summary>A name for logs and counters.</summary>
     public required string Id { get; init; }
 
-    /// <summary><c>bme280</c>, <c>mpu6050</c>, <c>ads1115</c>, <c>csv</c> or <c>synthetic</c>.</summary>
+    /// <summary>A kind in <see cref="SensorKinds.All"/>: <c>bme280</c>, <c>mpu6050</c>, <c>ads1115</c>, <c>csv</c> or <c>synthetic</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>I2C bus number (/dev/i2c-N); I2C kinds only.</summary>
@@ -91,31 +97,6 @@ internal sealed class ReadingProfile
 
     /// <summary>Largest plausible value.</summary>
     public double? Max { get; init; }
-}
-
-/// <summary>A synthetic sine with noise and an optional injected step anomaly.</summary>
-internal sealed class SyntheticProfile
-{
-    /// <summary>Mean of the signal.</summary>
-    public double Offset { get; init; }
-
-    /// <summary>Sine amplitude.</summary>
-    public double Amplitude { get; set; } = 1;
-
-    /// <summary>Sine period in steps.</summary>
-    public int PeriodSteps { get; set; } = 100;
-
-    /// <summary>Standard deviation of Gaussian noise.</summary>
-    public double Noise { get; init; }
-
-    /// <summary>Seed of the noise.</summary>
-    public int Seed { get; set; } = 1;
-
-    /// <summary>From this step on (when set), the offset jumps by <see cref="AnomalyShift"/>.</summary>
-    public int? AnomalyAtStep { get; init; }
-
-    /// <summary>Size of the injected jump.</summary>
-    public double AnomalyShift { get; init; }
 }
 
 /// <summary>Event outputs.</summary>

@@ -167,19 +167,19 @@ internal static class ProfileLoader
             SensorProfile s = p.Sensors[i];
             string at = $"$.sensors[{i}]";
             Check(s.Id.Length > 0 && ids.Add(s.Id), src, at + ".id", $"must be non-empty and unique ('{s.Id}')");
-            Check(SensorCatalog.Kinds.Contains(s.Kind), src, at + ".kind", $"'{s.Kind}' is not one of {string.Join(", ", SensorCatalog.Kinds)}");
-            bool i2c = SensorCatalog.IsI2c(s.Kind);
-            Check(i2c || s.Bus is null, src, at + ".bus", $"applies only to I2C sensors, not '{s.Kind}'");
-            Check(i2c || s.Address is null, src, at + ".address", $"applies only to I2C sensors, not '{s.Kind}'");
-            Check(s.Bus is null or >= 0, src, at + ".bus", $"must be >= 0 (got {s.Bus})");
-            if (s.Address is not null)
+            SensorKind? found = SensorKinds.Find(s.Kind);
+            if (found is null)
             {
-                Check(TryParseAddress(s.Address, out _), src, at + ".address", $"'{s.Address}' is not a 7-bit I2C address such as \"0x76\" (0x03 to 0x77)");
+                Check(false, src, at + ".kind", SensorKinds.Unknown(s.Kind));
             }
 
-            Check(s.Kind == SensorCatalog.Csv || (s.File is null && s.Loop is null), src, at, "file and loop apply only to kind csv");
-            Check(s.Kind is SensorCatalog.Csv or SensorCatalog.Synthetic || s.Speed is null, src, at + ".speed", "applies only to csv and synthetic sensors");
-            Check(s.Kind != SensorCatalog.Csv || !string.IsNullOrEmpty(s.File), src, at + ".file", "is required for kind csv");
+            SensorKind kind = found!;
+            foreach (SensorOption option in SensorKinds.Options)
+            {
+                Check(!option.IsSet(s) || kind.Takes(option), src, $"{at}.{option.Name}", $"applies only to {SensorKinds.OwnersOf(option)}, not '{s.Kind}'");
+            }
+
+            kind.Validate(s, (condition, field, what) => Check(condition, src, at + field, what));
             Check(s.Speed is null || (double.IsFinite(s.Speed.Value) && s.Speed >= 0), src, at + ".speed", $"must be >= 0 (got {s.Speed})");
             // The loop waits samplePeriodSeconds / speed between samples: a tiny speed would wait for months (and once
             // crashed the wait on the second sample), so the wait is bounded like the period.
@@ -189,31 +189,33 @@ internal static class ProfileLoader
             {
                 CheckPath(src, at + ".file", s.File);
             }
-            Check(s.Kind == SensorCatalog.Synthetic || s.Synthetic is null, src, at + ".synthetic", "applies only to kind synthetic");
-            Check(s.Synthetic is null || s.Synthetic.PeriodSteps > 0, src, at + ".synthetic.periodSteps", "must be > 0");
-            Check(s.Synthetic is null || s.Synthetic.Noise >= 0, src, at + ".synthetic.noise", "must be >= 0");
-            Check(s.Kind == SensorCatalog.Ads1115 || s.FullScaleVolts is null, src, at + ".fullScaleVolts", "applies only to kind ads1115");
-            Check(s.FullScaleVolts is null || Ads1115Sensor.TryRange(s.FullScaleVolts.Value, out _), src, at + ".fullScaleVolts",
-                $"{s.FullScaleVolts} is not one of 6.144, 4.096, 2.048, 1.024, 0.512, 0.256");
+
             Check(s.Attempts is null or (>= 1 and <= 10), src, at + ".attempts", $"must be 1 to 10 (got {s.Attempts})");
             Check(s.BackoffMs is null or (>= 0 and <= 1000), src, at + ".backoffMs", $"must be 0 to 1000 (got {s.BackoffMs})");
             Check(s.StuckAfter is null or >= 0, src, at + ".stuckAfter", $"must be >= 0 (got {s.StuckAfter})");
             Check(s.Readings.Length > 0, src, at + ".readings", "must map at least one reading to a feature");
-            IReadOnlyDictionary<string, string[]>? catalog = SensorCatalog.Readings(s.Kind);
             for (int r = 0; r < s.Readings.Length; r++)
             {
                 ReadingProfile reading = s.Readings[r];
                 string rat = $"{at}.readings[{r}]";
                 Check(reading.Reading.Length > 0, src, rat + ".reading", "must not be empty");
                 Check(reading.Feature.Length > 0 && features.Add(reading.Feature), src, rat + ".feature", $"must be non-empty and used once ('{reading.Feature}')");
-                if (catalog is not null)
+                SensorChannel? channel = kind.Channel(reading.Reading);
+                if (kind.Channels is not null)
                 {
-                    Check(catalog.TryGetValue(reading.Reading, out string[]? units), src, rat + ".reading",
-                        $"'{reading.Reading}' is not a reading of {s.Kind} ({string.Join(", ", catalog.Keys)})");
-                    Check(units!.Contains(reading.Unit), src, rat + ".unit", $"{s.Kind} {reading.Reading} comes in {string.Join(", ", units!)}, not '{reading.Unit}'");
+                    if (channel is null)
+                    {
+                        Check(false, src, rat + ".reading", $"'{reading.Reading}' is not a reading of {s.Kind} ({ReadingNames(kind.Channels)})");
+                    }
+
+                    Check(channel!.Quantity.Has(reading.Unit), src, rat + ".unit", $"{s.Kind} {reading.Reading} comes in {string.Join(", ", channel.Units)}, not '{reading.Unit}'");
                 }
 
                 Check(reading.Min is null || reading.Max is null || reading.Min < reading.Max, src, rat, $"min ({reading.Min}) must be below max ({reading.Max})");
+                if (channel is not null)
+                {
+                    CheckFullScale(src, rat, kind, s, channel, reading);
+                }
             }
         }
 
@@ -316,13 +318,33 @@ internal static class ProfileLoader
         return settings;
     }
 
-    /// <summary>Parses "0x76", "118" or "0X76" as a 7-bit address in the range a scan probes (0x03 to 0x77).</summary>
-    public static bool TryParseAddress(string text, out int address)
+    /// <summary>
+    /// A plausibility band (min, max) must overlap what the channel can read at the sensor's settings (its full-scale
+    /// range): a band beyond it would count every sample as out of range.
+    /// </summary>
+    private static void CheckFullScale(string src, string at, SensorKind kind, SensorProfile sensor, SensorChannel channel, ReadingProfile reading)
     {
-        bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? int.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out address)
-            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out address);
-        return ok && address is >= 0x03 and <= 0x77;
+        (double min, double max) = kind.FullScale(sensor, channel);
+        double a = channel.Quantity.Convert(min, reading.Unit), b = channel.Quantity.Convert(max, reading.Unit);
+        (min, max) = (Math.Min(a, b), Math.Max(a, b));
+        bool belowTop = reading.Min is null || reading.Min < max, aboveBottom = reading.Max is null || reading.Max > min;
+        if (!belowTop || !aboveBottom)
+        {
+            string range = string.Create(CultureInfo.InvariantCulture, $"{kind.Name} {reading.Reading} reads {min:G6} to {max:G6} {reading.Unit}");
+            Check(belowTop, src, at + ".min", string.Create(CultureInfo.InvariantCulture, $"{reading.Min} is not below the top of the range ({range}), so every sample would be out of range"));
+            Check(aboveBottom, src, at + ".max", string.Create(CultureInfo.InvariantCulture, $"{reading.Max} is not above the bottom of the range ({range}), so every sample would be out of range"));
+        }
+    }
+
+    private static string ReadingNames(SensorChannel[] channels)
+    {
+        var names = new string[channels.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = channels[i].Reading;
+        }
+
+        return string.Join(", ", names);
     }
 
     /// <summary>A path from the profile must be one the OS can take: no NUL (Linux paths end at the first NUL).</summary>

@@ -19,6 +19,9 @@ internal interface ISensor : IDisposable
     /// it) and opening again would start over from the first row.
     /// </summary>
     bool CanReread => true;
+
+    /// <summary>What the command should warn about after opening (malformed rows of a replay), or null.</summary>
+    string? OpenWarning => null;
 }
 
 /// <summary>

@@ -2,7 +2,7 @@ using UnitsNet;
 
 namespace EdgeRnn.DeviceHost.Sensors;
 
-/// <summary>Typed readings to the unit a profile asks for (the units listed in <see cref="SensorCatalog"/>).</summary>
+/// <summary>Typed readings to the unit a profile asks for (the units of each <see cref="SensorQuantity"/>).</summary>
 internal static class UnitConversion
 {
     /// <summary>The gravity the MPU6050 binding scales by (m/s² per g).</summary>

@@ -1,5 +1,6 @@
 using EdgeRnn.DeviceHost.Profiles;
 using EdgeRnn.DeviceHost.Sensors;
+using EdgeRnn.DeviceHost.Sensors.Bme280;
 using EdgeRnn.DeviceHost.Tests.Simulation;
 
 namespace EdgeRnn.DeviceHost.Tests.Sensors;
@@ -11,7 +12,7 @@ public sealed class ResilientSensorTests
     private static SensorProfile Profile(int stuckAfter = 0, double? min = -40, double? max = 85) => new()
     {
         Id = "env",
-        Kind = SensorCatalog.Bme280,
+        Kind = Bme280Kind.Instance.Name,
         Attempts = 3,
         BackoffMs = 2,
         StuckAfter = stuckAfter,

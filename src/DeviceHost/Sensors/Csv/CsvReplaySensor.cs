@@ -3,7 +3,7 @@ using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Profiles;
 
-namespace EdgeRnn.DeviceHost.Sensors;
+namespace EdgeRnn.DeviceHost.Sensors.Csv;
 
 /// <summary>
 /// Replays columns of a CSV file (a header row, then one row per sample; e.g. NAB's <c>timestamp,value</c>). The file
@@ -122,6 +122,9 @@ internal sealed class CsvReplaySensor : ISensor, ITimestampedSensor
     public int Count => _count;
 
     public bool CanReread => false;
+
+    public string? OpenWarning => MalformedRows == 0 ? null
+        : $"{Path}: {MalformedRows} malformed row(s) read as missing values (degraded steps): {MalformedSummary}";
 
     public bool Read(Span<float> values)
     {

@@ -3,13 +3,14 @@ using System.Device.I2c;
 using System.Numerics;
 using EdgeRnn.DeviceHost.Profiles;
 using Iot.Device.Imu;
+using Mpu6050Chip = Iot.Device.Imu.Mpu6050;
 
-namespace EdgeRnn.DeviceHost.Sensors;
+namespace EdgeRnn.DeviceHost.Sensors.Mpu6050;
 
-/// <summary>An InvenSense MPU6050 (accelerometer, gyroscope, temperature) through Iot.Device.Bindings' <see cref="Mpu6050"/>.</summary>
+/// <summary>An InvenSense MPU6050 (accelerometer, gyroscope, temperature) through Iot.Device.Bindings' <see cref="Mpu6050Chip"/>.</summary>
 internal sealed class Mpu6050Sensor : ISensor
 {
-    private readonly Mpu6050 _chip;
+    private readonly Mpu6050Chip _chip;
     private readonly I2cDevice _device;
     private readonly ReadingProfile[] _readings;
     private readonly bool _accel;
@@ -29,7 +30,7 @@ internal sealed class Mpu6050Sensor : ISensor
         _device = device;
         try
         {
-            _chip = new Mpu6050(device);
+            _chip = new Mpu6050Chip(device);
 
             // On the MPU6050, CONFIG (0x1A) DLPF_CFG sets both filters; the binding writes the enum value there.
             _chip.GyroscopeBandwidth = GyroscopeBandwidth.Bandwidth0041Hz;

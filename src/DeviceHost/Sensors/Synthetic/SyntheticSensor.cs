@@ -1,6 +1,4 @@
-using EdgeRnn.DeviceHost.Profiles;
-
-namespace EdgeRnn.DeviceHost.Sensors;
+namespace EdgeRnn.DeviceHost.Sensors.Synthetic;
 
 /// <summary>
 /// A deterministic test signal per reading: offset + amplitude * sin(2π t / periodSteps) + Gaussian noise, plus an

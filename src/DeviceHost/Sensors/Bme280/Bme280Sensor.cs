@@ -3,13 +3,14 @@ using EdgeRnn.DeviceHost.Profiles;
 using Iot.Device.Bmxx80;
 using Iot.Device.Bmxx80.PowerMode;
 using Iot.Device.Bmxx80.ReadResult;
+using Bme280Chip = Iot.Device.Bmxx80.Bme280;
 
-namespace EdgeRnn.DeviceHost.Sensors;
+namespace EdgeRnn.DeviceHost.Sensors.Bme280;
 
-/// <summary>A Bosch BME280 (temperature, pressure, humidity) through Iot.Device.Bindings' <see cref="Bme280"/>.</summary>
+/// <summary>A Bosch BME280 (temperature, pressure, humidity) through Iot.Device.Bindings' <see cref="Bme280Chip"/>.</summary>
 internal sealed class Bme280Sensor : ISensor
 {
-    private readonly Bme280 _chip;
+    private readonly Bme280Chip _chip;
     private readonly ReadingProfile[] _readings;
 
     /// <summary>Opens the chip: reads its id and calibration, sets 16x oversampling and normal mode.</summary>
@@ -19,7 +20,7 @@ internal sealed class Bme280Sensor : ISensor
         _readings = readings;
         try
         {
-            _chip = new Bme280(device)
+            _chip = new Bme280Chip(device)
             {
                 TemperatureSampling = Sampling.UltraHighResolution,
                 PressureSampling = Sampling.UltraHighResolution,
