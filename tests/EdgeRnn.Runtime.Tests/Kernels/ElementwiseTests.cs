@@ -88,16 +88,16 @@ public class ElementwiseTests
     }
 
     private static void Check<TOp>(float[] x, float[] y, float scalar)
-        where TOp : struct, IBinaryOperator
+        where TOp : IBinaryOperator
     {
         string name = typeof(TOp).Name;
         float[] expected = KernelTestHelpers.WithGuard(x.Length);
         float[] expectedScalarOperand = KernelTestHelpers.WithGuard(x.Length);
-        BinaryLoop.InvokeScalar<TOp>(x, y, expected);
-        BinaryLoop.InvokeScalar<TOp>(x, scalar, expectedScalarOperand);
+        BinaryLoop.Invoke<TOp>(x, y, expected, SimdWidth.Scalar);
+        BinaryLoop.Invoke<TOp>(x, scalar, expectedScalarOperand, SimdWidth.Scalar);
         for (int i = 0; i < x.Length; i++)
         {
-            Assert.Equal(TOp.Invoke(x[i], y[i]), expected[i]);
+            Assert.Equal(TOp.Invoke<float, ScalarWidth>(x[i], y[i]), expected[i]);
         }
 
         foreach ((string pathName, BinaryPath path, ScalarOperandPath scalarPath) in Paths<TOp>())
@@ -120,18 +120,13 @@ public class ElementwiseTests
         }
     }
 
+    /// <summary>The operator's loops limited to each accelerated width (that width, the narrower ones, a scalar tail).</summary>
     private static IEnumerable<(string Name, BinaryPath Path, ScalarOperandPath ScalarPath)> Paths<TOp>()
-        where TOp : struct, IBinaryOperator
+        where TOp : IBinaryOperator
     {
-        yield return ("Dispatch", BinaryLoop.Invoke<TOp>, BinaryLoop.Invoke<TOp>);
-        foreach (int width in KernelTestHelpers.AcceleratedWidths())
+        foreach (SimdWidth width in KernelTestHelpers.AcceleratedWidths())
         {
-            yield return width switch
-            {
-                128 => ("Vector128", BinaryLoop.InvokeVector128<TOp>, BinaryLoop.InvokeVector128<TOp>),
-                256 => ("Vector256", BinaryLoop.InvokeVector256<TOp>, BinaryLoop.InvokeVector256<TOp>),
-                _ => ("Vector512", BinaryLoop.InvokeVector512<TOp>, BinaryLoop.InvokeVector512<TOp>),
-            };
+            yield return (width.ToString(), (x, y, d) => BinaryLoop.Invoke<TOp>(x, y, d, width), (x, y, d) => BinaryLoop.Invoke<TOp>(x, y, d, width));
         }
     }
 }
