@@ -2,36 +2,8 @@ using System.Runtime.CompilerServices;
 
 namespace EdgeRnn.Runtime.Kernels;
 
-/// <summary>
-/// Elementwise arithmetic on spans. The destination may be the very same span as an input; x and y must have the same
-/// length and the destination must be at least as long.
-/// </summary>
-internal static class Elementwise
-{
-    /// <summary>destination[i] = x[i] + y[i].</summary>
-    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => BinaryLoop.Invoke<AddOperator>(x, y, destination, SimdWidth.Vector512);
-
-    /// <summary>destination[i] = x[i] + y.</summary>
-    public static void Add(ReadOnlySpan<float> x, float y, Span<float> destination) => BinaryLoop.Invoke<AddOperator>(x, y, destination, SimdWidth.Vector512);
-
-    /// <summary>destination[i] = x[i] - y[i].</summary>
-    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => BinaryLoop.Invoke<SubtractOperator>(x, y, destination, SimdWidth.Vector512);
-
-    /// <summary>destination[i] = x[i] - y.</summary>
-    public static void Subtract(ReadOnlySpan<float> x, float y, Span<float> destination) => BinaryLoop.Invoke<SubtractOperator>(x, y, destination, SimdWidth.Vector512);
-
-    /// <summary>destination[i] = x[i] * y[i].</summary>
-    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => BinaryLoop.Invoke<MultiplyOperator>(x, y, destination, SimdWidth.Vector512);
-
-    /// <summary>destination[i] = x[i] * y.</summary>
-    public static void Multiply(ReadOnlySpan<float> x, float y, Span<float> destination) => BinaryLoop.Invoke<MultiplyOperator>(x, y, destination, SimdWidth.Vector512);
-
-    /// <summary>destination[i] = x[i] / y[i] (IEEE division).</summary>
-    public static void Divide(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => BinaryLoop.Invoke<DivideOperator>(x, y, destination, SimdWidth.Vector512);
-
-    /// <summary>destination[i] = x[i] / y (IEEE division).</summary>
-    public static void Divide(ReadOnlySpan<float> x, float y, Span<float> destination) => BinaryLoop.Invoke<DivideOperator>(x, y, destination, SimdWidth.Vector512);
-}
+// Elementwise arithmetic operators, run over spans by BinaryLoop (destination[i] = x[i] op y[i], or x[i] op y) and
+// chosen per graph node at plan time (Graph/BinaryKernel<TOp>).
 
 /// <summary>The int64 form of an elementwise arithmetic operator (graph shape arithmetic; never vectorized).</summary>
 internal interface IInt64BinaryOperator
