@@ -12,7 +12,7 @@ namespace EdgeRnn.Runtime.Kernels;
 /// clamped to [-clip, clip] before its activation (the cell state c_t fed to h = o ⊙ tanh(c_t) is not clipped).
 /// </para>
 /// <para>
-/// Each cell's math is one loop body (<see cref="IVectorLoop"/>: a ref struct over the cell's spans) written once over
+/// Each cell's math is one loop body (<see cref="IVectorLoop"/>: a ref struct over the cell's data) written once over
 /// <see cref="IVectorWidth{TVector}"/> with fused multiply-adds, so every width agrees bit for bit with the scalar path;
 /// <see cref="VectorLoop"/> runs it at the widest accelerated width, then each narrower one, then a scalar tail.
 /// Inputs and outputs are updated element by element (no overlapping last vector), so h and c are safely updated in

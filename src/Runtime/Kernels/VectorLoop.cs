@@ -5,7 +5,7 @@ namespace EdgeRnn.Runtime.Kernels;
 
 /// <summary>
 /// The body of an elementwise kernel, written once over the width: it processes a range of elements in whole vectors
-/// of one width. Implemented by ref structs holding the kernel's spans (<see cref="UnaryLoop"/>,
+/// of one width. Implemented by ref structs holding refs to the kernel's data (<see cref="UnaryLoop"/>,
 /// <see cref="BinaryLoop"/>, <see cref="RecurrentCells"/>).
 /// </summary>
 internal interface IVectorLoop
@@ -31,6 +31,7 @@ internal interface IVectorLoop
 /// </remarks>
 internal static class VectorLoop
 {
+    /// <summary>Runs <paramref name="loop"/> over elements [0, <paramref name="length"/>) with SIMD widths up to <paramref name="maxWidth"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TLoop>(TLoop loop, int length, SimdWidth maxWidth)
         where TLoop : IVectorLoop, allows ref struct
