@@ -26,7 +26,7 @@ public class Perf_Activations
     }
 
     [Benchmark(Baseline = true)]
-    public void TanhScalar() => UnaryLoop.InvokeScalar<TanhOperator>(_x, _destination);
+    public void TanhScalar() => UnaryLoop.Invoke<TanhOperator>(_x, _destination, SimdWidth.Scalar);
 
     [Benchmark]
     public void Tanh() => Activations.Tanh(_x, _destination);

@@ -146,10 +146,11 @@ internal enum BinaryOp
 }
 
 /// <summary>
-/// Elementwise binary arithmetic with numpy broadcasting; same-shape float inputs, and a float input with a
+/// Elementwise binary arithmetic TOp with numpy broadcasting; same-shape float inputs, and a float input with a
 /// one-element right operand (x / std, x - mean), take the SIMD kernels.
 /// </summary>
-internal sealed class BinaryKernel(string node, BinaryOp op, PlanValue a, PlanValue b, int[]? mapA, int[]? mapB, PlanValue destination) : Kernel(node)
+internal sealed class BinaryKernel<TOp>(string node, PlanValue a, PlanValue b, int[]? mapA, int[]? mapB, PlanValue destination) : Kernel(node)
+    where TOp : IBinaryOperator, IInt64BinaryOperator
 {
     public override void Execute(Frame frame)
     {
@@ -160,42 +161,19 @@ internal sealed class BinaryKernel(string node, BinaryOp op, PlanValue a, PlanVa
             float[] d = frame.Floats(destination.Slot);
             if (mapA is null && mapB is null)
             {
-                switch (op)
-                {
-                    case BinaryOp.Add: Elementwise.Add(x, y, d); break;
-                    case BinaryOp.Subtract: Elementwise.Subtract(x, y, d); break;
-                    case BinaryOp.Multiply: Elementwise.Multiply(x, y, d); break;
-                    default: Elementwise.Divide(x, y, d); break;
-                }
-
+                BinaryLoop.Invoke<TOp>(x, y, d, SimdWidth.Vector512);
                 return;
             }
 
             if (mapA is null && y.Length == 1)
             {
-                float v = y[0];
-                switch (op)
-                {
-                    case BinaryOp.Add: Elementwise.Add(x, v, d); break;
-                    case BinaryOp.Subtract: Elementwise.Subtract(x, v, d); break;
-                    case BinaryOp.Multiply: Elementwise.Multiply(x, v, d); break;
-                    default: Elementwise.Divide(x, v, d); break;
-                }
-
+                BinaryLoop.Invoke<TOp>(x, y[0], d, SimdWidth.Vector512);
                 return;
             }
 
             for (int i = 0; i < d.Length; i++)
             {
-                float u = x[mapA is null ? i : mapA[i]];
-                float v = y[mapB is null ? i : mapB[i]];
-                d[i] = op switch
-                {
-                    BinaryOp.Add => u + v,
-                    BinaryOp.Subtract => u - v,
-                    BinaryOp.Multiply => u * v,
-                    _ => u / v,
-                };
+                d[i] = TOp.Invoke<float, ScalarWidth>(x[mapA is null ? i : mapA[i]], y[mapB is null ? i : mapB[i]]);
             }
         }
         else
@@ -205,15 +183,7 @@ internal sealed class BinaryKernel(string node, BinaryOp op, PlanValue a, PlanVa
             long[] d = frame.Longs(destination.Slot);
             for (int i = 0; i < d.Length; i++)
             {
-                long u = x[mapA is null ? i : mapA[i]];
-                long v = y[mapB is null ? i : mapB[i]];
-                d[i] = op switch
-                {
-                    BinaryOp.Add => u + v,
-                    BinaryOp.Subtract => u - v,
-                    BinaryOp.Multiply => u * v,
-                    _ => v == 0 ? 0 : u / v,
-                };
+                d[i] = TOp.Invoke(x[mapA is null ? i : mapA[i]], y[mapB is null ? i : mapB[i]]);
             }
         }
     }
@@ -227,20 +197,12 @@ internal enum UnaryOp
     Relu,
 }
 
-/// <summary>Elementwise activations over a whole slot.</summary>
-internal sealed class UnaryKernel(string node, UnaryOp op, PlanValue source, PlanValue destination) : Kernel(node)
+/// <summary>Elementwise activation TOp over a whole slot.</summary>
+internal sealed class UnaryKernel<TOp>(string node, PlanValue source, PlanValue destination) : Kernel(node)
+    where TOp : IUnaryOperator
 {
-    public override void Execute(Frame frame)
-    {
-        float[] s = source.Floats(frame);
-        float[] d = frame.Floats(destination.Slot);
-        switch (op)
-        {
-            case UnaryOp.Sigmoid: Activations.Sigmoid(s, d); break;
-            case UnaryOp.Tanh: Activations.Tanh(s, d); break;
-            default: Activations.Relu(s, d); break;
-        }
-    }
+    public override void Execute(Frame frame) =>
+        UnaryLoop.Invoke<TOp>(source.Floats(frame), frame.Floats(destination.Slot), SimdWidth.Vector512);
 }
 
 /// <summary>Softmax along one axis: exp(x - max) / sum over the axis.</summary>

@@ -23,14 +23,27 @@ internal static class MathOperators
         b.ReserveMap(((sameX ? 0L : 1) + (sameY ? 0 : 1)) * count);
         int[]? mapX = sameX ? null : ShapeMath.BroadcastMap(x.Shape, outShape);
         int[]? mapY = sameY ? null : ShapeMath.BroadcastMap(y.Shape, outShape);
-        b.Emit(node, new BinaryKernel(node.Name, op, x, y, mapX, mapY, output), [output]);
+        Kernel kernel = op switch
+        {
+            BinaryOp.Add => new BinaryKernel<AddOperator>(node.Name, x, y, mapX, mapY, output),
+            BinaryOp.Subtract => new BinaryKernel<SubtractOperator>(node.Name, x, y, mapX, mapY, output),
+            BinaryOp.Multiply => new BinaryKernel<MultiplyOperator>(node.Name, x, y, mapX, mapY, output),
+            _ => new BinaryKernel<DivideOperator>(node.Name, x, y, mapX, mapY, output),
+        };
+        b.Emit(node, kernel, [output]);
     }
 
     public static void Unary(PlanBuilder b, OnnxNode node, UnaryOp op)
     {
         PlanValue x = RequireFloat(b.Input(node, 0), node);
         PlanValue output = b.NewOutput(node, 0, TensorElementType.Float, x.Shape);
-        b.Emit(node, new UnaryKernel(node.Name, op, x, output), [output]);
+        Kernel kernel = op switch
+        {
+            UnaryOp.Sigmoid => new UnaryKernel<SigmoidOperator>(node.Name, x, output),
+            UnaryOp.Tanh => new UnaryKernel<TanhOperator>(node.Name, x, output),
+            _ => new UnaryKernel<ReluOperator>(node.Name, x, output),
+        };
+        b.Emit(node, kernel, [output]);
     }
 
     public static void Softmax(PlanBuilder b, OnnxNode node)

@@ -1,174 +1,21 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace EdgeRnn.Runtime.Kernels;
 
 /// <summary>
-/// The shared loop driver for <see cref="IBinaryOperator"/>s: destination[i] = TOp(x[i], y[i]) or TOp(x[i], y).
+/// The binary elementwise kernel: destination[i] = TOp(x[i], y[i]) or TOp(x[i], y) for i in [0, x.Length), run by
+/// <see cref="VectorLoop"/>.
 /// </summary>
 /// <remarks>
-/// As <see cref="UnaryLoop"/>: the overlapping last vector is computed before the main loop, so destination may be the
-/// very same span as x or y, but must not otherwise overlap them.
+/// destination may be the very same span as x or y, but must not otherwise overlap them; x and y must have the same
+/// length.
 /// </remarks>
 internal static class BinaryLoop
 {
-    public static void Invoke<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, y, destination);
-        if (TOp.Vectorizable)
-        {
-            if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<float>.Count)
-            {
-                Vector512Core<TOp>(x, y, destination);
-                return;
-            }
-
-            if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<float>.Count)
-            {
-                Vector256Core<TOp>(x, y, destination);
-                return;
-            }
-
-            if (Vector128.IsHardwareAccelerated && x.Length >= Vector128<float>.Count)
-            {
-                Vector128Core<TOp>(x, y, destination);
-                return;
-            }
-        }
-
-        ScalarCore<TOp>(x, y, destination);
-    }
-
-    public static void Invoke<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, destination);
-        if (TOp.Vectorizable)
-        {
-            if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<float>.Count)
-            {
-                Vector512Core<TOp>(x, y, destination);
-                return;
-            }
-
-            if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<float>.Count)
-            {
-                Vector256Core<TOp>(x, y, destination);
-                return;
-            }
-
-            if (Vector128.IsHardwareAccelerated && x.Length >= Vector128<float>.Count)
-            {
-                Vector128Core<TOp>(x, y, destination);
-                return;
-            }
-        }
-
-        ScalarCore<TOp>(x, y, destination);
-    }
-
-    internal static void InvokeScalar<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, y, destination);
-        ScalarCore<TOp>(x, y, destination);
-    }
-
-    internal static void InvokeScalar<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, destination);
-        ScalarCore<TOp>(x, y, destination);
-    }
-
-    internal static void InvokeVector128<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, y, destination);
-        if (x.Length >= Vector128<float>.Count)
-        {
-            Vector128Core<TOp>(x, y, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, y, destination);
-        }
-    }
-
-    internal static void InvokeVector128<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, destination);
-        if (x.Length >= Vector128<float>.Count)
-        {
-            Vector128Core<TOp>(x, y, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, y, destination);
-        }
-    }
-
-    internal static void InvokeVector256<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, y, destination);
-        if (x.Length >= Vector256<float>.Count)
-        {
-            Vector256Core<TOp>(x, y, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, y, destination);
-        }
-    }
-
-    internal static void InvokeVector256<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, destination);
-        if (x.Length >= Vector256<float>.Count)
-        {
-            Vector256Core<TOp>(x, y, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, y, destination);
-        }
-    }
-
-    internal static void InvokeVector512<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, y, destination);
-        if (x.Length >= Vector512<float>.Count)
-        {
-            Vector512Core<TOp>(x, y, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, y, destination);
-        }
-    }
-
-    internal static void InvokeVector512<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        Validate(x, destination);
-        if (x.Length >= Vector512<float>.Count)
-        {
-            Vector512Core<TOp>(x, y, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, y, destination);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Validate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
+    /// <summary>destination[i] = TOp(x[i], y[i]), using SIMD widths up to <paramref name="maxWidth"/>.</summary>
+    public static void Invoke<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, SimdWidth maxWidth)
+        where TOp : IBinaryOperator
     {
         if (x.Length != y.Length)
         {
@@ -180,137 +27,56 @@ internal static class BinaryLoop
             ThrowHelper.ThrowArgument_InputAndDestinationOverlap();
         }
 
-        Validate(x, destination);
+        UnaryLoop.Validate(x, destination);
+        VectorLoop.Run(new Loop<TOp, SpanOperand>(x, ref MemoryMarshal.GetReference(y), destination), x.Length, maxWidth);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Validate(ReadOnlySpan<float> x, Span<float> destination)
+    /// <summary>destination[i] = TOp(x[i], y), using SIMD widths up to <paramref name="maxWidth"/>.</summary>
+    public static void Invoke<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination, SimdWidth maxWidth)
+        where TOp : IBinaryOperator
     {
-        if (destination.Length < x.Length)
-        {
-            ThrowHelper.ThrowArgument_DestinationTooShort();
-        }
-
-        if (x.Overlaps(destination, out int offset) && offset != 0)
-        {
-            ThrowHelper.ThrowArgument_InputAndDestinationOverlap();
-        }
+        UnaryLoop.Validate(x, destination);
+        VectorLoop.Run(new Loop<TOp, BroadcastOperand>(x, ref y, destination), x.Length, maxWidth);
     }
 
-    private static void ScalarCore<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
+    /// <summary>How the right operand is read at element i: y[i...] (<see cref="SpanOperand"/>) or one value in every lane (<see cref="BroadcastOperand"/>).</summary>
+    private interface IOperand
     {
-        y = y[..x.Length];
-        destination = destination[..x.Length];
-        for (int i = 0; i < x.Length; i++)
-        {
-            destination[i] = TOp.Invoke(x[i], y[i]);
-        }
+        static abstract TVector Load<TVector, TWidth>(ref float y, nuint i)
+            where TWidth : IVectorWidth<TVector>;
     }
 
-    private static void ScalarCore<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
+    private readonly struct SpanOperand : IOperand
     {
-        destination = destination[..x.Length];
-        for (int i = 0; i < x.Length; i++)
-        {
-            destination[i] = TOp.Invoke(x[i], y);
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Load<TVector, TWidth>(ref float y, nuint i)
+            where TWidth : IVectorWidth<TVector> => TWidth.Load(ref y, i);
     }
 
-    private static void Vector128Core<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
+    private readonly struct BroadcastOperand : IOperand
     {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        nuint last = (nuint)x.Length - (nuint)Vector128<float>.Count;
-        Vector128<float> end = TOp.Invoke(Vector128.LoadUnsafe(ref xr, last), Vector128.LoadUnsafe(ref yr, last));
-        for (nuint i = 0; i < last; i += (nuint)Vector128<float>.Count)
-        {
-            TOp.Invoke(Vector128.LoadUnsafe(ref xr, i), Vector128.LoadUnsafe(ref yr, i)).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Load<TVector, TWidth>(ref float y, nuint i)
+            where TWidth : IVectorWidth<TVector> => TWidth.Create(y);
     }
 
-    private static void Vector128Core<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
+    private readonly ref struct Loop<TOp, TOperand>(ReadOnlySpan<float> x, ref float y, Span<float> destination) : IVectorLoop
+        where TOp : IBinaryOperator
+        where TOperand : IOperand
     {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        Vector128<float> yv = Vector128.Create(y);
-        nuint last = (nuint)x.Length - (nuint)Vector128<float>.Count;
-        Vector128<float> end = TOp.Invoke(Vector128.LoadUnsafe(ref xr, last), yv);
-        for (nuint i = 0; i < last; i += (nuint)Vector128<float>.Count)
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x);
+        private readonly ref float _y = ref y;
+        private readonly ref float _destination = ref MemoryMarshal.GetReference(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<TVector, TWidth>(nuint start, nuint end)
+            where TVector : struct
+            where TWidth : IVectorWidth<TVector>
         {
-            TOp.Invoke(Vector128.LoadUnsafe(ref xr, i), yv).StoreUnsafe(ref dr, i);
+            for (nuint i = start; i < end; i += (nuint)TWidth.Count)
+            {
+                TWidth.Store(TOp.Invoke<TVector, TWidth>(TWidth.Load(ref _x, i), TOperand.Load<TVector, TWidth>(ref _y, i)), ref _destination, i);
+            }
         }
-
-        end.StoreUnsafe(ref dr, last);
-    }
-
-    private static void Vector256Core<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        nuint last = (nuint)x.Length - (nuint)Vector256<float>.Count;
-        Vector256<float> end = TOp.Invoke(Vector256.LoadUnsafe(ref xr, last), Vector256.LoadUnsafe(ref yr, last));
-        for (nuint i = 0; i < last; i += (nuint)Vector256<float>.Count)
-        {
-            TOp.Invoke(Vector256.LoadUnsafe(ref xr, i), Vector256.LoadUnsafe(ref yr, i)).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
-    }
-
-    private static void Vector256Core<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        Vector256<float> yv = Vector256.Create(y);
-        nuint last = (nuint)x.Length - (nuint)Vector256<float>.Count;
-        Vector256<float> end = TOp.Invoke(Vector256.LoadUnsafe(ref xr, last), yv);
-        for (nuint i = 0; i < last; i += (nuint)Vector256<float>.Count)
-        {
-            TOp.Invoke(Vector256.LoadUnsafe(ref xr, i), yv).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
-    }
-
-    private static void Vector512Core<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        nuint last = (nuint)x.Length - (nuint)Vector512<float>.Count;
-        Vector512<float> end = TOp.Invoke(Vector512.LoadUnsafe(ref xr, last), Vector512.LoadUnsafe(ref yr, last));
-        for (nuint i = 0; i < last; i += (nuint)Vector512<float>.Count)
-        {
-            TOp.Invoke(Vector512.LoadUnsafe(ref xr, i), Vector512.LoadUnsafe(ref yr, i)).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
-    }
-
-    private static void Vector512Core<TOp>(ReadOnlySpan<float> x, float y, Span<float> destination)
-        where TOp : struct, IBinaryOperator
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        Vector512<float> yv = Vector512.Create(y);
-        nuint last = (nuint)x.Length - (nuint)Vector512<float>.Count;
-        Vector512<float> end = TOp.Invoke(Vector512.LoadUnsafe(ref xr, last), yv);
-        for (nuint i = 0; i < last; i += (nuint)Vector512<float>.Count)
-        {
-            TOp.Invoke(Vector512.LoadUnsafe(ref xr, i), yv).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
     }
 }

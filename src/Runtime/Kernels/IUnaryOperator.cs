@@ -1,33 +1,15 @@
-using System.Runtime.Intrinsics;
-
 namespace EdgeRnn.Runtime.Kernels;
 
-/// <summary>An elementwise operation f(x), specialized by the JIT for each implementing struct.</summary>
+/// <summary>An elementwise operation f(x), written once over the width and specialized by the JIT per struct and width.</summary>
 internal interface IUnaryOperator
 {
-    /// <summary>False when only <see cref="Invoke(float)"/> may be used.</summary>
-    static abstract bool Vectorizable { get; }
-
-    static abstract float Invoke(float x);
-
-    static abstract Vector128<float> Invoke(Vector128<float> x);
-
-    static abstract Vector256<float> Invoke(Vector256<float> x);
-
-    static abstract Vector512<float> Invoke(Vector512<float> x);
+    static abstract TVector Invoke<TVector, TWidth>(TVector x)
+        where TWidth : IVectorWidth<TVector>;
 }
 
-/// <summary>An elementwise operation f(x, y), specialized by the JIT for each implementing struct.</summary>
+/// <summary>An elementwise operation f(x, y), written once over the width and specialized by the JIT per struct and width.</summary>
 internal interface IBinaryOperator
 {
-    /// <summary>False when only <see cref="Invoke(float, float)"/> may be used.</summary>
-    static abstract bool Vectorizable { get; }
-
-    static abstract float Invoke(float x, float y);
-
-    static abstract Vector128<float> Invoke(Vector128<float> x, Vector128<float> y);
-
-    static abstract Vector256<float> Invoke(Vector256<float> x, Vector256<float> y);
-
-    static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> y);
+    static abstract TVector Invoke<TVector, TWidth>(TVector x, TVector y)
+        where TWidth : IVectorWidth<TVector>;
 }

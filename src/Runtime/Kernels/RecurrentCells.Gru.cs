@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace EdgeRnn.Runtime.Kernels;
 
@@ -17,17 +15,17 @@ internal static partial class RecurrentCells
     public static void GruUpdateLinearBeforeReset(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, float clip, Span<float> h) =>
         GruUpdateLinearBeforeReset(gx, gh, clip, h, SimdWidth.Vector512);
 
-    /// <summary>As <see cref="GruUpdateLinearBeforeReset(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>, using SIMD widths up to <paramref name="limit"/> only.</summary>
-    internal static void GruUpdateLinearBeforeReset(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, float clip, Span<float> h, SimdWidth limit)
+    /// <summary>As <see cref="GruUpdateLinearBeforeReset(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>, using SIMD widths up to <paramref name="maxWidth"/> only.</summary>
+    internal static void GruUpdateLinearBeforeReset(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, float clip, Span<float> h, SimdWidth maxWidth)
     {
         ValidateGruLinearBeforeReset(gx, gh, clip, h);
         if (float.IsPositiveInfinity(clip))
         {
-            GruLinearBeforeReset<GruLinearBeforeResetOperator<Unclipped>>(gx, gh, clip, h, limit);
+            VectorLoop.Run(new GruLinearBeforeResetLoop<Unclipped>(gx, gh, clip, h), h.Length, maxWidth);
         }
         else
         {
-            GruLinearBeforeReset<GruLinearBeforeResetOperator<Clipped>>(gx, gh, clip, h, limit);
+            VectorLoop.Run(new GruLinearBeforeResetLoop<Clipped>(gx, gh, clip, h), h.Length, maxWidth);
         }
     }
 
@@ -44,17 +42,17 @@ internal static partial class RecurrentCells
     public static void GruResetGates(ReadOnlySpan<float> gx, ReadOnlySpan<float> ghZr, float clip, ReadOnlySpan<float> h, Span<float> z, Span<float> resetHidden) =>
         GruResetGates(gx, ghZr, clip, h, z, resetHidden, SimdWidth.Vector512);
 
-    /// <summary>As <see cref="GruResetGates(ReadOnlySpan{float}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float}, Span{float})"/>, using SIMD widths up to <paramref name="limit"/> only.</summary>
-    internal static void GruResetGates(ReadOnlySpan<float> gx, ReadOnlySpan<float> ghZr, float clip, ReadOnlySpan<float> h, Span<float> z, Span<float> resetHidden, SimdWidth limit)
+    /// <summary>As <see cref="GruResetGates(ReadOnlySpan{float}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float}, Span{float})"/>, using SIMD widths up to <paramref name="maxWidth"/> only.</summary>
+    internal static void GruResetGates(ReadOnlySpan<float> gx, ReadOnlySpan<float> ghZr, float clip, ReadOnlySpan<float> h, Span<float> z, Span<float> resetHidden, SimdWidth maxWidth)
     {
         ValidateGruResetGates(gx, ghZr, clip, h, z, resetHidden);
         if (float.IsPositiveInfinity(clip))
         {
-            GruResetGates<GruResetGatesOperator<Unclipped>>(gx, ghZr, clip, h, z, resetHidden, limit);
+            VectorLoop.Run(new GruResetGatesLoop<Unclipped>(gx, ghZr, clip, h, z, resetHidden), h.Length, maxWidth);
         }
         else
         {
-            GruResetGates<GruResetGatesOperator<Clipped>>(gx, ghZr, clip, h, z, resetHidden, limit);
+            VectorLoop.Run(new GruResetGatesLoop<Clipped>(gx, ghZr, clip, h, z, resetHidden), h.Length, maxWidth);
         }
     }
 
@@ -69,297 +67,103 @@ internal static partial class RecurrentCells
     public static void GruFinish(ReadOnlySpan<float> gxH, ReadOnlySpan<float> ghH, ReadOnlySpan<float> z, float clip, Span<float> h) =>
         GruFinish(gxH, ghH, z, clip, h, SimdWidth.Vector512);
 
-    /// <summary>As <see cref="GruFinish(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>, using SIMD widths up to <paramref name="limit"/> only.</summary>
-    internal static void GruFinish(ReadOnlySpan<float> gxH, ReadOnlySpan<float> ghH, ReadOnlySpan<float> z, float clip, Span<float> h, SimdWidth limit)
+    /// <summary>As <see cref="GruFinish(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>, using SIMD widths up to <paramref name="maxWidth"/> only.</summary>
+    internal static void GruFinish(ReadOnlySpan<float> gxH, ReadOnlySpan<float> ghH, ReadOnlySpan<float> z, float clip, Span<float> h, SimdWidth maxWidth)
     {
         ValidateGruFinish(gxH, ghH, z, clip, h);
         if (float.IsPositiveInfinity(clip))
         {
-            GruFinish<GruFinishOperator<Unclipped>>(gxH, ghH, z, clip, h, limit);
+            VectorLoop.Run(new GruFinishLoop<Unclipped>(gxH, ghH, z, clip, h), h.Length, maxWidth);
         }
         else
         {
-            GruFinish<GruFinishOperator<Clipped>>(gxH, ghH, z, clip, h, limit);
+            VectorLoop.Run(new GruFinishLoop<Clipped>(gxH, ghH, z, clip, h), h.Length, maxWidth);
         }
     }
 
-    // ---------------------------------------------------------------- drivers: widest width, narrower ones, scalar tail
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GruLinearBeforeReset<TOp>(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, float clip, Span<float> h, SimdWidth limit)
-        where TOp : IGruLinearBeforeResetOperator
+    /// <summary>
+    /// z = σ(clip(xz + hz)), r = σ(clip(xr + hr)), n = tanh(clip(xh + r hh)), h_t = n + z (h_{t-1} - n), with fused
+    /// multiply-adds for r hh and for h_t; see <see cref="GruUpdateLinearBeforeReset(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>.
+    /// </summary>
+    private readonly ref struct GruLinearBeforeResetLoop<TClip>(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, float clip, Span<float> h) : IVectorLoop
+        where TClip : IClipMode
     {
-        nuint n = (nuint)h.Length, j = 0;
-        if (Use<Vector512Width>(limit, n - j))
-        {
-            j = GruLinearBeforeResetLoop<Vector512<float>, Vector512Width, TOp>(gx, gh, clip, h, j);
-        }
+        private readonly ref float _gx = ref MemoryMarshal.GetReference(gx);
+        private readonly ref float _gh = ref MemoryMarshal.GetReference(gh);
+        private readonly float _clip = clip;
+        private readonly ref float _h = ref MemoryMarshal.GetReference(h);
+        private readonly nuint _hidden = (nuint)h.Length;
 
-        if (Use<Vector256Width>(limit, n - j))
+        public void Run<TVector, TWidth>(nuint start, nuint end)
+            where TVector : struct
+            where TWidth : IVectorWidth<TVector>
         {
-            j = GruLinearBeforeResetLoop<Vector256<float>, Vector256Width, TOp>(gx, gh, clip, h, j);
-        }
-
-        if (Use<Vector128Width>(limit, n - j))
-        {
-            j = GruLinearBeforeResetLoop<Vector128<float>, Vector128Width, TOp>(gx, gh, clip, h, j);
-        }
-
-        if (j < n)
-        {
-            GruLinearBeforeResetLoop<float, ScalarWidth, TOp>(gx, gh, clip, h, j);
+            TVector lo = TWidth.Create(-_clip), hi = TWidth.Create(_clip);
+            nuint n1 = _hidden, n2 = 2 * n1;
+            for (nuint j = start; j < end; j += (nuint)TWidth.Count)
+            {
+                TVector z = SigmoidOperator.Invoke<TVector, TWidth>(TClip.Apply<TVector, TWidth>(TWidth.Add(TWidth.Load(ref _gx, j), TWidth.Load(ref _gh, j)), lo, hi));
+                TVector reset = SigmoidOperator.Invoke<TVector, TWidth>(TClip.Apply<TVector, TWidth>(TWidth.Add(TWidth.Load(ref _gx, n1 + j), TWidth.Load(ref _gh, n1 + j)), lo, hi));
+                TVector n = TanhOperator.Invoke<TVector, TWidth>(TClip.Apply<TVector, TWidth>(TWidth.FusedMultiplyAdd(reset, TWidth.Load(ref _gh, n2 + j), TWidth.Load(ref _gx, n2 + j)), lo, hi));
+                TWidth.Store(TWidth.FusedMultiplyAdd(z, TWidth.Subtract(TWidth.Load(ref _h, j), n), n), ref _h, j);
+            }
         }
     }
 
-    private static nuint GruLinearBeforeResetLoop<TVector, TWidth, TOp>(ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, float clip, Span<float> h, nuint start)
-        where TVector : struct
-        where TWidth : IVectorWidth<TVector>
-        where TOp : IGruLinearBeforeResetOperator<TVector>
+    /// <summary>
+    /// z = σ(clip(xz + hz)) and r ⊙ h_{t-1} with r = σ(clip(xr + hr)); see
+    /// <see cref="GruResetGates(ReadOnlySpan{float}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float}, Span{float})"/>.
+    /// </summary>
+    private readonly ref struct GruResetGatesLoop<TClip>(ReadOnlySpan<float> gx, ReadOnlySpan<float> ghZr, float clip, ReadOnlySpan<float> h, Span<float> z, Span<float> resetHidden) : IVectorLoop
+        where TClip : IClipMode
     {
-        ref float x = ref MemoryMarshal.GetReference(gx);
-        ref float r = ref MemoryMarshal.GetReference(gh);
-        ref float hr = ref MemoryMarshal.GetReference(h);
-        TVector lo = TWidth.Create(-clip), hi = TWidth.Create(clip);
-        nuint n1 = (nuint)h.Length, n2 = 2 * n1, j = start;
-        for (; n1 - j >= (nuint)TWidth.Count; j += (nuint)TWidth.Count)
-        {
-            TVector ht = TOp.Invoke(
-                TWidth.Load(ref x, j), TWidth.Load(ref x, n1 + j), TWidth.Load(ref x, n2 + j),
-                TWidth.Load(ref r, j), TWidth.Load(ref r, n1 + j), TWidth.Load(ref r, n2 + j),
-                TWidth.Load(ref hr, j), lo, hi);
-            TWidth.Store(ht, ref hr, j);
-        }
+        private readonly ref float _gx = ref MemoryMarshal.GetReference(gx);
+        private readonly ref float _ghZr = ref MemoryMarshal.GetReference(ghZr);
+        private readonly float _clip = clip;
+        private readonly ref float _h = ref MemoryMarshal.GetReference(h);
+        private readonly nuint _hidden = (nuint)h.Length;
+        private readonly ref float _z = ref MemoryMarshal.GetReference(z);
+        private readonly ref float _resetHidden = ref MemoryMarshal.GetReference(resetHidden);
 
-        return j;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GruResetGates<TOp>(ReadOnlySpan<float> gx, ReadOnlySpan<float> ghZr, float clip, ReadOnlySpan<float> h, Span<float> z, Span<float> resetHidden, SimdWidth limit)
-        where TOp : IGruResetGatesOperator
-    {
-        nuint n = (nuint)h.Length, j = 0;
-        if (Use<Vector512Width>(limit, n - j))
+        public void Run<TVector, TWidth>(nuint start, nuint end)
+            where TVector : struct
+            where TWidth : IVectorWidth<TVector>
         {
-            j = GruResetGatesLoop<Vector512<float>, Vector512Width, TOp>(gx, ghZr, clip, h, z, resetHidden, j);
-        }
-
-        if (Use<Vector256Width>(limit, n - j))
-        {
-            j = GruResetGatesLoop<Vector256<float>, Vector256Width, TOp>(gx, ghZr, clip, h, z, resetHidden, j);
-        }
-
-        if (Use<Vector128Width>(limit, n - j))
-        {
-            j = GruResetGatesLoop<Vector128<float>, Vector128Width, TOp>(gx, ghZr, clip, h, z, resetHidden, j);
-        }
-
-        if (j < n)
-        {
-            GruResetGatesLoop<float, ScalarWidth, TOp>(gx, ghZr, clip, h, z, resetHidden, j);
+            TVector lo = TWidth.Create(-_clip), hi = TWidth.Create(_clip);
+            nuint n1 = _hidden;
+            for (nuint j = start; j < end; j += (nuint)TWidth.Count)
+            {
+                TVector z = SigmoidOperator.Invoke<TVector, TWidth>(TClip.Apply<TVector, TWidth>(TWidth.Add(TWidth.Load(ref _gx, j), TWidth.Load(ref _ghZr, j)), lo, hi));
+                TVector reset = SigmoidOperator.Invoke<TVector, TWidth>(TClip.Apply<TVector, TWidth>(TWidth.Add(TWidth.Load(ref _gx, n1 + j), TWidth.Load(ref _ghZr, n1 + j)), lo, hi));
+                TWidth.Store(z, ref _z, j);
+                TWidth.Store(TWidth.Multiply(reset, TWidth.Load(ref _h, j)), ref _resetHidden, j);
+            }
         }
     }
 
-    private static nuint GruResetGatesLoop<TVector, TWidth, TOp>(ReadOnlySpan<float> gx, ReadOnlySpan<float> ghZr, float clip, ReadOnlySpan<float> h, Span<float> z, Span<float> resetHidden, nuint start)
-        where TVector : struct
-        where TWidth : IVectorWidth<TVector>
-        where TOp : IGruResetGatesOperator<TVector>
+    /// <summary>
+    /// n = tanh(clip(xh + hh)), h_t = n + z (h_{t-1} - n) (a fused multiply-add); see
+    /// <see cref="GruFinish(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>.
+    /// </summary>
+    private readonly ref struct GruFinishLoop<TClip>(ReadOnlySpan<float> gxH, ReadOnlySpan<float> ghH, ReadOnlySpan<float> z, float clip, Span<float> h) : IVectorLoop
+        where TClip : IClipMode
     {
-        ref float x = ref MemoryMarshal.GetReference(gx);
-        ref float r = ref MemoryMarshal.GetReference(ghZr);
-        ref float hr = ref MemoryMarshal.GetReference(h);
-        ref float zr = ref MemoryMarshal.GetReference(z);
-        ref float rh = ref MemoryMarshal.GetReference(resetHidden);
-        TVector lo = TWidth.Create(-clip), hi = TWidth.Create(clip);
-        nuint n1 = (nuint)h.Length, j = start;
-        for (; n1 - j >= (nuint)TWidth.Count; j += (nuint)TWidth.Count)
+        private readonly ref float _gxH = ref MemoryMarshal.GetReference(gxH);
+        private readonly ref float _ghH = ref MemoryMarshal.GetReference(ghH);
+        private readonly ref float _z = ref MemoryMarshal.GetReference(z);
+        private readonly float _clip = clip;
+        private readonly ref float _h = ref MemoryMarshal.GetReference(h);
+
+        public void Run<TVector, TWidth>(nuint start, nuint end)
+            where TVector : struct
+            where TWidth : IVectorWidth<TVector>
         {
-            (TVector zt, TVector resetHiddenT) = TOp.Invoke(
-                TWidth.Load(ref x, j), TWidth.Load(ref x, n1 + j), TWidth.Load(ref r, j), TWidth.Load(ref r, n1 + j),
-                TWidth.Load(ref hr, j), lo, hi);
-            TWidth.Store(zt, ref zr, j);
-            TWidth.Store(resetHiddenT, ref rh, j);
+            TVector lo = TWidth.Create(-_clip), hi = TWidth.Create(_clip);
+            for (nuint j = start; j < end; j += (nuint)TWidth.Count)
+            {
+                TVector n = TanhOperator.Invoke<TVector, TWidth>(TClip.Apply<TVector, TWidth>(TWidth.Add(TWidth.Load(ref _gxH, j), TWidth.Load(ref _ghH, j)), lo, hi));
+                TWidth.Store(TWidth.FusedMultiplyAdd(TWidth.Load(ref _z, j), TWidth.Subtract(TWidth.Load(ref _h, j), n), n), ref _h, j);
+            }
         }
-
-        return j;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GruFinish<TOp>(ReadOnlySpan<float> gxH, ReadOnlySpan<float> ghH, ReadOnlySpan<float> z, float clip, Span<float> h, SimdWidth limit)
-        where TOp : IGruFinishOperator
-    {
-        nuint n = (nuint)h.Length, j = 0;
-        if (Use<Vector512Width>(limit, n - j))
-        {
-            j = GruFinishLoop<Vector512<float>, Vector512Width, TOp>(gxH, ghH, z, clip, h, j);
-        }
-
-        if (Use<Vector256Width>(limit, n - j))
-        {
-            j = GruFinishLoop<Vector256<float>, Vector256Width, TOp>(gxH, ghH, z, clip, h, j);
-        }
-
-        if (Use<Vector128Width>(limit, n - j))
-        {
-            j = GruFinishLoop<Vector128<float>, Vector128Width, TOp>(gxH, ghH, z, clip, h, j);
-        }
-
-        if (j < n)
-        {
-            GruFinishLoop<float, ScalarWidth, TOp>(gxH, ghH, z, clip, h, j);
-        }
-    }
-
-    private static nuint GruFinishLoop<TVector, TWidth, TOp>(ReadOnlySpan<float> gxH, ReadOnlySpan<float> ghH, ReadOnlySpan<float> z, float clip, Span<float> h, nuint start)
-        where TVector : struct
-        where TWidth : IVectorWidth<TVector>
-        where TOp : IGruFinishOperator<TVector>
-    {
-        ref float x = ref MemoryMarshal.GetReference(gxH);
-        ref float r = ref MemoryMarshal.GetReference(ghH);
-        ref float zr = ref MemoryMarshal.GetReference(z);
-        ref float hr = ref MemoryMarshal.GetReference(h);
-        TVector lo = TWidth.Create(-clip), hi = TWidth.Create(clip);
-        nuint n = (nuint)h.Length, j = start;
-        for (; n - j >= (nuint)TWidth.Count; j += (nuint)TWidth.Count)
-        {
-            TVector ht = TOp.Invoke(TWidth.Load(ref x, j), TWidth.Load(ref r, j), TWidth.Load(ref zr, j), TWidth.Load(ref hr, j), lo, hi);
-            TWidth.Store(ht, ref hr, j);
-        }
-
-        return j;
-    }
-}
-
-/// <summary>The GRU (linear_before_reset = 1) cell math at one width: h_t from gx_z, gx_r, gx_h, gh_z, gh_r, gh_h and h_{t-1}.</summary>
-internal interface IGruLinearBeforeResetOperator<TVector>
-{
-    static abstract TVector Invoke(TVector xz, TVector xr, TVector xh, TVector hz, TVector hr, TVector hh, TVector hPrev, TVector lo, TVector hi);
-}
-
-/// <summary>The GRU (linear_before_reset = 1) cell math at every width.</summary>
-internal interface IGruLinearBeforeResetOperator :
-    IGruLinearBeforeResetOperator<float>, IGruLinearBeforeResetOperator<Vector128<float>>, IGruLinearBeforeResetOperator<Vector256<float>>, IGruLinearBeforeResetOperator<Vector512<float>>;
-
-/// <summary>The first half of a GRU (linear_before_reset = 0) step at one width: (z, r ⊙ h_{t-1}) from gx_z, gx_r, gh_z, gh_r, h_{t-1}.</summary>
-internal interface IGruResetGatesOperator<TVector>
-{
-    static abstract (TVector Z, TVector ResetHidden) Invoke(TVector xz, TVector xr, TVector hz, TVector hr, TVector hPrev, TVector lo, TVector hi);
-}
-
-/// <summary>The first half of a GRU (linear_before_reset = 0) step at every width.</summary>
-internal interface IGruResetGatesOperator :
-    IGruResetGatesOperator<float>, IGruResetGatesOperator<Vector128<float>>, IGruResetGatesOperator<Vector256<float>>, IGruResetGatesOperator<Vector512<float>>;
-
-/// <summary>The second half of a GRU (linear_before_reset = 0) step at one width: h_t from gx_h, gh_h, z and h_{t-1}.</summary>
-internal interface IGruFinishOperator<TVector>
-{
-    static abstract TVector Invoke(TVector xh, TVector hh, TVector z, TVector hPrev, TVector lo, TVector hi);
-}
-
-/// <summary>The second half of a GRU (linear_before_reset = 0) step at every width.</summary>
-internal interface IGruFinishOperator :
-    IGruFinishOperator<float>, IGruFinishOperator<Vector128<float>>, IGruFinishOperator<Vector256<float>>, IGruFinishOperator<Vector512<float>>;
-
-/// <summary>
-/// z = σ(clip(xz + hz)), r = σ(clip(xr + hr)), n = tanh(clip(xh + r hh)), h_t = n + z (h_{t-1} - n); see
-/// <see cref="RecurrentCells.GruUpdateLinearBeforeReset(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>.
-/// </summary>
-internal readonly struct GruLinearBeforeResetOperator<TClip> : IGruLinearBeforeResetOperator
-    where TClip : IClipMode
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Invoke(float xz, float xr, float xh, float hz, float hr, float hh, float hPrev, float lo, float hi)
-    {
-        float z = SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi));
-        float r = SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi));
-        float n = TanhOperator.Invoke(TClip.Apply(MathF.FusedMultiplyAdd(r, hh, xh), lo, hi));
-        return MathF.FusedMultiplyAdd(z, hPrev - n, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Invoke(Vector128<float> xz, Vector128<float> xr, Vector128<float> xh, Vector128<float> hz, Vector128<float> hr, Vector128<float> hh, Vector128<float> hPrev, Vector128<float> lo, Vector128<float> hi)
-    {
-        Vector128<float> z = SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi));
-        Vector128<float> r = SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi));
-        Vector128<float> n = TanhOperator.Invoke(TClip.Apply(Vector128.FusedMultiplyAdd(r, hh, xh), lo, hi));
-        return Vector128.FusedMultiplyAdd(z, hPrev - n, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Invoke(Vector256<float> xz, Vector256<float> xr, Vector256<float> xh, Vector256<float> hz, Vector256<float> hr, Vector256<float> hh, Vector256<float> hPrev, Vector256<float> lo, Vector256<float> hi)
-    {
-        Vector256<float> z = SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi));
-        Vector256<float> r = SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi));
-        Vector256<float> n = TanhOperator.Invoke(TClip.Apply(Vector256.FusedMultiplyAdd(r, hh, xh), lo, hi));
-        return Vector256.FusedMultiplyAdd(z, hPrev - n, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Invoke(Vector512<float> xz, Vector512<float> xr, Vector512<float> xh, Vector512<float> hz, Vector512<float> hr, Vector512<float> hh, Vector512<float> hPrev, Vector512<float> lo, Vector512<float> hi)
-    {
-        Vector512<float> z = SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi));
-        Vector512<float> r = SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi));
-        Vector512<float> n = TanhOperator.Invoke(TClip.Apply(Vector512.FusedMultiplyAdd(r, hh, xh), lo, hi));
-        return Vector512.FusedMultiplyAdd(z, hPrev - n, n);
-    }
-}
-
-/// <summary>
-/// z = σ(clip(xz + hz)), r ⊙ h_{t-1} with r = σ(clip(xr + hr)); see
-/// <see cref="RecurrentCells.GruResetGates(ReadOnlySpan{float}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float}, Span{float})"/>.
-/// </summary>
-internal readonly struct GruResetGatesOperator<TClip> : IGruResetGatesOperator
-    where TClip : IClipMode
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (float Z, float ResetHidden) Invoke(float xz, float xr, float hz, float hr, float hPrev, float lo, float hi) =>
-        (SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi)), SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi)) * hPrev);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector128<float> Z, Vector128<float> ResetHidden) Invoke(Vector128<float> xz, Vector128<float> xr, Vector128<float> hz, Vector128<float> hr, Vector128<float> hPrev, Vector128<float> lo, Vector128<float> hi) =>
-        (SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi)), SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi)) * hPrev);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector256<float> Z, Vector256<float> ResetHidden) Invoke(Vector256<float> xz, Vector256<float> xr, Vector256<float> hz, Vector256<float> hr, Vector256<float> hPrev, Vector256<float> lo, Vector256<float> hi) =>
-        (SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi)), SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi)) * hPrev);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector512<float> Z, Vector512<float> ResetHidden) Invoke(Vector512<float> xz, Vector512<float> xr, Vector512<float> hz, Vector512<float> hr, Vector512<float> hPrev, Vector512<float> lo, Vector512<float> hi) =>
-        (SigmoidOperator.Invoke(TClip.Apply(xz + hz, lo, hi)), SigmoidOperator.Invoke(TClip.Apply(xr + hr, lo, hi)) * hPrev);
-}
-
-/// <summary>
-/// n = tanh(clip(xh + hh)), h_t = n + z (h_{t-1} - n); see
-/// <see cref="RecurrentCells.GruFinish(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float})"/>.
-/// </summary>
-internal readonly struct GruFinishOperator<TClip> : IGruFinishOperator
-    where TClip : IClipMode
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Invoke(float xh, float hh, float z, float hPrev, float lo, float hi)
-    {
-        float n = TanhOperator.Invoke(TClip.Apply(xh + hh, lo, hi));
-        return MathF.FusedMultiplyAdd(z, hPrev - n, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Invoke(Vector128<float> xh, Vector128<float> hh, Vector128<float> z, Vector128<float> hPrev, Vector128<float> lo, Vector128<float> hi)
-    {
-        Vector128<float> n = TanhOperator.Invoke(TClip.Apply(xh + hh, lo, hi));
-        return Vector128.FusedMultiplyAdd(z, hPrev - n, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Invoke(Vector256<float> xh, Vector256<float> hh, Vector256<float> z, Vector256<float> hPrev, Vector256<float> lo, Vector256<float> hi)
-    {
-        Vector256<float> n = TanhOperator.Invoke(TClip.Apply(xh + hh, lo, hi));
-        return Vector256.FusedMultiplyAdd(z, hPrev - n, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Invoke(Vector512<float> xh, Vector512<float> hh, Vector512<float> z, Vector512<float> hPrev, Vector512<float> lo, Vector512<float> hi)
-    {
-        Vector512<float> n = TanhOperator.Invoke(TClip.Apply(xh + hh, lo, hi));
-        return Vector512.FusedMultiplyAdd(z, hPrev - n, n);
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace EdgeRnn.Runtime.Kernels;
 
@@ -13,26 +12,19 @@ namespace EdgeRnn.Runtime.Kernels;
 /// clamped to [-clip, clip] before its activation (the cell state c_t fed to h = o ⊙ tanh(c_t) is not clipped).
 /// </para>
 /// <para>
-/// Each cell's math is an operator struct (<see cref="LstmOperator{TPeephole, TClip}"/>, ...) with Invoke overloads
-/// for float and Vector128/256/512 that use the same operations (with fused multiply-adds), so every width agrees bit
-/// for bit with the scalar path. One loop driver per cell, written once over <see cref="IVectorWidth{TVector}"/>, runs
-/// the widest accelerated width, then each narrower one, then a scalar tail. Inputs and outputs are updated element by
-/// element (no overlapping last vector), so h and c are safely updated in place. No peephole and no clip
-/// (clip = +Infinity) are separate operator instantiations, not per-element branches. Activations are
-/// <see cref="Activations.Sigmoid(float)"/> and <see cref="Activations.Tanh(float)"/>. Nothing is allocated.
+/// Each cell's math is one loop body (<see cref="IVectorLoop"/>: a ref struct over the cell's data) written once over
+/// <see cref="IVectorWidth{TVector}"/> with fused multiply-adds, so every width agrees bit for bit with the scalar path;
+/// <see cref="VectorLoop"/> runs it at the widest accelerated width, then each narrower one, then a scalar tail.
+/// Inputs and outputs are updated element by element (no overlapping last vector), so h and c are safely updated in
+/// place. No peephole and no clip (clip = +Infinity) are separate instantiations, not per-element branches.
+/// Activations are <see cref="SigmoidOperator"/> and <see cref="TanhOperator"/>. Nothing is allocated.
 /// </para>
 /// <para>
-/// Each public entry point has an internal overload taking a <see cref="SimdWidth"/> limit, for tests.
+/// Each public entry point has an internal overload taking <c>SimdWidth maxWidth</c>, for tests.
 /// </para>
 /// </remarks>
 internal static partial class RecurrentCells
 {
-    /// <summary>Whether a driver should run its <typeparamref name="TWidth"/> loop on <paramref name="remaining"/> elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Use<TWidth>(SimdWidth limit, nuint remaining)
-        where TWidth : IVectorWidth =>
-        TWidth.IsHardwareAccelerated && TWidth.Width <= limit && remaining >= (nuint)TWidth.Count;
-
     // ---------------------------------------------------------------- validation
 
     private static void ValidateClip(float clip)
@@ -135,43 +127,22 @@ internal static partial class RecurrentCells
 /// <summary>How a gate pre-activation is clipped: <see cref="Clipped"/> clamps it to [lo, hi], <see cref="Unclipped"/> (clip = +Infinity) leaves it.</summary>
 internal interface IClipMode
 {
-    static abstract float Apply(float x, float lo, float hi);
-
-    static abstract Vector128<float> Apply(Vector128<float> x, Vector128<float> lo, Vector128<float> hi);
-
-    static abstract Vector256<float> Apply(Vector256<float> x, Vector256<float> lo, Vector256<float> hi);
-
-    static abstract Vector512<float> Apply(Vector512<float> x, Vector512<float> lo, Vector512<float> hi);
+    static abstract TVector Apply<TVector, TWidth>(TVector x, TVector lo, TVector hi)
+        where TWidth : IVectorWidth<TVector>;
 }
 
 /// <summary>x clamped to [lo, hi] (lo = -clip, hi = clip).</summary>
 internal readonly struct Clipped : IClipMode
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Apply(float x, float lo, float hi) => Math.Clamp(x, lo, hi);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Apply(Vector128<float> x, Vector128<float> lo, Vector128<float> hi) => Vector128.Clamp(x, lo, hi);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Apply(Vector256<float> x, Vector256<float> lo, Vector256<float> hi) => Vector256.Clamp(x, lo, hi);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Apply(Vector512<float> x, Vector512<float> lo, Vector512<float> hi) => Vector512.Clamp(x, lo, hi);
+    public static TVector Apply<TVector, TWidth>(TVector x, TVector lo, TVector hi)
+        where TWidth : IVectorWidth<TVector> => TWidth.Clamp(x, lo, hi);
 }
 
 /// <summary>x itself: clip = +Infinity, where clamping to [-∞, ∞] would return x anyway (NaN included).</summary>
 internal readonly struct Unclipped : IClipMode
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Apply(float x, float lo, float hi) => x;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Apply(Vector128<float> x, Vector128<float> lo, Vector128<float> hi) => x;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Apply(Vector256<float> x, Vector256<float> lo, Vector256<float> hi) => x;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Apply(Vector512<float> x, Vector512<float> lo, Vector512<float> hi) => x;
+    public static TVector Apply<TVector, TWidth>(TVector x, TVector lo, TVector hi)
+        where TWidth : IVectorWidth<TVector> => x;
 }

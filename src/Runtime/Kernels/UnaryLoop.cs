@@ -1,99 +1,28 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace EdgeRnn.Runtime.Kernels;
 
 /// <summary>
-/// The shared loop driver for <see cref="IUnaryOperator"/>s: destination[i] = TOp(x[i]).
+/// The unary elementwise kernel: destination[i] = TOp(x[i]) for i in [0, x.Length), run by <see cref="VectorLoop"/>.
 /// </summary>
 /// <remarks>
-/// Validates, picks the widest accelerated width the input fills, and finishes with an overlapping last vector that
-/// is computed from the input before the main loop runs, so x and destination may be the very same span. They must not
-/// otherwise overlap. Each width is also reachable on its own (for tests); a width given fewer elements than one vector
-/// falls back to the scalar loop.
+/// x and destination may be the very same span; they must not otherwise overlap. destination may be longer than x (the
+/// rest is left untouched).
 /// </remarks>
 internal static class UnaryLoop
 {
-    public static void Invoke<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
+    /// <summary>destination[i] = TOp(x[i]), using SIMD widths up to <paramref name="maxWidth"/>.</summary>
+    public static void Invoke<TOp>(ReadOnlySpan<float> x, Span<float> destination, SimdWidth maxWidth)
+        where TOp : IUnaryOperator
     {
         Validate(x, destination);
-        if (TOp.Vectorizable)
-        {
-            if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<float>.Count)
-            {
-                Vector512Core<TOp>(x, destination);
-                return;
-            }
-
-            if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<float>.Count)
-            {
-                Vector256Core<TOp>(x, destination);
-                return;
-            }
-
-            if (Vector128.IsHardwareAccelerated && x.Length >= Vector128<float>.Count)
-            {
-                Vector128Core<TOp>(x, destination);
-                return;
-            }
-        }
-
-        ScalarCore<TOp>(x, destination);
+        VectorLoop.Run(new Loop<TOp>(x, destination), x.Length, maxWidth);
     }
 
-    internal static void InvokeScalar<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
-    {
-        Validate(x, destination);
-        ScalarCore<TOp>(x, destination);
-    }
-
-    internal static void InvokeVector128<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
-    {
-        Validate(x, destination);
-        if (x.Length >= Vector128<float>.Count)
-        {
-            Vector128Core<TOp>(x, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, destination);
-        }
-    }
-
-    internal static void InvokeVector256<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
-    {
-        Validate(x, destination);
-        if (x.Length >= Vector256<float>.Count)
-        {
-            Vector256Core<TOp>(x, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, destination);
-        }
-    }
-
-    internal static void InvokeVector512<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
-    {
-        Validate(x, destination);
-        if (x.Length >= Vector512<float>.Count)
-        {
-            Vector512Core<TOp>(x, destination);
-        }
-        else
-        {
-            ScalarCore<TOp>(x, destination);
-        }
-    }
-
+    /// <summary>Throws when destination is shorter than x, or overlaps it without starting at the same element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Validate(ReadOnlySpan<float> x, Span<float> destination)
+    internal static void Validate(ReadOnlySpan<float> x, Span<float> destination)
     {
         if (destination.Length < x.Length)
         {
@@ -106,61 +35,21 @@ internal static class UnaryLoop
         }
     }
 
-    private static void ScalarCore<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
+    private readonly ref struct Loop<TOp>(ReadOnlySpan<float> x, Span<float> destination) : IVectorLoop
+        where TOp : IUnaryOperator
     {
-        destination = destination[..x.Length];
-        for (int i = 0; i < x.Length; i++)
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x);
+        private readonly ref float _destination = ref MemoryMarshal.GetReference(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<TVector, TWidth>(nuint start, nuint end)
+            where TVector : struct
+            where TWidth : IVectorWidth<TVector>
         {
-            destination[i] = TOp.Invoke(x[i]);
+            for (nuint i = start; i < end; i += (nuint)TWidth.Count)
+            {
+                TWidth.Store(TOp.Invoke<TVector, TWidth>(TWidth.Load(ref _x, i)), ref _destination, i);
+            }
         }
-    }
-
-    private static void Vector128Core<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        nuint n = (nuint)x.Length;
-        nuint last = n - (nuint)Vector128<float>.Count;
-        Vector128<float> end = TOp.Invoke(Vector128.LoadUnsafe(ref xr, last));
-        for (nuint i = 0; i < last; i += (nuint)Vector128<float>.Count)
-        {
-            TOp.Invoke(Vector128.LoadUnsafe(ref xr, i)).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
-    }
-
-    private static void Vector256Core<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        nuint n = (nuint)x.Length;
-        nuint last = n - (nuint)Vector256<float>.Count;
-        Vector256<float> end = TOp.Invoke(Vector256.LoadUnsafe(ref xr, last));
-        for (nuint i = 0; i < last; i += (nuint)Vector256<float>.Count)
-        {
-            TOp.Invoke(Vector256.LoadUnsafe(ref xr, i)).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
-    }
-
-    private static void Vector512Core<TOp>(ReadOnlySpan<float> x, Span<float> destination)
-        where TOp : struct, IUnaryOperator
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        nuint n = (nuint)x.Length;
-        nuint last = n - (nuint)Vector512<float>.Count;
-        Vector512<float> end = TOp.Invoke(Vector512.LoadUnsafe(ref xr, last));
-        for (nuint i = 0; i < last; i += (nuint)Vector512<float>.Count)
-        {
-            TOp.Invoke(Vector512.LoadUnsafe(ref xr, i)).StoreUnsafe(ref dr, i);
-        }
-
-        end.StoreUnsafe(ref dr, last);
     }
 }

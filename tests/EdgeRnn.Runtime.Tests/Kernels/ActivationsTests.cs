@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using EdgeRnn.Runtime.Kernels;
 using Xunit.Abstractions;
 
@@ -16,26 +15,23 @@ public class ActivationsTests
 
     internal delegate void UnaryPath(ReadOnlySpan<float> x, Span<float> destination);
 
+    /// <summary>The operator's loop limited to each accelerated width (that width, the narrower ones, a scalar tail).</summary>
     internal static IEnumerable<(string Name, UnaryPath Path)> Paths<TOp>()
-        where TOp : struct, IUnaryOperator
-    {
-        foreach (int width in KernelTestHelpers.AcceleratedWidths())
-        {
-            yield return width switch
-            {
-                128 => ("Vector128", UnaryLoop.InvokeVector128<TOp>),
-                256 => ("Vector256", UnaryLoop.InvokeVector256<TOp>),
-                _ => ("Vector512", UnaryLoop.InvokeVector512<TOp>),
-            };
-        }
-    }
+        where TOp : IUnaryOperator =>
+        KernelTestHelpers.AcceleratedWidths().Select(width => (width.ToString(), (UnaryPath)((x, d) => UnaryLoop.Invoke<TOp>(x, d, width))));
+
+    private static void Scalar<TOp>(ReadOnlySpan<float> x, Span<float> destination)
+        where TOp : IUnaryOperator => UnaryLoop.Invoke<TOp>(x, destination, SimdWidth.Scalar);
+
+    private static void Dispatch<TOp>(ReadOnlySpan<float> x, Span<float> destination)
+        where TOp : IUnaryOperator => UnaryLoop.Invoke<TOp>(x, destination, SimdWidth.Vector512);
 
     [Fact]
     public void Tanh_DenseGridOverMinus20To20_MaxAbsErrorWithinStatedBound()
     {
         float[] grid = DenseGrid();
         float[] actual = new float[grid.Length];
-        UnaryLoop.InvokeScalar<TanhOperator>(grid, actual);
+        Scalar<TanhOperator>(grid, actual);
 
         double maxError = MaxAbsError(grid, actual, Math.Tanh, out float worst);
 
@@ -48,7 +44,7 @@ public class ActivationsTests
     {
         float[] grid = DenseGrid();
         float[] actual = new float[grid.Length];
-        UnaryLoop.InvokeScalar<SigmoidOperator>(grid, actual);
+        Scalar<SigmoidOperator>(grid, actual);
 
         double maxError = MaxAbsError(grid, actual, x => 1 / (1 + Math.Exp(-x)), out float worst);
 
@@ -79,50 +75,27 @@ public class ActivationsTests
     }
 
     [Fact]
-    public void TanhVectorOverloads_MatchScalar()
-    {
-        float[] values = KernelTestHelpers.RandomArray(new Random(3), 16, 10f);
-        if (Vector128.IsHardwareAccelerated)
-        {
-            Vector128<float> result = Activations.Tanh(Vector128.Create(values.AsSpan(0, 4)));
-            Vector128<float> sigmoid = Activations.Sigmoid(Vector128.Create(values.AsSpan(0, 4)));
-            for (int i = 0; i < 4; i++)
-            {
-                Assert.Equal(Activations.Tanh(values[i]), result[i]);
-                Assert.Equal(Activations.Sigmoid(values[i]), sigmoid[i]);
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> result = Activations.Tanh(Vector256.Create(values.AsSpan(0, 8)));
-            Vector256<float> sigmoid = Activations.Sigmoid(Vector256.Create(values.AsSpan(0, 8)));
-            for (int i = 0; i < 8; i++)
-            {
-                Assert.Equal(Activations.Tanh(values[i]), result[i]);
-                Assert.Equal(Activations.Sigmoid(values[i]), sigmoid[i]);
-            }
-        }
-
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> result = Activations.Tanh(Vector512.Create(values.AsSpan(0, 16)));
-            Vector512<float> sigmoid = Activations.Sigmoid(Vector512.Create(values.AsSpan(0, 16)));
-            for (int i = 0; i < 16; i++)
-            {
-                Assert.Equal(Activations.Tanh(values[i]), result[i]);
-                Assert.Equal(Activations.Sigmoid(values[i]), sigmoid[i]);
-            }
-        }
-    }
-
-    [Fact]
     public void SpanOps_EveryPathEveryLength_MatchScalarAndKeepGuards()
     {
         var random = new Random(99);
         for (int length = 0; length <= 257; length++)
         {
             float[] x = KernelTestHelpers.RandomArray(random, length, 12f);
+            CheckUnary<TanhOperator>(x, "tanh");
+            CheckUnary<SigmoidOperator>(x, "sigmoid");
+            CheckUnary<ReluOperator>(x, "relu");
+        }
+    }
+
+    [Fact]
+    public void SpanOps_SpecialValuesEveryPath_MatchScalar()
+    {
+        // NaN must pass through the clamp of every width, and the bounds must clamp exactly as Math.Clamp does.
+        float clamp = TanhOperator.Clamp;
+        float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, clamp, -clamp, MathF.BitIncrement(clamp), MathF.BitDecrement(-clamp), 1e-30f, -1e-30f];
+        for (int length = 0; length <= 40; length++)
+        {
+            float[] x = [.. Enumerable.Range(0, length).Select(i => specials[i % specials.Length])];
             CheckUnary<TanhOperator>(x, "tanh");
             CheckUnary<SigmoidOperator>(x, "sigmoid");
             CheckUnary<ReluOperator>(x, "relu");
@@ -167,12 +140,12 @@ public class ActivationsTests
     }
 
     private static void CheckUnary<TOp>(float[] x, string name)
-        where TOp : struct, IUnaryOperator
+        where TOp : IUnaryOperator
     {
         float[] expected = KernelTestHelpers.WithGuard(x.Length);
-        UnaryLoop.InvokeScalar<TOp>(x, expected);
+        Scalar<TOp>(x, expected);
         KernelTestHelpers.AssertGuardIntact(expected, x.Length, $"{name} scalar length {x.Length}");
-        foreach ((string pathName, UnaryPath path) in Paths<TOp>().Append(("Dispatch", UnaryLoop.Invoke<TOp>)))
+        foreach ((string pathName, UnaryPath path) in Paths<TOp>().Append(("Dispatch", Dispatch<TOp>)))
         {
             string context = $"{name} {pathName} length {x.Length}";
             float[] actual = KernelTestHelpers.WithGuard(x.Length);
@@ -189,10 +162,10 @@ public class ActivationsTests
     }
 
     private static void AssertPathsMatchScalar<TOp>(float[] grid, string name)
-        where TOp : struct, IUnaryOperator
+        where TOp : IUnaryOperator
     {
         float[] expected = new float[grid.Length];
-        UnaryLoop.InvokeScalar<TOp>(grid, expected);
+        Scalar<TOp>(grid, expected);
         float[] actual = new float[grid.Length];
         foreach ((string pathName, UnaryPath path) in Paths<TOp>())
         {

@@ -25,27 +25,27 @@ public class ElementwiseTests
     }
 
     [Fact]
-    public void PublicOps_ComputeTheirFormulas()
+    public void Operators_ComputeTheirFormulas()
     {
         float[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
         float[] y = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 4];
         float[] d = new float[x.Length];
 
-        Elementwise.Add(x, y, d);
+        BinaryLoop.Invoke<AddOperator>(x, y, d, SimdWidth.Vector512);
         Assert.Equal(21f, d[16]);
-        Elementwise.Subtract(x, y, d);
+        BinaryLoop.Invoke<SubtractOperator>(x, y, d, SimdWidth.Vector512);
         Assert.Equal(-1f, d[0]);
-        Elementwise.Multiply(x, y, d);
+        BinaryLoop.Invoke<MultiplyOperator>(x, y, d, SimdWidth.Vector512);
         Assert.Equal(68f, d[16]);
-        Elementwise.Divide(x, y, d);
+        BinaryLoop.Invoke<DivideOperator>(x, y, d, SimdWidth.Vector512);
         Assert.Equal(4.25f, d[16]);
-        Elementwise.Add(x, 1f, d);
+        BinaryLoop.Invoke<AddOperator>(x, 1f, d, SimdWidth.Vector512);
         Assert.Equal(18f, d[16]);
-        Elementwise.Subtract(x, 1f, d);
+        BinaryLoop.Invoke<SubtractOperator>(x, 1f, d, SimdWidth.Vector512);
         Assert.Equal(16f, d[16]);
-        Elementwise.Multiply(x, 3f, d);
+        BinaryLoop.Invoke<MultiplyOperator>(x, 3f, d, SimdWidth.Vector512);
         Assert.Equal(51f, d[16]);
-        Elementwise.Divide(x, 2f, d);
+        BinaryLoop.Invoke<DivideOperator>(x, 2f, d, SimdWidth.Vector512);
         Assert.Equal(8.5f, d[16]);
     }
 
@@ -56,12 +56,12 @@ public class ElementwiseTests
         float[] x = KernelTestHelpers.RandomArray(random, 45);
         float[] y = KernelTestHelpers.RandomArray(random, 45);
         float[] expected = new float[45];
-        Elementwise.Subtract(x, y, expected);
+        BinaryLoop.Invoke<SubtractOperator>(x, y, expected, SimdWidth.Vector512);
 
         float[] intoX = (float[])x.Clone();
-        Elementwise.Subtract(intoX, y, intoX);
+        BinaryLoop.Invoke<SubtractOperator>(intoX, y, intoX, SimdWidth.Vector512);
         float[] intoY = (float[])y.Clone();
-        Elementwise.Subtract(x, intoY, intoY);
+        BinaryLoop.Invoke<SubtractOperator>(x, intoY, intoY, SimdWidth.Vector512);
 
         Assert.Equal(expected, intoX);
         Assert.Equal(expected, intoY);
@@ -70,34 +70,34 @@ public class ElementwiseTests
     [Fact]
     public void Add_TwoTensors_ThrowsForTooShortDestination()
     {
-        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[5], new float[5], new float[4]));
-        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[5], 1f, new float[4]));
+        Assert.Throws<ArgumentException>(() => BinaryLoop.Invoke<AddOperator>(new float[5], new float[5], new float[4], SimdWidth.Vector512));
+        Assert.Throws<ArgumentException>(() => BinaryLoop.Invoke<AddOperator>(new float[5], 1f, new float[4], SimdWidth.Vector512));
     }
 
     [Fact]
     public void Add_TwoTensors_ThrowsForLengthMismatch()
     {
-        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[5], new float[6], new float[6]));
+        Assert.Throws<ArgumentException>(() => BinaryLoop.Invoke<AddOperator>(new float[5], new float[6], new float[6], SimdWidth.Vector512));
     }
 
     [Fact]
     public void Add_TwoTensors_ThrowsForPartiallyOverlappingDestination()
     {
         float[] buffer = new float[40];
-        Assert.Throws<ArgumentException>(() => Elementwise.Add(new float[20], buffer.AsSpan(0, 20), buffer.AsSpan(2, 20)));
+        Assert.Throws<ArgumentException>(() => BinaryLoop.Invoke<AddOperator>(new float[20], buffer.AsSpan(0, 20), buffer.AsSpan(2, 20), SimdWidth.Vector512));
     }
 
     private static void Check<TOp>(float[] x, float[] y, float scalar)
-        where TOp : struct, IBinaryOperator
+        where TOp : IBinaryOperator
     {
         string name = typeof(TOp).Name;
         float[] expected = KernelTestHelpers.WithGuard(x.Length);
         float[] expectedScalarOperand = KernelTestHelpers.WithGuard(x.Length);
-        BinaryLoop.InvokeScalar<TOp>(x, y, expected);
-        BinaryLoop.InvokeScalar<TOp>(x, scalar, expectedScalarOperand);
+        BinaryLoop.Invoke<TOp>(x, y, expected, SimdWidth.Scalar);
+        BinaryLoop.Invoke<TOp>(x, scalar, expectedScalarOperand, SimdWidth.Scalar);
         for (int i = 0; i < x.Length; i++)
         {
-            Assert.Equal(TOp.Invoke(x[i], y[i]), expected[i]);
+            Assert.Equal(TOp.Invoke<float, ScalarWidth>(x[i], y[i]), expected[i]);
         }
 
         foreach ((string pathName, BinaryPath path, ScalarOperandPath scalarPath) in Paths<TOp>())
@@ -120,18 +120,13 @@ public class ElementwiseTests
         }
     }
 
+    /// <summary>The operator's loops limited to each accelerated width (that width, the narrower ones, a scalar tail).</summary>
     private static IEnumerable<(string Name, BinaryPath Path, ScalarOperandPath ScalarPath)> Paths<TOp>()
-        where TOp : struct, IBinaryOperator
+        where TOp : IBinaryOperator
     {
-        yield return ("Dispatch", BinaryLoop.Invoke<TOp>, BinaryLoop.Invoke<TOp>);
-        foreach (int width in KernelTestHelpers.AcceleratedWidths())
+        foreach (SimdWidth width in KernelTestHelpers.AcceleratedWidths())
         {
-            yield return width switch
-            {
-                128 => ("Vector128", BinaryLoop.InvokeVector128<TOp>, BinaryLoop.InvokeVector128<TOp>),
-                256 => ("Vector256", BinaryLoop.InvokeVector256<TOp>, BinaryLoop.InvokeVector256<TOp>),
-                _ => ("Vector512", BinaryLoop.InvokeVector512<TOp>, BinaryLoop.InvokeVector512<TOp>),
-            };
+            yield return (width.ToString(), (x, y, d) => BinaryLoop.Invoke<TOp>(x, y, d, width), (x, y, d) => BinaryLoop.Invoke<TOp>(x, y, d, width));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using EdgeRnn.Runtime.Kernels;
 
 namespace EdgeRnn.Runtime.Tests.Kernels;
 
@@ -7,22 +8,25 @@ internal static class KernelTestHelpers
 {
     public const float Guard = 12345.5f;
 
-    /// <summary>The vector widths this machine accelerates (each SIMD path is run only when its width is).</summary>
-    public static IEnumerable<int> AcceleratedWidths()
+    /// <summary>
+    /// The width limits worth testing on this machine: each accelerated vector width (a kernel limited to it runs that
+    /// width, then the narrower ones, then a scalar tail). The scalar path (<see cref="SimdWidth.Scalar"/>) is the reference.
+    /// </summary>
+    public static IEnumerable<SimdWidth> AcceleratedWidths()
     {
         if (Vector128.IsHardwareAccelerated)
         {
-            yield return 128;
+            yield return SimdWidth.Vector128;
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
-            yield return 256;
+            yield return SimdWidth.Vector256;
         }
 
         if (Vector512.IsHardwareAccelerated)
         {
-            yield return 512;
+            yield return SimdWidth.Vector512;
         }
     }
 
@@ -58,7 +62,7 @@ internal static class KernelTestHelpers
         for (int i = 0; i < length; i++)
         {
             double difference = Math.Abs((double)expected[i] - actual[i]);
-            Assert.True(difference <= tolerance * (1 + Math.Abs((double)expected[i])) || (float.IsNaN(expected[i]) && float.IsNaN(actual[i])),
+            Assert.True(expected[i] == actual[i] || difference <= tolerance * (1 + Math.Abs((double)expected[i])) || (float.IsNaN(expected[i]) && float.IsNaN(actual[i])),
                 $"{context}: element {i} expected {expected[i]:R} but was {actual[i]:R} (difference {difference:E3}, tolerance {tolerance:E3}).");
         }
     }

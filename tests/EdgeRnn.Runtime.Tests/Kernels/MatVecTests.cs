@@ -22,14 +22,9 @@ public class MatVecTests
     internal static IEnumerable<(string Name, MultiplyPath Multiply, AccumulatePath Accumulate)> Paths()
     {
         yield return ("Dispatch", MatVec.Multiply, MatVec.MultiplyAccumulate);
-        foreach (int width in KernelTestHelpers.AcceleratedWidths())
+        foreach (SimdWidth width in KernelTestHelpers.AcceleratedWidths())
         {
-            yield return width switch
-            {
-                128 => ("Vector128", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector128), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector128)),
-                256 => ("Vector256", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector256), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector256)),
-                _ => ("Vector512", (m, x, b, d) => MatVec.Multiply(m, x, b, d, SimdWidth.Vector512), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, SimdWidth.Vector512)),
-            };
+            yield return (width.ToString(), (m, x, b, d) => MatVec.Multiply(m, x, b, d, width), (m, x, d) => MatVec.MultiplyAccumulate(m, x, d, width));
         }
     }
 

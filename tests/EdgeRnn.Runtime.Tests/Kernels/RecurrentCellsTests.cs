@@ -21,22 +21,22 @@ public class RecurrentCellsTests
     private static IEnumerable<CellPaths> Paths()
     {
         yield return new("Dispatch", RecurrentCells.LstmUpdate, RecurrentCells.GruUpdateLinearBeforeReset, RecurrentCells.GruResetGates, RecurrentCells.GruFinish, RecurrentCells.RnnUpdate);
-        foreach (int width in KernelTestHelpers.AcceleratedWidths())
+        foreach (SimdWidth width in KernelTestHelpers.AcceleratedWidths())
         {
-            yield return Limited((SimdWidth)width);
+            yield return Limited(width);
         }
     }
 
     private static IEnumerable<CellPaths> AllPaths() => Paths().Append(Limited(SimdWidth.Scalar));
 
-    /// <summary>The cells run with SIMD widths up to <paramref name="limit"/>: that width, the narrower ones for the rest, a scalar tail.</summary>
-    private static CellPaths Limited(SimdWidth limit) => new(
-        limit.ToString(),
-        (gates, peephole, clip, c, h) => RecurrentCells.LstmUpdate(gates, peephole, clip, c, h, limit),
-        (gx, gh, clip, h) => RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, clip, h, limit),
-        (gx, ghZr, clip, h, z, resetHidden) => RecurrentCells.GruResetGates(gx, ghZr, clip, h, z, resetHidden, limit),
-        (gxH, ghH, z, clip, h) => RecurrentCells.GruFinish(gxH, ghH, z, clip, h, limit),
-        (gates, clip, h) => RecurrentCells.RnnUpdate(gates, clip, h, limit));
+    /// <summary>The cells run with SIMD widths up to <paramref name="maxWidth"/>: that width, the narrower ones for the rest, a scalar tail.</summary>
+    private static CellPaths Limited(SimdWidth maxWidth) => new(
+        maxWidth.ToString(),
+        (gates, peephole, clip, c, h) => RecurrentCells.LstmUpdate(gates, peephole, clip, c, h, maxWidth),
+        (gx, gh, clip, h) => RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, clip, h, maxWidth),
+        (gx, ghZr, clip, h, z, resetHidden) => RecurrentCells.GruResetGates(gx, ghZr, clip, h, z, resetHidden, maxWidth),
+        (gxH, ghH, z, clip, h) => RecurrentCells.GruFinish(gxH, ghH, z, clip, h, maxWidth),
+        (gates, clip, h) => RecurrentCells.RnnUpdate(gates, clip, h, maxWidth));
 
     [Fact]
     public void AllCells_EveryPathEveryHiddenSize_MatchScalarBitForBit()
