@@ -29,9 +29,9 @@ public static class CommandLineHost
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && RewriteOldSpellings(parse, args) is { } rewritten)
+        if (parse.Errors.Count > 0 && ParseOldSpellings(root, parse, args) is { } again)
         {
-            parse = root.Parse(rewritten);
+            parse = again;
         }
 
         if (parse.Errors.Count > 0)
@@ -90,46 +90,58 @@ public static class CommandLineHost
         return parse.InvocationConfiguration.Error;
     }
 
-    private static string[]? RewriteOldSpellings(ParseResult parse, string[] args)
+    /// <summary>
+    /// A command line that failed to parse, parsed again with the failing command's old spellings replaced, then with
+    /// its one stray positional token given to the option that replaced a positional argument; null when neither applies.
+    /// </summary>
+    private static ParseResult? ParseOldSpellings(RootCommand root, ParseResult failed, string[] args)
     {
-        if (!s_oldSpellings.TryGetValue(parse.CommandResult.Command, out Dictionary<string, string>? renames))
+        if (!s_oldSpellings.TryGetValue(failed.CommandResult.Command, out Dictionary<string, string>? renames))
         {
             return null;
         }
 
-        bool changed = false;
-        List<string> positional = [.. args];
-        if (renames.TryGetValue(Positional, out string? optionName)
-            && parse.UnmatchedTokens is [var token] && !token.StartsWith('-') && positional.LastIndexOf(token) is >= 0 and var at)
+        ParseResult? parse = null;
+        string[] renamed = [.. args.Select(arg => Rename(arg, renames))];
+        if (!renamed.SequenceEqual(args))
         {
-            positional.Insert(at, optionName);
-            changed = true;
+            parse = root.Parse(renamed);
+            if (parse.Errors.Count == 0)
+            {
+                return parse;
+            }
         }
 
-        string[] rewritten = [.. positional.Select(arg =>
+        if (renames.TryGetValue(Positional, out string? optionName)
+            && (parse ?? failed).UnmatchedTokens.Where(t => !t.StartsWith('-')).ToArray() is [var token]
+            && Array.LastIndexOf(renamed, token) is >= 0 and var at)
         {
-            foreach ((string oldName, string current) in renames)
+            parse = root.Parse([.. renamed[..at], optionName, .. renamed[at..]]);
+        }
+
+        return parse;
+    }
+
+    private static string Rename(string arg, Dictionary<string, string> renames)
+    {
+        foreach ((string oldName, string current) in renames)
+        {
+            if (oldName.Length == 0)
             {
-                if (oldName.Length == 0)
-                {
-                    continue;
-                }
-
-                if (arg == oldName)
-                {
-                    changed = true;
-                    return current;
-                }
-
-                if (arg.StartsWith(oldName + "=", StringComparison.Ordinal) || arg.StartsWith(oldName + ":", StringComparison.Ordinal))
-                {
-                    changed = true;
-                    return current + arg[oldName.Length..];
-                }
+                continue;
             }
 
-            return arg;
-        })];
-        return changed ? rewritten : null;
+            if (arg == oldName)
+            {
+                return current;
+            }
+
+            if (arg.StartsWith(oldName + "=", StringComparison.Ordinal) || arg.StartsWith(oldName + ":", StringComparison.Ordinal))
+            {
+                return current + arg[oldName.Length..];
+            }
+        }
+
+        return arg;
     }
 }

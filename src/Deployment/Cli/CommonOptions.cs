@@ -32,7 +32,7 @@ public static class CommonOptions
     /// with "--name must be between min and max (got value)".
     /// </summary>
     public static Option<T> InRange<T>(this Option<T> option, T min, T max)
-        where T : struct, INumber<T>
+        where T : struct, INumber<T>, IMinMaxValue<T>
     {
         ArgumentNullException.ThrowIfNull(option);
         option.Validators.Add(result => Check(result, result.GetValueOrDefault<T>(), min, max, false, false));
@@ -41,7 +41,7 @@ public static class CommonOptions
 
     /// <summary><see cref="InRange{T}(Option{T}, T, T)"/> for an optional value (absent passes).</summary>
     public static Option<T?> InRange<T>(this Option<T?> option, T min, T max)
-        where T : struct, INumber<T>
+        where T : struct, INumber<T>, IMinMaxValue<T>
     {
         ArgumentNullException.ThrowIfNull(option);
         option.Validators.Add(result =>
@@ -115,7 +115,7 @@ public static class CommonOptions
         values is null or [] ? null : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
     private static void Check<T>(OptionResult result, T value, T min, T max, bool minOpen, bool maxOpen)
-        where T : INumber<T>
+        where T : INumber<T>, IMinMaxValue<T>
     {
         if (result.Implicit || result.Errors.Any())
         {
@@ -130,9 +130,12 @@ public static class CommonOptions
         }
 
         string name = result.Option.Name;
-        string text = string.Create(CultureInfo.InvariantCulture, $"{value}");
-        result.AddError(!minOpen && !maxOpen
-            ? string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max} (got {text}).")
-            : string.Create(CultureInfo.InvariantCulture, $"{name} must be in {(minOpen ? '(' : '[')}{min}, {max}{(maxOpen ? ')' : ']')} (got {text})."));
+        FormattableString message = (minOpen, maxOpen) switch
+        {
+            _ when max == T.MaxValue || T.IsPositiveInfinity(max) => $"{name} must be {(minOpen ? "greater than" : "at least")} {min} (got {value}).",
+            (false, false) => $"{name} must be between {min} and {max} (got {value}).",
+            _ => $"{name} must be in {(minOpen ? '(' : '[')}{min}, {max}{(maxOpen ? ')' : ']')} (got {value}).",
+        };
+        result.AddError(FormattableString.Invariant(message));
     }
 }
