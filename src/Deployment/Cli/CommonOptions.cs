@@ -35,7 +35,13 @@ public static class CommonOptions
         where T : struct, INumber<T>, IMinMaxValue<T>
     {
         ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(result => Check(result, result.GetValueOrDefault<T>(), min, max, false, false));
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out T value))
+            {
+                Check(result, value, min, max, false, false);
+            }
+        });
         return option;
     }
 
@@ -46,7 +52,7 @@ public static class CommonOptions
         ArgumentNullException.ThrowIfNull(option);
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T?>() is { } value)
+            if (TryGetValue(result, out T? parsed) && parsed is { } value)
             {
                 Check(result, value, min, max, false, false);
             }
@@ -61,7 +67,13 @@ public static class CommonOptions
     public static Option<double> InInterval(this Option<double> option, double min, double max, bool minOpen = false, bool maxOpen = false)
     {
         ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(result => Check(result, result.GetValueOrDefault<double>(), min, max, minOpen, maxOpen));
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out double value))
+            {
+                Check(result, value, min, max, minOpen, maxOpen);
+            }
+        });
         return option;
     }
 
@@ -71,7 +83,7 @@ public static class CommonOptions
         ArgumentNullException.ThrowIfNull(option);
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double?>() is { } value)
+            if (TryGetValue(result, out double? parsed) && parsed is { } value)
             {
                 Check(result, value, min, max, minOpen, maxOpen);
             }
@@ -114,14 +126,29 @@ public static class CommonOptions
     public static string[]? SplitList(string[]? values) =>
         values is null or [] ? null : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
+    /// <summary>The option's value, false for the default or a token that does not parse (the parser reports that itself).</summary>
+    private static bool TryGetValue<T>(OptionResult result, out T value)
+    {
+        value = default!;
+        if (result.Implicit)
+        {
+            return false;
+        }
+
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static void Check<T>(OptionResult result, T value, T min, T max, bool minOpen, bool maxOpen)
         where T : INumber<T>, IMinMaxValue<T>
     {
-        if (result.Implicit || result.Errors.Any())
-        {
-            return; // the default, or a token that did not parse (already an error)
-        }
-
         bool above = minOpen ? value > min : value >= min;
         bool below = maxOpen ? value < max : value <= max;
         if (above && below)

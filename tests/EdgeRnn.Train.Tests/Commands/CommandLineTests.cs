@@ -76,6 +76,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--batch-size", "-1", "--batch-size must be between 1 and 65536 (got -1)")]
     [InlineData("--threads", "0", "--threads must be between 1 and 1024 (got 0)")]
     [InlineData("--head-fraction", "0", "--head-fraction must be in (0, 1] (got 0)")]
+    [InlineData("--epochs", "ten", "Cannot parse argument 'ten' for option '--epochs'")]
     [InlineData("--task", "Regression", "--task must be one of forecast, autoencoder, classify (got 'Regression')")]
     public void Train_OutOfRange_ExitsTwoNamingOptionAndRangeBeforeAnyWork(string option, string value, string message)
     {
@@ -91,8 +92,8 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("bench", "--builtin", "lstm", "--timed-steps", "0")]
     [InlineData("bench", "--builtin", "lstm", "--warmup", "-1")]
-    [InlineData("testdata", "--builtin", "gru", "--seq-len", "0", "--out", "t")]
-    [InlineData("testdata", "--builtin", "gru", "--sets", "0", "--out", "t")]
+    [InlineData("testdata", "--builtin", "gru", "--out", "t", "--seq-len", "0")]
+    [InlineData("testdata", "--builtin", "gru", "--out", "t", "--sets", "0")]
     [InlineData("synth", "--out", "s.csv", "--anomalies", "-1")]
     [InlineData("nab", "run", "--data", "d", "--labels", "l.json", "--out", "o", "--parallel", "0")]
     [InlineData("verify", "folder", "--atol", "-1")]
