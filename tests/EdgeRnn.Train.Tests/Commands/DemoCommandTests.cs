@@ -21,7 +21,7 @@ public sealed class DemoCommandTests : IDisposable
         JsonElement s = doc.RootElement;
         Assert.Equal(22695, s.GetProperty("rows").GetInt32());
         Assert.Equal(750, s.GetProperty("learnedFromRows").GetInt32());
-        Assert.True(s.GetProperty("model_bytes_int8").GetInt64() < s.GetProperty("model_bytes_fp32").GetInt64() / 2);
+        Assert.True(s.GetProperty("modelBytesInt8").GetInt64() < s.GetProperty("modelBytesFp32").GetInt64() / 2);
         Assert.Equal(4, s.GetProperty("windows").GetInt32());
         // Measured 4 of 4 and a file score of 76.9 (seed 1): a guard against losing the detector, not a tuned target.
         Assert.True(s.GetProperty("windowsDetected").GetInt32() >= 3, stdout);
