@@ -62,7 +62,7 @@ public static class CommonOptions
 
     /// <summary>
     /// A fraction or other real-valued option in an interval whose ends may be open: the parse fails with
-    /// "--name must be in (min, max] (got value)". NaN and infinities are always out of range.
+    /// "--name must be in (min, max] (got value)". NaN is always out of range.
     /// </summary>
     public static Option<double> InInterval(this Option<double> option, double min, double max, bool minOpen = false, bool maxOpen = false)
     {
