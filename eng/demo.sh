@@ -34,26 +34,26 @@ log "edgernn demo: NAB machine temperature -> learn under NAB's rule -> int8 -> 
 edgernn demo --device "$device" --out "$out/nab"
 
 log "edgernn testdata: a 2-layer LSTM (input 4, hidden 64) and 200-step sequences, expected outputs from ONNX Runtime"
-edgernn testdata --builtin lstm --hidden 64 --input 4 --layers 2 --steps 200 --sets 2 --out "$out/lstm64x2"
+edgernn testdata --builtin lstm --hidden 64 --input 4 --layers 2 --seq-len 200 --sets 2 --out "$out/lstm64x2"
 
 log "edgernn-device info"
-"$device" info "$out/lstm64x2/model.onnx"
+"$device" info --model "$out/lstm64x2/model.onnx"
 
 log "edgernn-device verify: the device runtime against ONNX Runtime's outputs"
 "$device" verify "$out/lstm64x2"
 
 log "edgernn bench: one streaming step, EdgeRnn vs ONNX Runtime (LSTM, input 4, hidden 64)"
-edgernn bench --builtin lstm --hidden 64 --input 4 --steps 20000
+edgernn bench --builtin lstm --hidden 64 --input 4 --timed-steps 20000
 log "edgernn bench: GRU, input 4, hidden 64"
-edgernn bench --builtin gru --hidden 64 --input 4 --steps 20000
+edgernn bench --builtin gru --hidden 64 --input 4 --timed-steps 20000
 
 log "end to end: edgernn synth -> train -> edgernn-quantize -> edgernn-device"
 edgernn synth --out "$out/sensors.csv" --rows 4000 --sensors 3
 edgernn train --data "$out/sensors.csv" --label anomaly --task forecast --cell lstm --hidden 32 --layers 1 --epochs 12 --out "$out/trained/model.onnx"
-quantize "$out/trained/model.onnx" -o "$out/trained/model.int8.onnx" --calibration "$out/sensors.csv" --latency-steps 2000
-edgernn testdata "$out/trained/model.seq.onnx" --steps 200 --sets 1 --out "$out/trained-test"
+quantize --model "$out/trained/model.onnx" -o "$out/trained/model.int8.onnx" --calibration "$out/sensors.csv" --timed-steps 2000
+edgernn testdata --model "$out/trained/model.seq.onnx" --seq-len 200 --sets 1 --out "$out/trained-test"
 "$device" verify "$out/trained-test"
-"$device" info "$out/trained/model.int8.onnx" | tail -12
+"$device" info --model "$out/trained/model.int8.onnx" | tail -12
 log "edgernn-device: streaming anomaly detection on NAB's ambient temperature recording (replay profile, no hardware)"
 "$device" replay --profile devices/replay.json --json | tail -1
 log "done: artifacts in $out"

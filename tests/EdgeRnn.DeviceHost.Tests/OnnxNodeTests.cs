@@ -24,12 +24,10 @@ public sealed class OnnxNodeTests
         Assert.Contains("test_simple_rnn_batchwise", tests);
         Assert.True(tests.Length >= 12, $"expected at least 12 recurrent node tests, got {tests.Length}: {string.Join(", ", tests)}");
 
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(["verify", folder.Path, "--json"], stdout, stderr);
+        (int code, string stdout, string stderr) = ToolRun.Run(Program.Run, "verify", folder.Path, "--json");
 
         Assert.True(code == 0, $"verify exited {code}: {stderr}\n{stdout}");
-        using var doc = JsonDocument.Parse(stdout.ToString());
+        using var doc = JsonDocument.Parse(stdout);
         JsonElement[] folders = [.. doc.RootElement.GetProperty("folders").EnumerateArray()];
         Assert.Equal(tests.Length, folders.Length);
         foreach (JsonElement f in folders)

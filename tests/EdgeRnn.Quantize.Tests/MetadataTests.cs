@@ -53,13 +53,11 @@ public sealed class MetadataTests : IDisposable
         File.WriteAllLines(csv, ["temperature,humidity,pressure,anomaly", .. Enumerable.Range(0, 300).Select(t =>
             $"{20 + (5 * Math.Sin(t / 10.0)) + (t is > 200 and < 210 ? 30 : 0):F3},{50 + (rng.NextDouble() * 10):F3},{1000 + (8 * Math.Cos(t / 15.0)):F3},{(t is > 200 and < 210 ? 1 : 0)}")]);
         string output = Path.Combine(_dir, "forecast.int8.onnx");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run([model, "-o", output, "--calibration", csv, "--max-metric-drop", "0.05", "--latency-steps", "0"], stdout, stderr);
-        Assert.True(code == 0, stderr.ToString() + stdout);
-        Assert.Contains("forecast MAE", stdout.ToString(), StringComparison.Ordinal);
-        Assert.Contains("anomaly flags", stdout.ToString(), StringComparison.Ordinal);
-        Assert.Contains("F1 vs the label column", stdout.ToString(), StringComparison.Ordinal);
+        (int code, string stdout, string stderr) = ToolRun.Run(Program.Run, "--model", model, "-o", output, "--calibration", csv, "--max-metric-drop", "0.05", "--timed-steps", "0");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("forecast MAE", stdout, StringComparison.Ordinal);
+        Assert.Contains("anomaly flags", stdout, StringComparison.Ordinal);
+        Assert.Contains("F1 vs the label column", stdout, StringComparison.Ordinal);
 
         RnnModel int8 = RnnModel.Load(output);
         EdgeRnnMetadata carried = EdgeRnnMetadata.Read(int8.Metadata)!;
@@ -81,10 +79,9 @@ public sealed class MetadataTests : IDisposable
         string csv = Path.Combine(_dir, "missing.csv");
         File.WriteAllLines(csv, ["timestamp,humidity,temperature,wind", "1,50,20,3", "2,51,21,4"]);
         string output = Path.Combine(_dir, "out.onnx");
-        var stderr = new StringWriter();
-        int code = Program.Run([model, "-o", output, "--calibration", csv], new StringWriter(), stderr);
+        (int code, _, string stderr) = ToolRun.Run(Program.Run, "--model", model, "-o", output, "--calibration", csv);
         Assert.Equal(ToolExitCodes.BadInput, code);
-        Assert.Contains("no column 'pressure'", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no column 'pressure'", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
 
@@ -95,10 +92,8 @@ public sealed class MetadataTests : IDisposable
         File.WriteAllBytes(model, ForecastModel(out _));
         string csv = Path.Combine(_dir, "recording.csv");
         File.WriteAllLines(csv, ["timestamp,pressure,humidity,temperature,anomaly", .. Enumerable.Range(0, 50).Select(t => $"{t},{1000 + t % 7},{50 + t % 5},{20 + t % 3},0")]);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run([model, "-o", Path.Combine(_dir, "out.onnx"), "--calibration", csv, "--latency-steps", "0"], stdout, stderr);
-        Assert.True(code == 0, stderr.ToString());
-        Assert.Contains("50 steps", stdout.ToString(), StringComparison.Ordinal);
+        (int code, string stdout, string stderr) = ToolRun.Run(Program.Run, "--model", model, "-o", Path.Combine(_dir, "out.onnx"), "--calibration", csv, "--timed-steps", "0");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("50 steps", stdout, StringComparison.Ordinal);
     }
 }

@@ -21,13 +21,7 @@ public sealed class QuantizeCommandTests : IDisposable
         return path;
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static ToolResult Run(params string[] args) => ToolRun.Run(Program.Run, args);
 
     private void AssertNoOutput(string output)
     {
@@ -51,7 +45,7 @@ public sealed class QuantizeCommandTests : IDisposable
     {
         string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 64, layers: 2));
         string output = Path.Combine(_dir, "out.onnx");
-        (int code, string stdout, string stderr) = Run(model, "-o", output, "--latency-steps", "0");
+        (int code, string stdout, string stderr) = Run("--model", model, "-o", output, "--timed-steps", "0");
         Assert.True(code == 0, stderr);
         Assert.Contains("SNR dB", stdout, StringComparison.Ordinal);
         Assert.Contains("lstm_0", stdout, StringComparison.Ordinal);
@@ -68,8 +62,8 @@ public sealed class QuantizeCommandTests : IDisposable
         var rng = new Random(2);
         File.WriteAllLines(csv, ["a,b,c", .. Enumerable.Range(0, 200).Select(_ => $"{rng.NextDouble() - 0.5:F4},{rng.NextDouble():F4},{-rng.NextDouble():F4}")]);
         string output = Path.Combine(_dir, "static.onnx");
-        (int code, string stdout, string stderr) = Run(model, "-o", output, "--mode", "static", "--calibration", csv,
-            "--calibration-method", "Percentile", "--percentile", "99.9", "--latency-steps", "0", "--json", "--max-error", "0.05");
+        (int code, string stdout, string stderr) = Run("--model", model, "-o", output, "--mode", "static", "--calibration", csv,
+            "--calibration-method", "percentile", "--percentile", "99.9", "--timed-steps", "0", "--json", "--max-error", "0.05");
         Assert.True(code == 0, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
         JsonElement root = doc.RootElement;
@@ -91,7 +85,7 @@ public sealed class QuantizeCommandTests : IDisposable
         }
 
         string output = Path.Combine(_dir, "out.onnx");
-        (int code, string stdout, string stderr) = Run(model, "-o", output, "--mode", "static", "--calibration", Path.Combine(_dir, "data"), "--latency-steps", "0");
+        (int code, string stdout, string stderr) = Run("--model", model, "-o", output, "--mode", "static", "--calibration", Path.Combine(_dir, "data"), "--timed-steps", "0");
         Assert.True(code == 0, stderr);
         Assert.Contains("100 steps from 2 tensor file(s)", stdout, StringComparison.Ordinal);
         Assert.Contains("calibrated activation ranges", stdout, StringComparison.Ordinal);
@@ -102,7 +96,7 @@ public sealed class QuantizeCommandTests : IDisposable
     {
         string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32));
         string output = Path.Combine(_dir, "out.onnx");
-        (int code, _, string stderr) = Run(model, "-o", output, "--max-error", "1e-9", "--latency-steps", "0");
+        (int code, _, string stderr) = Run("--model", model, "-o", output, "--max-error", "1e-9", "--timed-steps", "0");
         Assert.Equal(ToolExitCodes.ComparisonFailed, code);
         Assert.Contains("--max-error", stderr, StringComparison.Ordinal);
         AssertNoOutput(output);
@@ -113,7 +107,7 @@ public sealed class QuantizeCommandTests : IDisposable
     {
         string model = WriteModel([.. Enumerable.Range(0, 300).Select(i => (byte)(i * 7))], "garbage.onnx");
         string output = Path.Combine(_dir, "out.onnx");
-        (int code, _, string stderr) = Run(model, "-o", output);
+        (int code, _, string stderr) = Run("--model", model, "-o", output);
         Assert.Equal(ToolExitCodes.BadInput, code);
         Assert.Contains("error:", stderr, StringComparison.Ordinal);
         AssertNoOutput(output);
@@ -125,7 +119,7 @@ public sealed class QuantizeCommandTests : IDisposable
         byte[] bytes = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32);
         string model = WriteModel(bytes[..(bytes.Length / 2)]);
         string output = Path.Combine(_dir, "out.onnx");
-        (int code, _, string stderr) = Run(model, "-o", output);
+        (int code, _, string stderr) = Run("--model", model, "-o", output);
         Assert.Equal(ToolExitCodes.BadInput, code);
         Assert.Contains("error:", stderr, StringComparison.Ordinal);
         AssertNoOutput(output);
@@ -140,7 +134,7 @@ public sealed class QuantizeCommandTests : IDisposable
         b.AddOutput("y", TensorElementType.Float);
         string model = WriteModel(b.ToBytes());
         string output = Path.Combine(_dir, "out.onnx");
-        (int code, _, string stderr) = Run(model, "-o", output);
+        (int code, _, string stderr) = Run("--model", model, "-o", output);
         Assert.Equal(ToolExitCodes.BadInput, code);
         Assert.Contains("Erf", stderr, StringComparison.Ordinal);
         AssertNoOutput(output);
@@ -157,7 +151,7 @@ public sealed class QuantizeCommandTests : IDisposable
         string data = Path.Combine(_dir, "cal.csv");
         File.WriteAllText(data, csv);
         string output = Path.Combine(_dir, "out.onnx");
-        (int code, _, string stderr) = Run(model, "-o", output, "--mode", "static", "--calibration", data);
+        (int code, _, string stderr) = Run("--model", model, "-o", output, "--mode", "static", "--calibration", data);
         Assert.Equal(ToolExitCodes.BadInput, code);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
         AssertNoOutput(output);
@@ -166,14 +160,58 @@ public sealed class QuantizeCommandTests : IDisposable
     [Fact]
     public void Quantize_MissingFileAndBadOption_ExitTwo()
     {
-        Assert.Equal(ToolExitCodes.BadInput, Run(Path.Combine(_dir, "missing.onnx")).Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run("--model", Path.Combine(_dir, "missing.onnx")).Code);
         string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 8));
-        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "fancy").Code);
-        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "static", "--format", "ort", "-o", Path.Combine(_dir, "x.onnx")).Code);
-        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--mode", "static", "-o", Path.Combine(_dir, "x.onnx")).Code);
-        Assert.Equal(ToolExitCodes.BadInput, Run(model, "--calibration-method", "Percentile", "--percentile", "0", "-o", Path.Combine(_dir, "x.onnx")).Code);
-        (int code, _, string stderr) = Run(model, "--exclude", "no_such_node", "-o", Path.Combine(_dir, "y.onnx"));
+        Assert.Equal(ToolExitCodes.BadInput, Run("--model", model, "--mode", "fancy").Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run("--model", model, "--mode", "static", "--format", "ort", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run("--model", model, "--mode", "static", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        Assert.Equal(ToolExitCodes.BadInput, Run("--model", model, "--calibration-method", "percentile", "--percentile", "0", "-o", Path.Combine(_dir, "x.onnx")).Code);
+        (int code, _, string stderr) = Run("--model", model, "--exclude", "no_such_node", "-o", Path.Combine(_dir, "y.onnx"));
         Assert.Equal(ToolExitCodes.BadInput, code);
         Assert.Contains("lstm_0", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_EnumValuesLowerCase_SharedModelAndOutOptions()
+    {
+        string help = Run("--help").Out;
+
+        Assert.Contains("-m, --model <model> (REQUIRED)", help, StringComparison.Ordinal);
+        Assert.Contains("-o, --out <out>", help, StringComparison.Ordinal);
+        Assert.Contains("--mode <dynamic|static>", help, StringComparison.Ordinal);
+        Assert.Contains("--format <qdq|ort>", help, StringComparison.Ordinal);
+        Assert.Contains("--calibration-method <minmax|percentile>", help, StringComparison.Ordinal);
+        Assert.Contains("[default: qdq]", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("--output", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("--latency-steps", help, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--percentile", "0", "--percentile must be in (0, 100] (got 0)")]
+    [InlineData("--percentile", "101", "--percentile must be in (0, 100] (got 101)")]
+    [InlineData("--max-error", "-1", "--max-error must be at least 0 (got -1)")]
+    [InlineData("--max-metric-drop", "NaN", "--max-metric-drop must be at least 0 (got NaN)")]
+    [InlineData("--timed-steps", "-1", "--timed-steps must be between 0 and 100000000 (got -1)")]
+    [InlineData("--format", "int4", "--format must be one of qdq, ort (got 'int4')")]
+    public void Quantize_BadOptionValue_ExitsTwoNamingItBeforeReadingTheModel(string option, string value, string message)
+    {
+        (int code, string stdout, string stderr) = Run("--model", Path.Combine(_dir, "missing.onnx"), option, value);
+
+        Assert.Equal(ToolExitCodes.BadInput, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("error: " + message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("missing.onnx", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Quantize_OldSpellings_PositionalModelOutputLatencyStepsCapitalizedEnums_StillWork()
+    {
+        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Gru, 2, 8, layers: 1));
+        string output = Path.Combine(_dir, "old.onnx");
+
+        (int code, _, string stderr) = Run(model, "--output", output, "--latency-steps", "0", "--format", "Qdq", "--calibration-method", "MinMax");
+
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(output));
     }
 }

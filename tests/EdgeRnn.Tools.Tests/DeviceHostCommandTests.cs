@@ -10,7 +10,7 @@ public sealed class DeviceHostCommandTests : IDisposable
 
     public void Dispose() => _folders.Dispose();
 
-    private static (int Code, string Out, string Err) Device(params string[] args) => TestFolders.Run(DeviceProgram.Run, args);
+    private static ToolResult Device(params string[] args) => ToolRun.Run(DeviceProgram.Run, args);
 
     [Fact]
     public void Verify_PassingFolder_ExitsZeroWithTable()
@@ -96,7 +96,7 @@ public sealed class DeviceHostCommandTests : IDisposable
     {
         string folder = _folders.Write("gru");
 
-        (int code, string stdout, _) = Device("info", Path.Combine(folder, "model.onnx"));
+        (int code, string stdout, _) = Device("info", "--model", Path.Combine(folder, "model.onnx"));
 
         Assert.Equal(0, code);
         Assert.Contains("float", stdout, StringComparison.Ordinal);
@@ -112,7 +112,7 @@ public sealed class DeviceHostCommandTests : IDisposable
     {
         string folder = _folders.Write("gru");
 
-        (int code, string stdout, _) = Device("info", folder, "--json");
+        (int code, string stdout, _) = Device("info", "-m", folder, "--json");
 
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(stdout);
@@ -128,7 +128,7 @@ public sealed class DeviceHostCommandTests : IDisposable
     [Fact]
     public void Info_MissingModel_ExitsTwo()
     {
-        (int code, _, string stderr) = Device("info", Path.Combine(_folders.Root, "nope.onnx"));
+        (int code, _, string stderr) = Device("info", "--model", Path.Combine(_folders.Root, "nope.onnx"));
 
         Assert.Equal(2, code);
         Assert.Contains("nope.onnx", stderr, StringComparison.Ordinal);

@@ -35,20 +35,7 @@ public sealed class ShippedKitModelTests : IDisposable
         { "pi-ads1115.json", "analog", 20000 },
     };
 
-    private static string Devices { get; } = FindDevices();
-
-    private static string FindDevices()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "EdgeRnn.sln")))
-            {
-                return Path.Combine(d.FullName, "devices");
-            }
-        }
-
-        throw new InvalidOperationException("EdgeRnn.sln not found above the test folder.");
-    }
+    private static string Devices => RepoPaths.Devices;
 
     private static JsonObject Profile(string file) => JsonNode.Parse(File.ReadAllText(Path.Combine(Devices, file)))!.AsObject();
 
@@ -68,7 +55,7 @@ public sealed class ShippedKitModelTests : IDisposable
     public void ShippedKitModel_TrainedOnWhatSynthWritesToday(string profileFile, string kit)
     {
         string csv = Path.Combine(_folders.Root, $"synth-{kit}-seed1.csv");
-        (int code, _, string stderr) = TestFolders.Run(TrainProgram.Run, "synth", "--kit", kit, "--seed", "1", "--clean-fraction", "0.5", "--out", csv);
+        (int code, _, string stderr) = ToolRun.Run(TrainProgram.Run, "synth", "--kit", kit, "--seed", "1", "--clean-fraction", "0.5", "--out", csv);
         Assert.True(code == 0, stderr);
 
         JsonElement provenance = Provenance(profileFile);
@@ -88,7 +75,7 @@ public sealed class ShippedKitModelTests : IDisposable
     public void ShippedKitModel_HeldOutRecordingReplayed_AlarmsAtFaultsNotInCleanPart(string profileFile, string kit, int rows)
     {
         string csv = Path.Combine(_folders.Root, $"{kit}-heldout.csv");
-        (int code, _, string stderr) = TestFolders.Run(TrainProgram.Run, "synth", "--kit", kit, "--seed", "2", "--rows", rows.ToString(CultureInfo.InvariantCulture),
+        (int code, _, string stderr) = ToolRun.Run(TrainProgram.Run, "synth", "--kit", kit, "--seed", "2", "--rows", rows.ToString(CultureInfo.InvariantCulture),
             "--anomalies", "10", "--clean-fraction", "0.5", "--out", csv);
         Assert.True(code == 0, stderr);
         int[] labels = [.. File.ReadLines(csv).Skip(1).Select(line => int.Parse(line.AsSpan(line.LastIndexOf(',') + 1), CultureInfo.InvariantCulture))];
@@ -114,7 +101,7 @@ public sealed class ShippedKitModelTests : IDisposable
         string profile = Path.Combine(_folders.Root, kit + "-heldout.json");
         File.WriteAllText(profile, replay.ToJsonString());
 
-        (code, string stdout, stderr) = TestFolders.Run(DeviceProgram.Run, "replay", "--profile", profile);
+        (code, string stdout, stderr) = ToolRun.Run(DeviceProgram.Run, "replay", "--profile", profile);
 
         Assert.True(code == 0, stderr);
         bool[] active = [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split('\t')[3] == "1")];

@@ -26,12 +26,4 @@ public sealed class TestFolders : IDisposable
         TestDataWriter.Write(folder, bytes, [feed], [expected]);
         return folder;
     }
-
-    public static (int Code, string Out, string Err) Run(Func<string[], TextWriter, TextWriter, int> program, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = program(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 }

@@ -10,7 +10,7 @@ public sealed class TrainCommandTests : IDisposable
 
     public void Dispose() => _folders.Dispose();
 
-    private static (int Code, string Out, string Err) Edgernn(params string[] args) => TestFolders.Run(TrainProgram.Run, args);
+    private static ToolResult Edgernn(params string[] args) => ToolRun.Run(TrainProgram.Run, args);
 
     [Fact]
     public void Verify_SameOutputAsDevice()
@@ -18,7 +18,7 @@ public sealed class TrainCommandTests : IDisposable
         string folder = _folders.Write("gru", perturb: 1e-3f);
 
         (int code, string stdout, _) = Edgernn("verify", folder);
-        (int deviceCode, string deviceOut, _) = TestFolders.Run(DeviceHostProgram, "verify", folder);
+        (int deviceCode, string deviceOut, _) = ToolRun.Run(DeviceHostProgram, "verify", folder);
 
         Assert.Equal(1, code);
         Assert.Equal(deviceCode, code);
@@ -32,12 +32,12 @@ public sealed class TrainCommandTests : IDisposable
     public void TestData_Builtin_WritesOrtGoldenThatDeviceVerifies(string cell, string layers)
     {
         string folder = Path.Combine(_folders.Root, "golden-" + cell);
-        (int code, string stdout, string stderr) = Edgernn("testdata", "--builtin", cell, "--hidden", "24", "--layers", layers, "--steps", "120", "--out", folder);
+        (int code, string stdout, string stderr) = Edgernn("testdata", "--builtin", cell, "--hidden", "24", "--layers", layers, "--seq-len", "120", "--out", folder);
         Assert.True(code == 0, stderr);
         Assert.Contains("edgernn-device verify", stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(folder, "test_data_set_1", "output_0.pb")));
 
-        (int verify, string report, string verifyErr) = TestFolders.Run(DeviceHostProgram, "verify", folder, "--json");
+        (int verify, string report, string verifyErr) = ToolRun.Run(DeviceHostProgram, "verify", folder, "--json");
         Assert.True(verify == 0, report + verifyErr);
         using JsonDocument doc = JsonDocument.Parse(report);
         Assert.Equal("Passed", doc.RootElement.GetProperty("status").GetString());
@@ -46,7 +46,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void TestData_MissingModel_ExitsTwo()
     {
-        (int code, _, string stderr) = Edgernn("testdata", Path.Combine(_folders.Root, "nope.onnx"), "--out", Path.Combine(_folders.Root, "x"));
+        (int code, _, string stderr) = Edgernn("testdata", "--model", Path.Combine(_folders.Root, "nope.onnx"), "--out", Path.Combine(_folders.Root, "x"));
         Assert.Equal(2, code);
         Assert.Contains("nope.onnx", stderr, StringComparison.Ordinal);
     }
@@ -54,7 +54,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Bench_BuiltinLstmJson_HasBothRuntimesAndRatio()
     {
-        (int code, string stdout, string stderr) = Edgernn("bench", "--builtin", "lstm", "--steps", "200", "--warmup", "20", "--json");
+        (int code, string stdout, string stderr) = Edgernn("bench", "--builtin", "lstm", "--timed-steps", "200", "--warmup", "20", "--json");
 
         Assert.Equal(0, code);
         Assert.Contains("bench:", stderr, StringComparison.Ordinal);
@@ -83,9 +83,9 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Bench_ModelWithScorer_TimesTheDevicesWholeRow()
     {
-        string model = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "devices", "models", "temperature-forecast.onnx");
+        string model = Path.Combine(RepoPaths.Devices, "models", "temperature-forecast.onnx");
 
-        (int code, string stdout, string stderr) = Edgernn("bench", model, "--steps", "200", "--warmup", "20", "--json");
+        (int code, string stdout, string stderr) = Edgernn("bench", "--model", model, "--timed-steps", "200", "--warmup", "20", "--json");
 
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
@@ -100,7 +100,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         string folder = _folders.Write("gru");
 
-        (int code, string stdout, _) = Edgernn("bench", folder, "--steps", "50", "--warmup", "5");
+        (int code, string stdout, _) = Edgernn("bench", "-m", folder, "--timed-steps", "50", "--warmup", "5");
 
         Assert.Equal(0, code);
         Assert.Contains("EdgeRnn", stdout, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         string missing = Path.Combine(_folders.Root, "missing.onnx");
 
-        (int code, _, string stderr) = Edgernn("bench", missing);
+        (int code, _, string stderr) = Edgernn("bench", "--model", missing);
 
         Assert.Equal(2, code);
         Assert.Contains(missing, stderr, StringComparison.Ordinal);

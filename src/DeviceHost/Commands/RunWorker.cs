@@ -14,10 +14,10 @@ namespace EdgeRnn.DeviceHost.Commands;
 
 /// <summary>
 /// The <c>run</c> command: the device loop at the profile's rate until SIGTERM / Ctrl+C (or the end of a replay, or
-/// <c>--steps</c>), with state restored at start and saved periodically and at the end.
+/// <c>--max-steps</c>), with state restored at start and saved periodically and at the end.
 /// </summary>
 /// <remarks>
-/// Exit codes: 0 stopped normally (a signal, <c>--steps</c>, the end of a replay; also when the last save failed,
+/// Exit codes: 0 stopped normally (a signal, <c>--max-steps</c>, the end of a replay; also when the last save failed,
 /// which is reported as a fault); 2 the profile or model is bad or they do not fit (restarting cannot help);
 /// 3 another <c>run</c> holds the profile's lock. Faults while running (sensors, outputs, state saves) never end the
 /// loop: they are counted, reported as events and in the systemd status, and retried.
@@ -123,7 +123,7 @@ internal static class RunWorker
 
             if (maxSteps is { } max && loop.Steps >= max)
             {
-                reason = $"--steps {max} done";
+                reason = $"--max-steps {max} done";
                 break;
             }
 

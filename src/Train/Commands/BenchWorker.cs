@@ -17,15 +17,13 @@ internal static class BenchWorker
     {
         if ((model is null) == (builtin is null))
         {
-            stderr.WriteLine("error: give either a model (a .onnx file or a test folder) or --builtin lstm|gru, not both and not neither.");
+            stderr.WriteLine("error: give either --model (a .onnx file or a test folder) or --builtin lstm|gru, not both and not neither.");
             return ToolExitCodes.BadInput;
         }
 
-        if (steps <= 0 || warmup < 0 || hidden <= 0 || input <= 0 || layers <= 0)
-        {
-            stderr.WriteLine("error: --steps, --hidden, --input and --layers must be positive and --warmup zero or positive.");
-            return ToolExitCodes.BadInput;
-        }
+        // --timed-steps, --warmup, --hidden, --input and --layers are range-checked by the parser (BenchCommand).
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
 
         byte[] bytes;
         string name;

@@ -72,9 +72,9 @@ internal static class ExportWorker
             stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
             {
                 ["model"] = full,
-                ["sequence_model"] = sequencePath,
+                ["sequenceModel"] = sequencePath,
                 ["task"] = info.Config.Task.ToString().ToLowerInvariant(),
-                ["verify_max_abs"] = errors.Max,
+                ["verifyMaxAbs"] = errors.Max,
             }, s_indented));
         }
         else

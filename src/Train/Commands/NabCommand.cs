@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.Train.Nab;
 
 namespace EdgeRnn.Train.Commands;
@@ -9,23 +10,24 @@ namespace EdgeRnn.Train.Commands;
 /// </summary>
 internal static class NabCommand
 {
-    /// <summary>The <c>nab</c> command with its <c>score</c> subcommand.</summary>
-    public static Command Create(TextWriter stdout, TextWriter stderr) =>
+    /// <summary>The <c>nab</c> command with its <c>score</c> and <c>run</c> subcommands.</summary>
+    public static Command Create() =>
         new("nab",
             "The Numenta Anomaly Benchmark (NAB, github.com/numenta/NAB): its scorer reimplemented to reproduce the official per-file rows "
             + "(cost profiles standard, reward_low_FP_rate, reward_low_FN_rate; probationary period min(15% of rows, 750); scaled-sigmoid "
             + "window scoring; one corpus-wide threshold per detector and profile; scores normalized so that the null detector gets 0 and the perfect one 100). "
             + "Exit codes: 0 = done, 2 = bad input.")
         {
-            CreateScoreCommand(stdout, stderr),
+            CreateScoreCommand(),
+            NabRunCommand.Create(),
         };
 
-    internal static Command CreateScoreCommand(TextWriter stdout, TextWriter stderr)
+    internal static Command CreateScoreCommand()
     {
         var results = new Option<string>("--results") { Description = "NAB's results folder: <results>/<detector>/<category>/<detector>_<file>.csv with columns timestamp,anomaly_score (value, label and others are ignored).", Required = true };
         var labels = new Option<string>("--labels") { Description = "NAB's labels/combined_windows.json: for each category/file.csv its [start, end] anomaly windows.", Required = true };
         var detector = new Option<string[]>("--detector") { Description = "Score only this detector (a folder under --results); repeat it or separate names with commas. Default: every folder with results files.", AllowMultipleArgumentsPerToken = true };
-        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON (snake_case keys) instead of tables." };
+        Option<bool> json = CommonOptions.Json("Print machine-readable JSON (camelCase keys; profile names as NAB spells them) instead of tables.");
         var command = new Command("score",
             "Scores detectors' NAB results files as NAB's optimize, score and normalize steps do: for each detector and profile, sweeps the "
             + "thresholds over all its files together and keeps the one with the largest summed score (ties: the higher threshold), scores each "
@@ -39,14 +41,10 @@ internal static class NabCommand
         command.SetAction(parse => NabScoreWorker.Run(
             results: parse.GetValue(results)!,
             labels: parse.GetValue(labels)!,
-            detectors: SplitList(parse.GetValue(detector)),
+            detectors: CommonOptions.SplitList(parse.GetValue(detector)),
             json: parse.GetValue(json),
-            stdout: stdout,
-            stderr: stderr));
+            stdout: parse.Out(),
+            stderr: parse.Error()));
         return command;
     }
-
-    /// <summary>Comma-separated or repeated values as one list; null when the option was not given.</summary>
-    private static string[]? SplitList(string[]? values) =>
-        values is null or [] ? null : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRnn.Deployment.Cli;
 using EdgeRnn.Train.Nab;
 using EdgeRnn.Train.Training;
 
@@ -7,21 +8,21 @@ namespace EdgeRnn.Train.Commands;
 /// <summary><c>edgernn nab run</c>: EdgeRnn's detector over a NAB data folder, then NAB's scorer on the results.</summary>
 internal static class NabRunCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
         var defaults = new NabDetectorConfig();
         var data = new Option<string>("--data") { Description = "NAB's data folder (one folder per category of timestamp,value CSV files), e.g. NAB/data.", Required = true };
         var labels = new Option<string>("--labels") { Description = "NAB's labels/combined_windows.json for those files.", Required = true };
-        var output = new Option<string>("--out", "-o") { Description = "The results folder: NAB's layout <out>/<detector>/<category>/<detector>_<file>.csv; per-file models and logs in <out>/.work. A rerun skips finished files.", Required = true };
-        var parallel = new Option<int>("--parallel") { Description = "Files processed at once (each trains with one torch thread).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        Option<string> output = CommonOptions.Out("The results folder: NAB's layout <out>/<detector>/<category>/<detector>_<file>.csv; per-file models and logs in <out>/.work. A rerun skips finished files.");
+        var parallel = new Option<int>("--parallel") { Description = "Files processed at once (each trains with one torch thread).", DefaultValueFactory = _ => Environment.ProcessorCount }.InRange(1, 256);
         var detector = new Option<string>("--detector") { Description = "The detector's name in the results layout.", DefaultValueFactory = _ => defaults.Name };
         var cell = new Option<CellKind>("--cell") { Description = "The forecaster's recurrent cell.", DefaultValueFactory = _ => defaults.Cell };
-        var hidden = new Option<int>("--hidden") { Description = "The forecaster's hidden size.", DefaultValueFactory = _ => defaults.Hidden };
+        var hidden = new Option<int>("--hidden") { Description = "The forecaster's hidden size.", DefaultValueFactory = _ => defaults.Hidden }.InRange(1, 4096);
         var fp32 = new Option<bool>("--fp32") { Description = "Stream the float model instead of the int8 one (for comparison; the device runs int8)." };
         var noClock = new Option<bool>("--no-clock") { Description = "Do not give the forecaster the time of day and week (by default it gets the daily phase when the probationary period spans two days at a sub-6-hour period, the weekly phase when it spans two weeks)." };
-        var maskSteps = new Option<int>("--mask-steps") { Description = "Scorer: after a score of 0.5 or more, report 0 for this many rows unless a score exceeds it (one report per event; 0 = off).", DefaultValueFactory = _ => defaults.Scorer.MaskSteps };
-        var seed = new Option<int>("--seed") { Description = "Seed of each forecaster's weights and shuffling.", DefaultValueFactory = _ => defaults.Seed };
-        var json = new Option<bool>("--json") { Description = "Print a machine-readable JSON summary (timing and the scores) on stdout." };
+        var maskSteps = new Option<int>("--mask-steps") { Description = "Scorer: after a score of 0.5 or more, report 0 for this many rows unless a score exceeds it (one report per event; 0 = off).", DefaultValueFactory = _ => defaults.Scorer.MaskSteps }.InRange(0, 1_000_000);
+        var seed = new Option<int>("--seed") { Description = "Seed of each forecaster's weights and shuffling.", DefaultValueFactory = _ => defaults.Seed }.InRange(0, int.MaxValue);
+        Option<bool> json = CommonOptions.Json("Print a machine-readable JSON summary (timing and the scores; camelCase keys) on stdout.");
         var command = new Command("run",
             "Runs EdgeRnn's streaming detector on every CSV under --data under NAB's rules and scores the results with NAB's scorer. Per file: an LSTM forecaster "
             + "learns from the probationary period only (the first min(floor(0.15 x rows), 750) rows), is exported (verified against ONNX Runtime) and quantized to int8, then "
@@ -46,8 +47,8 @@ internal static class NabRunCommand
                 Scorer = defaults.Scorer with { MaskSteps = parse.GetValue(maskSteps) },
             },
             json: parse.GetValue(json),
-            stdout: stdout,
-            stderr: stderr));
+            stdout: parse.Out(),
+            stderr: parse.Error()));
         return command;
     }
 }

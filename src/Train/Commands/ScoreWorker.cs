@@ -75,17 +75,17 @@ internal static class ScoreWorker
             {
                 ["rows"] = recording.Rows,
                 ["threshold"] = metadata.Scorer.Threshold,
-                ["exit_threshold"] = metadata.Scorer.ExitThreshold,
+                ["exitThreshold"] = metadata.Scorer.ExitThreshold,
                 ["alarms"] = scored.Starts.Select(s => WindowReport.Format(recording.Timestamps[s])).ToArray(),
                 ["windows"] = report?.Windows.Select(w => new Dictionary<string, object?>
                 {
                     ["start"] = WindowReport.Format(w.Window.Start),
                     ["end"] = WindowReport.Format(w.Window.End),
                     ["detected"] = w.Detected,
-                    ["first_detection"] = w.FirstDetection is { } f ? WindowReport.Format(f) : null,
+                    ["firstDetection"] = w.FirstDetection is { } f ? WindowReport.Format(f) : null,
                 }).ToArray(),
-                ["detected_windows"] = report?.Detected,
-                ["false_alarms"] = report?.FalseAlarms.Count,
+                ["detectedWindows"] = report?.Detected,
+                ["falseAlarms"] = report?.FalseAlarms.Count,
             };
             stdout.WriteLine(JsonSerializer.Serialize(summary, s_indented));
         }

@@ -19,15 +19,13 @@ internal static class TestDataWorker
     {
         if ((model is null) == (builtin is null))
         {
-            stderr.WriteLine("error: give either a model (.onnx) or --builtin lstm|gru, not both and not neither.");
+            stderr.WriteLine("error: give either --model (.onnx) or --builtin lstm|gru, not both and not neither.");
             return ToolExitCodes.BadInput;
         }
 
-        if (steps <= 0 || sets <= 0 || hidden <= 0 || input <= 0 || layers <= 0)
-        {
-            stderr.WriteLine("error: --steps, --sets, --hidden, --input and --layers must be positive.");
-            return ToolExitCodes.BadInput;
-        }
+        // --seq-len, --sets, --hidden, --input and --layers are range-checked by the parser (TestDataCommand).
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sets);
 
         byte[] bytes;
         if (builtin is not null)
@@ -80,7 +78,7 @@ internal static class TestDataWorker
         return ToolExitCodes.Success;
     }
 
-    /// <summary>Symbolic dimensions named like a time axis (seq, sequence, time, steps, len) get --steps; others 1.</summary>
+    /// <summary>Symbolic dimensions named like a time axis (seq, sequence, time, steps, len) get --seq-len; others 1.</summary>
     private static bool IsTimeAxis(string? name) =>
         name is not null && (name.Contains("seq", StringComparison.OrdinalIgnoreCase) || name.Contains("time", StringComparison.OrdinalIgnoreCase)
             || name.Contains("step", StringComparison.OrdinalIgnoreCase) || name.Contains("len", StringComparison.OrdinalIgnoreCase));

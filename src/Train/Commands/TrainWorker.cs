@@ -239,28 +239,28 @@ internal static class TrainWorker
         var result = new Dictionary<string, object?>
         {
             ["model"] = full,
-            ["sequence_model"] = sequencePath,
+            ["sequenceModel"] = sequencePath,
             ["checkpoint"] = checkpoint,
             ["history"] = stem + ".history.json",
             ["plot"] = stem + ".history.png",
             ["task"] = c.Task.ToString().ToLowerInvariant(),
             ["epochs"] = history.Epochs.Count,
-            ["best_epoch"] = history.BestEpoch,
-            ["best_val_loss"] = history.BestValidationLoss,
+            ["bestEpoch"] = history.BestEpoch,
+            ["bestValLoss"] = history.BestValidationLoss,
             ["metrics"] = history.Metrics,
-            ["verify_max_abs"] = errors.Max,
+            ["verifyMaxAbs"] = errors.Max,
             ["scorer"] = calibration is null ? null : new Dictionary<string, object>
             {
                 ["threshold"] = calibration.Settings.Threshold,
-                ["exit_threshold"] = calibration.Settings.ExitThreshold,
-                ["false_alarm_rate_target"] = scorerOptions.FalseAlarmRate,
-                ["min_duration"] = calibration.Settings.MinDuration,
-                ["short_window"] = calibration.Settings.ShortWindow,
-                ["long_window"] = calibration.Settings.LongWindow,
-                ["warmup_steps"] = calibration.Settings.WarmupSteps,
-                ["validation_steps"] = calibration.Steps,
-                ["validation_alarms"] = calibration.Alarms,
-                ["validation_flagged_fraction"] = calibration.FlaggedFraction,
+                ["exitThreshold"] = calibration.Settings.ExitThreshold,
+                ["falseAlarmRateTarget"] = scorerOptions.FalseAlarmRate,
+                ["minDuration"] = calibration.Settings.MinDuration,
+                ["shortWindow"] = calibration.Settings.ShortWindow,
+                ["longWindow"] = calibration.Settings.LongWindow,
+                ["warmupSteps"] = calibration.Settings.WarmupSteps,
+                ["validationSteps"] = calibration.Steps,
+                ["validationAlarms"] = calibration.Alarms,
+                ["validationFlaggedFraction"] = calibration.FlaggedFraction,
             },
         };
         if (json)
@@ -373,8 +373,8 @@ internal static class TrainWorker
             stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
             {
                 ["model"] = full,
-                ["sequence_model"] = null,
-                ["step_model"] = model.Step is null ? null : stem + ".step.onnx",
+                ["sequenceModel"] = null,
+                ["stepModel"] = model.Step is null ? null : stem + ".step.onnx",
                 ["checkpoint"] = checkpoint,
                 ["history"] = stem + ".history.json",
                 ["plot"] = stem + ".history.png",
@@ -383,10 +383,10 @@ internal static class TrainWorker
                 ["vocab"] = c.Vocabulary,
                 ["sequences"] = data.Count,
                 ["epochs"] = result.History.Epochs.Count,
-                ["best_epoch"] = result.History.BestEpoch,
-                ["best_val_loss"] = result.History.BestValidationLoss,
+                ["bestEpoch"] = result.History.BestEpoch,
+                ["bestValLoss"] = result.History.BestValidationLoss,
                 ["metrics"] = result.History.Metrics,
-                ["verify_max_abs"] = errors.Max,
+                ["verifyMaxAbs"] = errors.Max,
             }, s_indented));
         }
         else

@@ -83,7 +83,7 @@ internal static class NabRunWorker
                 ["detector"] = config.Name,
                 ["files"] = ordered.Length,
                 ["seconds"] = Math.Round(seconds, 1),
-                ["us_per_row"] = double.IsNaN(perRow) ? null : Math.Round(perRow, 3),
+                ["usPerRow"] = double.IsNaN(perRow) ? null : Math.Round(perRow, 3),
                 ["score"] = scoreCode == ToolExitCodes.Success ? JsonDocument.Parse(writer.ToString()).RootElement : null,
             }));
             return scoreCode;

@@ -109,7 +109,7 @@ internal sealed class NabRunner
                 if (_config.Int8)
                 {
                     var qlog = new StringWriter(CultureInfo.InvariantCulture);
-                    code = Quantize.Program.Run([model, "-o", streamed, "--calibration", head, "--latency-steps", "0"], TextWriter.Null, qlog);
+                    code = Quantize.Program.Run(["--model", model, "-o", streamed, "--calibration", head, "--timed-steps", "0"], TextWriter.Null, qlog);
                     if (code != ToolExitCodes.Success)
                     {
                         return Failed(key, results, "quantization failed: " + LastLines(qlog.ToString()));

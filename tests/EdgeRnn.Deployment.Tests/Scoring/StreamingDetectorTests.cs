@@ -7,19 +7,7 @@ namespace EdgeRnn.Deployment.Tests.Scoring;
 /// <summary>The device's per-row sequence, on the shipped temperature model (a sensor feature, then clock features).</summary>
 public class StreamingDetectorTests
 {
-    private static string ShippedModel()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            string candidate = Path.Combine(d.FullName, "devices", "models", "temperature-forecast.onnx");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("devices/models/temperature-forecast.onnx not found above the test folder.");
-    }
+    private static string ShippedModel() => Path.Combine(RepoPaths.Devices, "models", "temperature-forecast.onnx");
 
     [Fact]
     public void Step_SensorsAndTime_EqualsStepRowStepNormalizedRowAndTheManualSequence()

@@ -36,12 +36,10 @@ public sealed class ClockFeatureReplayTests : IDisposable
               "outputs": { "console": "off" } }
             """);
 
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(["replay", "--profile", profile, "--json"], stdout, stderr, DeviceEnvironment.Hardware);
+        (int code, string stdout, string stderr) = ToolRun.Run(Program.Run, "replay", "--profile", profile, "--json");
 
-        Assert.True(code == 0, stderr.ToString());
-        double[] device = [.. stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("likelihood").GetDouble())];
+        Assert.True(code == 0, stderr);
+        double[] device = [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("likelihood").GetDouble())];
         float[] expected = Reference(model, lines[1..], scorer);
         Assert.Equal(expected.Length, device.Length);
         for (int t = 0; t < device.Length; t++)

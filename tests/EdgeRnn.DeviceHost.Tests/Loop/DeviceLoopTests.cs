@@ -11,13 +11,7 @@ public sealed class DeviceLoopTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static (int Code, string Out, string Err) Device(DeviceEnvironment environment, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr, environment);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static ToolResult Device(DeviceEnvironment environment, params string[] args) => Reliability.DeviceHarness.Device(environment, args);
 
     private string ReplayProfile(string extra = "", int rows = 400)
     {
@@ -59,7 +53,7 @@ public sealed class DeviceLoopTests : IDisposable
         string profile = ReplayProfile();
         string replay = Device(DeviceEnvironment.Hardware, "replay", "--profile", profile).Out;
 
-        Assert.Equal(0, Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--steps", "150").Code);
+        Assert.Equal(0, Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--max-steps", "150").Code);
         Assert.True(File.Exists(_temp.File("device.state")));
         (int code, string stdout, _) = Device(DeviceEnvironment.Hardware, "run", "--profile", profile);
 
@@ -78,7 +72,7 @@ public sealed class DeviceLoopTests : IDisposable
     public void Run_BadStateFile_DiscardedWithWarningAndRunsFresh(string damage)
     {
         string profile = ReplayProfile();
-        Assert.Equal(0, Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--steps", "60").Code);
+        Assert.Equal(0, Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--max-steps", "60").Code);
         string state = _temp.File("device.state");
         byte[] bytes = File.ReadAllBytes(state);
         switch (damage)
@@ -97,7 +91,7 @@ public sealed class DeviceLoopTests : IDisposable
                 break;
         }
 
-        (int code, string stdout, _) = Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--steps", "10");
+        (int code, string stdout, _) = Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--max-steps", "10");
 
         Assert.Equal(0, code);
         Assert.Contains("state_discarded warning:", stdout, StringComparison.Ordinal);
@@ -112,7 +106,7 @@ public sealed class DeviceLoopTests : IDisposable
         string profile = ReplayProfile();
         for (int i = 0; i < 12; i++)
         {
-            Assert.Equal(0, Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--steps", "5").Code);
+            Assert.Equal(0, Device(DeviceEnvironment.Hardware, "run", "--profile", profile, "--max-steps", "5").Code);
         }
 
         Assert.True(File.Exists(_temp.File("events.jsonl.1")));
@@ -140,7 +134,7 @@ public sealed class DeviceLoopTests : IDisposable
         var driver = new SimulatedGpioDriver();
         var environment = new DeviceEnvironment { OpenGpio = () => new GpioController(driver) };
 
-        (int code, string stdout, _) = Device(environment, "run", "--profile", path, "--steps", "420");
+        (int code, string stdout, _) = Device(environment, "run", "--profile", path, "--max-steps", "420");
 
         Assert.Equal(0, code);
         Assert.Contains("anomaly_started", stdout, StringComparison.Ordinal);
@@ -214,7 +208,7 @@ public sealed class DeviceLoopTests : IDisposable
     {
         var environment = new DeviceEnvironment { OpenI2c = (_, a) => new SimulatedBme280(a) };
 
-        (int code, string stdout, _) = Device(environment, "diag", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--bench", "--bench-steps", "2000");
+        (int code, string stdout, _) = Device(environment, "diag", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--bench", "--timed-steps", "2000");
 
         Assert.Contains("sensor   env (bme280 on /dev/i2c-1 at 0x76): temperature 25.08", stdout, StringComparison.Ordinal);
         Assert.Contains("golden   max abs error", stdout, StringComparison.Ordinal);

@@ -20,15 +20,10 @@ internal static class DeviceHarness
 
     public const string DefaultState = """{ "path": "device.state", "saveEverySteps": 50 }""";
 
-    public static (int Code, string Out, string Err) Device(DeviceEnvironment environment, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr, environment);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    public static ToolResult Device(DeviceEnvironment environment, params string[] args) =>
+        ToolRun.Run((a, stdout, stderr) => Program.Run(a, stdout, stderr, environment), args);
 
-    public static (int Code, string Out, string Err) Device(params string[] args) => Device(DeviceEnvironment.Hardware, args);
+    public static ToolResult Device(params string[] args) => Device(DeviceEnvironment.Hardware, args);
 
     /// <summary>The first <paramref name="rows"/> rows of NAB's ambient temperature recording as data.csv.</summary>
     public static string WriteCsv(TempFolder temp, int rows = 400, string name = "data.csv")

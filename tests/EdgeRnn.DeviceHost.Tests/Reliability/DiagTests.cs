@@ -105,12 +105,12 @@ public sealed class DiagTests : IDisposable
               "readings": [ { "reading": "value", "feature": "temperature", "unit": "degF" } ] }
             """, outputs: AlarmOutputs, state: null);
 
-        (int code, string stdout, _) = DeviceHarness.Device(NoGpio, "run", "--profile", profile, "--steps", "420");
+        (int code, string stdout, _) = DeviceHarness.Device(NoGpio, "run", "--profile", profile, "--max-steps", "420");
 
         Assert.Equal(0, code);
         Assert.Contains("fault alarm pin GPIO 17: /dev/gpiochip0: the file does not exist", stdout, StringComparison.Ordinal);
         Assert.Contains("anomaly_started", stdout, StringComparison.Ordinal);  // detection went on
-        Assert.Contains("--steps 420 done: 420 steps", stdout, StringComparison.Ordinal);
+        Assert.Contains("--max-steps 420 done: 420 steps", stdout, StringComparison.Ordinal);
         Assert.Matches(@"\b[2-9]\d* output faults", stdout);                  // the open at start and the tries at the anomaly events
     }
 
@@ -129,7 +129,7 @@ public sealed class DiagTests : IDisposable
               "readings": [ { "reading": "value", "feature": "temperature", "unit": "degF" } ] }
             """, outputs: AlarmOutputs, state: null);
 
-        (int code, string stdout, _) = DeviceHarness.Device(environment, "run", "--profile", profile, "--steps", "420");
+        (int code, string stdout, _) = DeviceHarness.Device(environment, "run", "--profile", profile, "--max-steps", "420");
 
         Assert.Equal(0, code);
         Assert.Contains("fault_cleared alarm pin GPIO 17: works again", stdout, StringComparison.Ordinal);

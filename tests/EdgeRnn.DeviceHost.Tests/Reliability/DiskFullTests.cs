@@ -42,11 +42,11 @@ public sealed class DiskFullTests : IDisposable
         string profile = DeviceHarness.Profile(_temp);
         var files = new FailingFileSystem { FailLogOpen = _ => true };
 
-        (int code, string stdout, _) = DeviceHarness.Device(new DeviceEnvironment { Files = files }, "run", "--profile", profile, "--steps", "20");
+        (int code, string stdout, _) = DeviceHarness.Device(new DeviceEnvironment { Files = files }, "run", "--profile", profile, "--max-steps", "20");
 
         Assert.Equal(0, code);
         Assert.Contains("fault event log", stdout, StringComparison.Ordinal);
-        Assert.Contains("--steps 20 done: 20 steps", stdout, StringComparison.Ordinal);
+        Assert.Contains("--max-steps 20 done: 20 steps", stdout, StringComparison.Ordinal);
         Assert.True(files.LogOpens > 1); // tried again at later events
     }
 
@@ -57,7 +57,7 @@ public sealed class DiskFullTests : IDisposable
         string profile = DeviceHarness.Profile(_temp);
         var files = new FailingFileSystem { FailSave = n => n < 2 }; // the saves at steps 50 and 100 fail
 
-        (int code, string stdout, _) = DeviceHarness.Device(new DeviceEnvironment { Files = files }, "run", "--profile", profile, "--steps", "150");
+        (int code, string stdout, _) = DeviceHarness.Device(new DeviceEnvironment { Files = files }, "run", "--profile", profile, "--max-steps", "150");
 
         Assert.Equal(0, code);
         Assert.Contains("fault state", stdout, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public sealed class DiskFullTests : IDisposable
 
         // Only one fault event for the two failures: the fault is reported when it starts, counted every time.
         Assert.Single(Regex.Matches(stdout, @" fault state "));
-        (_, string again, _) = DeviceHarness.Device("run", "--profile", profile, "--steps", "1");
+        (_, string again, _) = DeviceHarness.Device("run", "--profile", profile, "--max-steps", "1");
         Assert.Contains("150 model steps", again, StringComparison.Ordinal);
     }
 
@@ -79,7 +79,7 @@ public sealed class DiskFullTests : IDisposable
         string profile = DeviceHarness.Profile(_temp);
         var files = new FailingFileSystem { FailSave = _ => true };
 
-        (int code, string stdout, _) = DeviceHarness.Device(new DeviceEnvironment { Files = files }, "run", "--profile", profile, "--steps", "10");
+        (int code, string stdout, _) = DeviceHarness.Device(new DeviceEnvironment { Files = files }, "run", "--profile", profile, "--max-steps", "10");
 
         Assert.Equal(0, code);
         Assert.Contains("(the final save failed too)", stdout, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ namespace EdgeRnn.DeviceHost.Tests.Reliability;
 
 /// <summary>
 /// Issue 13, item 7: <c>replay</c> with a missing CSV, a misspelt column or a chip profile printed degraded rows
-/// forever at 100% CPU (and with --limit exited 0); <c>replay | head -3</c> never ended. Item 11: a NaN row was
+/// forever at 100% CPU (and with --limit, now --max-steps, exited 0); <c>replay | head -3</c> never ended. Item 11: a NaN row was
 /// silently dropped (the retry read the next row) and malformed rows went unreported.
 /// </summary>
 public sealed class ReplayInputTests : IDisposable
@@ -22,7 +22,7 @@ public sealed class ReplayInputTests : IDisposable
     public void Replay_MissingCsv_ExitsTwoWithReason(string? limit)
     {
         string profile = DeviceHarness.Profile(_temp, outputs: null, state: null);
-        string[] args = limit is null ? ["replay", "--profile", profile] : ["replay", "--profile", profile, "--limit", limit];
+        string[] args = limit is null ? ["replay", "--profile", profile] : ["replay", "--profile", profile, "--max-steps", limit];
 
         (int code, string stdout, string stderr) = DeviceHarness.Device(args);
 
@@ -37,7 +37,7 @@ public sealed class ReplayInputTests : IDisposable
     {
         string profile = DeviceHarness.Profile(_temp, outputs: null, state: null);
 
-        (int code, _, string stderr) = DeviceHarness.Device("replay", "--profile", profile, "--csv", _temp.File("nope.csv"), "--limit", "3");
+        (int code, _, string stderr) = DeviceHarness.Device("replay", "--profile", profile, "--csv", _temp.File("nope.csv"), "--max-steps", "3");
 
         Assert.Equal(2, code);
         Assert.Contains("nope.csv: the replay file does not exist", stderr, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class ReplayInputTests : IDisposable
         File.WriteAllText(_temp.File("data.csv"), "timestamp,valeu,\u001b[31mred\n2014-07-01 00:00:00,70,1\n");
         string profile = DeviceHarness.Profile(_temp, outputs: null, state: null);
 
-        (int code, _, string stderr) = DeviceHarness.Device("replay", "--profile", profile, "--limit", "5");
+        (int code, _, string stderr) = DeviceHarness.Device("replay", "--profile", profile, "--max-steps", "5");
 
         Assert.Equal(2, code);
         Assert.Contains("no column 'value'", stderr, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class ReplayInputTests : IDisposable
     [Fact]
     public void Replay_ChipProfile_ExitsTwoSayingUseRun()
     {
-        (int code, string stdout, string stderr) = DeviceHarness.Device("replay", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--limit", "3");
+        (int code, string stdout, string stderr) = DeviceHarness.Device("replay", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--max-steps", "3");
 
         Assert.Equal(2, code);
         Assert.Equal("", stdout);

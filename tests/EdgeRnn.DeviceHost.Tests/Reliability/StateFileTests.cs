@@ -21,7 +21,7 @@ public sealed class StateFileTests : IDisposable
     {
         DeviceHarness.WriteCsv(_temp);
         profile = DeviceHarness.Profile(_temp);
-        Assert.Equal(0, DeviceHarness.Device("run", "--profile", profile, "--steps", "60").Code);
+        Assert.Equal(0, DeviceHarness.Device("run", "--profile", profile, "--max-steps", "60").Code);
         return _temp.File("device.state");
     }
 
@@ -37,7 +37,7 @@ public sealed class StateFileTests : IDisposable
 
     private static (int Code, string Out) RunAgain(string profile)
     {
-        (int code, string stdout, _) = DeviceHarness.Device("run", "--profile", profile, "--steps", "5");
+        (int code, string stdout, _) = DeviceHarness.Device("run", "--profile", profile, "--max-steps", "5");
         return (code, stdout);
     }
 

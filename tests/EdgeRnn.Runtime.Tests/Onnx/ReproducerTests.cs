@@ -168,16 +168,7 @@ public class ReproducerTests(ITestOutputHelper output)
     /// <summary>shared/repro/models beside the repository (found upward from the test binary), or /work/shared/repro/models.</summary>
     private static string ModelFolder()
     {
-        var candidates = new List<string>();
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "EdgeRnn.sln")))
-            {
-                candidates.Add(Path.GetFullPath(Path.Combine(d.FullName, "..", "shared", "repro", "models")));
-                break;
-            }
-        }
-
+        var candidates = new List<string> { Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "repro", "models")) };
         candidates.Add("/work/shared/repro/models");
         return candidates.FirstOrDefault(Directory.Exists)
             ?? throw new DirectoryNotFoundException($"The reproducer models are missing: looked in {string.Join(" and ", candidates)}.");

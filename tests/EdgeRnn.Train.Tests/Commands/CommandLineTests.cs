@@ -12,33 +12,110 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Out, string Err) Edgernn(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static ToolResult Edgernn(params string[] args) => ToolRun.Run(Program.Run, args);
 
     private string PathOf(string name) => Path.Combine(_folder, name);
 
+    /// <summary>Every command and subcommand of edgernn, as a command line.</summary>
+    public static TheoryData<string> Commands => new(["train", "synth", "export", "score", "bench", "testdata", "verify", "demo", "nab", "nab score", "nab run"]);
+
     [Theory]
-    [InlineData("train")]
-    [InlineData("synth")]
-    [InlineData("export")]
-    [InlineData("score")]
-    public void Help_DocumentsEveryOptionAndExitCodes(string command)
+    [MemberData(nameof(Commands))]
+    public void Help_EveryCommand_DocumentsEveryOptionAndExitCodes(string command)
     {
-        (int code, string stdout, _) = Edgernn(command, "--help");
+        (int code, string stdout, string stderr) = Edgernn([.. command.Split(' '), "--help"]);
 
         Assert.Equal(0, code);
+        Assert.Equal("", stderr);
         Assert.Contains("Exit codes", stdout, StringComparison.Ordinal);
-        Command parsed = Program.CreateRootCommand(TextWriter.Null, TextWriter.Null).Subcommands.Single(c => c.Name == command);
+        Command parsed = command.Split(' ').Aggregate((Command)Program.CreateRootCommand(), (c, name) => c.Subcommands.Single(s => s.Name == name));
         foreach (Option option in parsed.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help"))
         {
             Assert.Contains(option.Name, stdout, StringComparison.Ordinal);
             Assert.False(string.IsNullOrWhiteSpace(option.Description), option.Name + " has no description");
         }
+    }
+
+    [Theory]
+    [InlineData("train", "--hidden")]
+    [InlineData("export", "--out")]
+    [InlineData("score", "--model")]
+    [InlineData("bench", "--model")]
+    [InlineData("testdata", "--model")]
+    [InlineData("synth", "--out")]
+    [InlineData("demo", "--out")]
+    [InlineData("nab run", "--out")]
+    public void Help_SharedOptions_SameNameAndShortAliasEverywhere(string command, string option)
+    {
+        string stdout = Edgernn([.. command.Split(' '), "--help"]).Out;
+
+        Assert.Contains(option == "--model" ? "-m, --model" : option == "--out" ? "-o, --out" : option, stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_EnumValues_AreLowerCase()
+    {
+        string train = Edgernn("train", "--help").Out;
+        string synth = Edgernn("synth", "--help").Out;
+
+        Assert.Contains("--task <forecast|autoencoder|classify>", train, StringComparison.Ordinal);
+        Assert.Contains("[default: forecast]", train, StringComparison.Ordinal);
+        Assert.Contains("--missing <error|interpolate|drop>", train, StringComparison.Ordinal);
+        Assert.Contains("--kit <generic|environment|imu|analog>", synth, StringComparison.Ordinal);
+        Assert.DoesNotContain("[default: Forecast]", train, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--hidden", "-5", "--hidden must be between 1 and 4096 (got -5)")]
+    [InlineData("--epochs", "0", "--epochs must be between 1 and 100000 (got 0)")]
+    [InlineData("--val-fraction", "1.5", "--val-fraction must be in (0, 1) (got 1.5)")]
+    [InlineData("--val-fraction", "NaN", "--val-fraction must be in (0, 1) (got NaN)")]
+    [InlineData("--layers", "0", "--layers must be between 1 and 16 (got 0)")]
+    [InlineData("--lr", "0", "--lr must be in (0, 10] (got 0)")]
+    [InlineData("--dropout", "1", "--dropout must be in [0, 1) (got 1)")]
+    [InlineData("--batch-size", "-1", "--batch-size must be between 1 and 65536 (got -1)")]
+    [InlineData("--threads", "0", "--threads must be between 1 and 1024 (got 0)")]
+    [InlineData("--head-fraction", "0", "--head-fraction must be in (0, 1] (got 0)")]
+    [InlineData("--epochs", "ten", "Cannot parse argument 'ten' for option '--epochs'")]
+    [InlineData("--task", "Regression", "--task must be one of forecast, autoencoder, classify (got 'Regression')")]
+    public void Train_OutOfRange_ExitsTwoNamingOptionAndRangeBeforeAnyWork(string option, string value, string message)
+    {
+        // The data file does not exist: the range check must come first (nothing is read, nothing written).
+        (int code, string stdout, string stderr) = Edgernn("train", "--data", PathOf("missing.csv"), "--out", PathOf("m.onnx"), option, value);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("error: " + message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("missing.csv", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bench", "--builtin", "lstm", "--timed-steps", "0")]
+    [InlineData("bench", "--builtin", "lstm", "--warmup", "-1")]
+    [InlineData("testdata", "--builtin", "gru", "--out", "t", "--seq-len", "0")]
+    [InlineData("testdata", "--builtin", "gru", "--out", "t", "--sets", "0")]
+    [InlineData("synth", "--out", "s.csv", "--anomalies", "-1")]
+    [InlineData("nab", "run", "--data", "d", "--labels", "l.json", "--out", "o", "--parallel", "0")]
+    [InlineData("verify", "folder", "--atol", "-1")]
+    public void OtherCommands_OutOfRange_ExitTwoNamingOption(params string[] args)
+    {
+        string option = args[^2];
+
+        (int code, _, string stderr) = Edgernn(args);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {option} must be", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OldSpellings_StillParse()
+    {
+        string folder = PathOf("old");
+
+        (int code, _, string stderr) = Edgernn("testdata", "--builtin", "gru", "--hidden", "8", "--steps", "5", "--sets", "1", "--out", folder);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(0, Edgernn("bench", Path.Combine(folder, "model.onnx"), "--steps", "20", "--warmup", "0").Code);
     }
 
     [Fact]
@@ -56,13 +133,13 @@ public sealed class CommandLineTests : IDisposable
         using JsonDocument doc = JsonDocument.Parse(stdout);
         JsonElement root = doc.RootElement;
         Assert.Equal("forecast", root.GetProperty("task").GetString());
-        Assert.True(root.GetProperty("verify_max_abs").GetDouble() <= 1e-4);
+        Assert.True(root.GetProperty("verifyMaxAbs").GetDouble() <= 1e-4);
         JsonElement scorer = root.GetProperty("scorer");
         double threshold = scorer.GetProperty("threshold").GetDouble();
         Assert.InRange(threshold, 0.5, 1);
-        Assert.InRange(scorer.GetProperty("exit_threshold").GetDouble(), 0.5, threshold);
-        Assert.True(scorer.GetProperty("validation_steps").GetInt32() > 0);
-        foreach (string file in new[] { "model", "sequence_model", "checkpoint", "history", "plot" })
+        Assert.InRange(scorer.GetProperty("exitThreshold").GetDouble(), 0.5, threshold);
+        Assert.True(scorer.GetProperty("validationSteps").GetInt32() > 0);
+        foreach (string file in new[] { "model", "sequenceModel", "checkpoint", "history", "plot" })
         {
             Assert.True(File.Exists(root.GetProperty(file).GetString()), file);
         }
@@ -74,7 +151,7 @@ public sealed class CommandLineTests : IDisposable
         (int exportCode, string exportOut, string exportErr) = Edgernn("export", "--checkpoint", PathOf("out/model.ckpt"), "--out", PathOf("again/model.onnx"), "--json");
         Assert.True(exportCode == 0, exportErr);
         using JsonDocument exported = JsonDocument.Parse(exportOut);
-        Assert.True(exported.RootElement.GetProperty("verify_max_abs").GetDouble() <= 1e-4);
+        Assert.True(exported.RootElement.GetProperty("verifyMaxAbs").GetDouble() <= 1e-4);
         Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(PathOf("again/model.onnx")));
         Assert.Equal(File.ReadAllBytes(PathOf("out/model.seq.onnx")), File.ReadAllBytes(PathOf("again/model.seq.onnx")));
 
@@ -99,8 +176,8 @@ public sealed class CommandLineTests : IDisposable
         using JsonDocument doc = JsonDocument.Parse(stdout);
         JsonElement scorer = doc.RootElement.GetProperty("scorer");
         Assert.InRange(scorer.GetProperty("threshold").GetDouble(), 0.5, 1);
-        Assert.True(scorer.GetProperty("validation_steps").GetInt32() > 0);
-        Assert.Null(doc.RootElement.GetProperty("sequence_model").GetString());
+        Assert.True(scorer.GetProperty("validationSteps").GetInt32() > 0);
+        Assert.Null(doc.RootElement.GetProperty("sequenceModel").GetString());
     }
 
     [Fact]
@@ -181,7 +258,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.True(code == 0, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
-        Assert.True(doc.RootElement.GetProperty("verify_max_abs").GetDouble() <= 1e-4);
+        Assert.True(doc.RootElement.GetProperty("verifyMaxAbs").GetDouble() <= 1e-4);
         Assert.True(doc.RootElement.GetProperty("metrics").GetProperty("accuracy").GetDouble() >= 0.9, stdout);
         Assert.Equal(20, doc.RootElement.GetProperty("vocab").GetInt32());
         RnnModel loaded = RnnModel.Load(model);

@@ -20,13 +20,13 @@ public sealed class DemoCommandTests : IDisposable
         using JsonDocument doc = JsonDocument.Parse(stdout);
         JsonElement s = doc.RootElement;
         Assert.Equal(22695, s.GetProperty("rows").GetInt32());
-        Assert.Equal(750, s.GetProperty("learned_from_rows").GetInt32());
-        Assert.True(s.GetProperty("model_bytes_int8").GetInt64() < s.GetProperty("model_bytes_fp32").GetInt64() / 2);
+        Assert.Equal(750, s.GetProperty("learnedFromRows").GetInt32());
+        Assert.True(s.GetProperty("modelBytesInt8").GetInt64() < s.GetProperty("modelBytesFp32").GetInt64() / 2);
         Assert.Equal(4, s.GetProperty("windows").GetInt32());
         // Measured 4 of 4 and a file score of 76.9 (seed 1): a guard against losing the detector, not a tuned target.
-        Assert.True(s.GetProperty("windows_detected").GetInt32() >= 3, stdout);
-        Assert.True(s.GetProperty("nab_standard").GetDouble() > 40, stdout);
-        Assert.Equal(JsonValueKind.Null, s.GetProperty("device_vs_desktop_max_abs").ValueKind);
+        Assert.True(s.GetProperty("windowsDetected").GetInt32() >= 3, stdout);
+        Assert.True(s.GetProperty("nabStandard").GetDouble() > 40, stdout);
+        Assert.Equal(JsonValueKind.Null, s.GetProperty("deviceVsDesktopMaxAbs").ValueKind);
         Assert.Equal(s_pngSignature, File.ReadAllBytes(s.GetProperty("plot").GetString()!)[..8]);
     }
 
@@ -39,11 +39,5 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("no-device", stderr, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Out, string Err) Edgernn(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static ToolResult Edgernn(params string[] args) => ToolRun.Run(Program.Run, args);
 }

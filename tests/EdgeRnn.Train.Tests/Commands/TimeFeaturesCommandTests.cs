@@ -65,11 +65,5 @@ public sealed class TimeFeaturesCommandTests : IDisposable
         Assert.Contains("--time-features", stderr, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Out, string Err) Edgernn(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static ToolResult Edgernn(params string[] args) => ToolRun.Run(Program.Run, args);
 }

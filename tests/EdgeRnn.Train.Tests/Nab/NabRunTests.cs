@@ -25,7 +25,7 @@ public sealed class NabRunTests : IDisposable
         Assert.True(code == 0, stderr);
         using (JsonDocument doc = JsonDocument.Parse(stdout))
         {
-            JsonElement final = doc.RootElement.GetProperty("score").GetProperty("detectors")[0].GetProperty("final_scores");
+            JsonElement final = doc.RootElement.GetProperty("score").GetProperty("detectors")[0].GetProperty("finalScores");
             foreach (string profile in new[] { "standard", "reward_low_FP_rate", "reward_low_FN_rate" })
             {
                 Assert.InRange(final.GetProperty(profile).GetDouble(), -1000, 100);
@@ -128,11 +128,5 @@ public sealed class NabRunTests : IDisposable
         return data;
     }
 
-    private static (int Code, string Out, string Err) Edgernn(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static ToolResult Edgernn(params string[] args) => ToolRun.Run(Program.Run, args);
 }

@@ -13,14 +13,7 @@ public sealed class NabScorerCommandTests(Xunit.Abstractions.ITestOutputHelper o
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Out, string Err) Nab(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var root = new RootCommand("test") { NabCommand.Create(stdout, stderr) };
-        int code = CommandLineHost.Run(root, "edgernn", args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static ToolResult Nab(params string[] args) => ToolRun.Run(Program.Run, args);
 
     [Fact]
     public void Run_SampleJson_ExitsZeroWithThreeScoresPerDetector()
@@ -39,7 +32,7 @@ public sealed class NabScorerCommandTests(Xunit.Abstractions.ITestOutputHelper o
             NabScoreReport expected = NabScoreReport.Create(detector.GetProperty("detector").GetString()!, NabSample.ReadAll(detector.GetProperty("detector").GetString()!));
             Assert.Equal(13, detector.GetProperty("files").GetInt32());
             Assert.Equal(12, detector.GetProperty("windows").GetInt32());
-            JsonElement final = detector.GetProperty("final_scores");
+            JsonElement final = detector.GetProperty("finalScores");
             Assert.Equal(["standard", "reward_low_FP_rate", "reward_low_FN_rate"], final.EnumerateObject().Select(p => p.Name));
             foreach (NabProfileScore profile in expected.Profiles)
             {
@@ -49,8 +42,8 @@ public sealed class NabScorerCommandTests(Xunit.Abstractions.ITestOutputHelper o
             JsonElement standard = detector.GetProperty("profiles")[0];
             Assert.Equal("standard", standard.GetProperty("profile").GetString());
             Assert.Equal(13, standard.GetProperty("files").GetArrayLength());
-            Assert.True(standard.GetProperty("threshold_optimized").GetBoolean());
-            Assert.Equal(3428, standard.GetProperty("files")[0].GetProperty("total_count").GetInt32());
+            Assert.True(standard.GetProperty("thresholdOptimized").GetBoolean());
+            Assert.Equal(3428, standard.GetProperty("files")[0].GetProperty("totalCount").GetInt32());
         }
     }
 

@@ -26,14 +26,11 @@ public sealed class NabMachineTemperatureTests(ITestOutputHelper output) : IDisp
         string data = Path.Combine(TestPaths.NabData, File);
         string windowsPath = Path.Combine(TestPaths.NabData, "..", "labels", "combined_windows.json");
         string model = Path.Combine(_folder, "machine.onnx");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-
         // The documented command (README, "NAB check"): learn from the probationary period only; the log-tail scorer
         // with 2,000-step error statistics, as edgernn nab run uses.
-        int code = Program.Run(["train", "--data", data, "--keep-file-order", "--probationary", "--hidden", "32", "--epochs", "40",
-            "--seq-len", "32", "--scorer", "log-tail", "--long-window", "2000", "--warmup-steps", "0", "--threads", "1", "--out", model], stdout, stderr);
-        Assert.True(code == 0, stderr.ToString());
+        (int code, string stdout, string stderr) = ToolRun.Run(Program.Run, ["train", "--data", data, "--keep-file-order", "--probationary", "--hidden", "32", "--epochs", "40",
+            "--seq-len", "32", "--scorer", "log-tail", "--long-window", "2000", "--warmup-steps", "0", "--threads", "1", "--out", model]);
+        Assert.True(code == 0, stderr);
 
         RnnModel loaded = RnnModel.Load(model);
         EdgeRnnMetadata metadata = EdgeRnnMetadata.Read(loaded.Metadata)!;
@@ -45,7 +42,7 @@ public sealed class NabMachineTemperatureTests(ITestOutputHelper output) : IDisp
         ScorerSettings settings = metadata.Scorer with { Threshold = 0.3, ExitThreshold = 0.2, MinDuration = 1 };
         ScoredStream scored = StreamScorer.Score(loaded, metadata, recording.Values, settings);
         WindowReport report = WindowEvaluation.Evaluate(recording.Timestamps, scored.Active, scored.Starts, WindowEvaluation.ReadNabWindows(windowsPath, data));
-        output.WriteLine(stdout.ToString());
+        output.WriteLine(stdout);
         output.WriteLine(report.ToTable());
         output.WriteLine($"{started.Elapsed.TotalSeconds:F1} s");
 

@@ -29,13 +29,11 @@ public sealed class NabQuantizedForecastTests(ITestOutputHelper output) : IDispo
         string data = Path.Combine(TestPaths.NabData, File);
         string fp32Path = Path.Combine(_folder, "machine.onnx");
         string int8Path = Path.Combine(_folder, "machine.int8.onnx");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(["train", "--data", data, "--keep-file-order", "--probationary", "--hidden", "16", "--epochs", "30",
-            "--seq-len", "32", "--stride", "2", "--short-window", "20", "--min-duration", "6", "--threads", "1", "--out", fp32Path], stdout, stderr);
-        Assert.True(code == 0, stderr.ToString());
-        code = QuantizeProgram.Run([fp32Path, "-o", int8Path, "--latency-steps", "0"], stdout, stderr);
-        Assert.True(code == 0, stderr.ToString());
+        (int code, string stdout, string stderr) = ToolRun.Run(Program.Run, ["train", "--data", data, "--keep-file-order", "--probationary", "--hidden", "16", "--epochs", "30",
+            "--seq-len", "32", "--stride", "2", "--short-window", "20", "--min-duration", "6", "--threads", "1", "--out", fp32Path]);
+        Assert.True(code == 0, stderr);
+        (code, string report, stderr) = ToolRun.Run(QuantizeProgram.Run, ["--model", fp32Path, "-o", int8Path, "--timed-steps", "0"]);
+        Assert.True(code == 0, stderr);
 
         SensorRecording recording = CsvRecordingReader.Read(data, new CsvReadOptions { KeepFileOrder = true });
         (double maeFp32, bool[] flagsFp32, int startsFp32) = Evaluate(fp32Path, recording);
@@ -43,7 +41,7 @@ public sealed class NabQuantizedForecastTests(ITestOutputHelper output) : IDispo
         int same = flagsFp32.Zip(flagsInt8).Count(p => p.First == p.Second);
         double identical = (double)same / flagsFp32.Length;
         double drift = (maeInt8 - maeFp32) / maeFp32;
-        output.WriteLine(stdout.ToString());
+        output.WriteLine(stdout + report);
         output.WriteLine($"rows {flagsFp32.Length}; files {new FileInfo(fp32Path).Length} -> {new FileInfo(int8Path).Length} bytes");
         output.WriteLine($"forecast MAE (normalized): fp32 {maeFp32:g5}, int8 {maeInt8:g5} ({drift * 100:+0.000;-0.000}%)");
         output.WriteLine($"anomaly flags: fp32 {flagsFp32.Count(f => f)} active rows / {startsFp32} alarms, int8 {flagsInt8.Count(f => f)} / {startsInt8}; {identical * 100:F3}% of rows identical");

@@ -34,12 +34,12 @@ public sealed class QuantizedSizeTests(ITestOutputHelper output) : IDisposable
         string data = Path.Combine(_folder, "plant-line-3-sensors.csv");
         string fp32 = Path.Combine(_folder, $"{cell}.onnx");
         string int8 = Path.Combine(_folder, $"{cell}.{format}.int8.onnx");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        Assert.True(Program.Run(["synth", "--out", data, "--rows", "2000", "--sensors", "3", "--seed", "4"], stdout, stderr) == 0, stderr.ToString());
-        Assert.True(Program.Run(["train", "--data", data, "--cell", cell, "--hidden", "64", "--layers", layers.ToString(CultureInfo.InvariantCulture), "--epochs", "2", "--seed", "3", "--threads", "1", "--out", fp32],
-            stdout, stderr) == 0, stderr.ToString());
-        Assert.True(QuantizeProgram.Run([fp32, "-o", int8, "--format", format, "--latency-steps", "0"], stdout, stderr) == 0, stderr.ToString());
+        ToolResult run = ToolRun.Run(Program.Run, "synth", "--out", data, "--rows", "2000", "--sensors", "3", "--seed", "4");
+        Assert.True(run.Code == 0, run.Err);
+        run = ToolRun.Run(Program.Run, "train", "--data", data, "--cell", cell, "--hidden", "64", "--layers", layers.ToString(CultureInfo.InvariantCulture), "--epochs", "2", "--seed", "3", "--threads", "1", "--out", fp32);
+        Assert.True(run.Code == 0, run.Err);
+        run = ToolRun.Run(QuantizeProgram.Run, "--model", fp32, "-o", int8, "--format", format, "--timed-steps", "0");
+        Assert.True(run.Code == 0, run.Err);
 
         long before = new FileInfo(fp32).Length, after = new FileInfo(int8).Length;
         RnnModel model = RnnModel.Load(int8);
