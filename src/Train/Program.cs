@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRnn.Runtime;
 using EdgeRnn.Runtime.Metadata;
 using EdgeRnn.Runtime.Tools;
 using EdgeRnn.Shared;
@@ -117,8 +118,8 @@ public static class Program
             Description = "A model file (.onnx) or a test folder holding model.onnx. Omit it when using --builtin.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var builtin = new Option<string?>("--builtin") { Description = "Benchmark a built-in streaming model instead of a file: lstm or gru (random weights, fixed seed)." };
-        builtin.AcceptOnlyFromAmong("lstm", "gru");
+        var builtin = new Option<string?>("--builtin") { Description = "Benchmark a built-in streaming model instead of a file: lstm, gru or rnn (random weights, fixed seed)." };
+        builtin.AcceptOnlyFromAmong([.. RecurrentCell.All.Select(c => c.Kind.ToString().ToLowerInvariant())]);
         var hidden = new Option<int>("--hidden") { Description = "Hidden size of the built-in model.", DefaultValueFactory = _ => 64 };
         var input = new Option<int>("--input") { Description = "Input features of the built-in model (its output has as many).", DefaultValueFactory = _ => 4 };
         var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers of the built-in model.", DefaultValueFactory = _ => 1 };
@@ -151,8 +152,8 @@ public static class Program
     internal static Command CreateTestDataCommand(TextWriter stdout, TextWriter stderr)
     {
         var model = new Argument<string?>("model") { Description = "A model file (.onnx). Omit it when using --builtin.", Arity = ArgumentArity.ZeroOrOne };
-        var builtin = new Option<string?>("--builtin") { Description = "Use a built-in whole-sequence model instead of a file: lstm or gru (random weights, fixed seed)." };
-        builtin.AcceptOnlyFromAmong("lstm", "gru");
+        var builtin = new Option<string?>("--builtin") { Description = "Use a built-in whole-sequence model instead of a file: lstm, gru or rnn (random weights, fixed seed)." };
+        builtin.AcceptOnlyFromAmong([.. RecurrentCell.All.Select(c => c.Kind.ToString().ToLowerInvariant())]);
         var hidden = new Option<int>("--hidden") { Description = "Hidden size of the built-in model.", DefaultValueFactory = _ => 64 };
         var input = new Option<int>("--input") { Description = "Input features of the built-in model.", DefaultValueFactory = _ => 4 };
         var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers of the built-in model.", DefaultValueFactory = _ => 1 };
@@ -187,7 +188,7 @@ public static class Program
         var data = new Option<string>("--data") { Description = "The recording: CSV with a header, a timestamp column (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds) and numeric columns; with --tokens, a CSV of token-id sequences (see --tokens).", Required = true };
         var output = new Option<string>("--out") { Description = "The model to write (.onnx). Beside it: <name>.seq.onnx (forecast whole-sequence graph), <name>.ckpt + .ckpt.json (checkpoint), <name>.history.json.", Required = true };
         var task = new Option<TrainTask>("--task") { Description = "forecast (next step of every feature; streaming anomaly detector), autoencoder (window reconstruction) or classify (window to class; needs --label).", DefaultValueFactory = _ => TrainTask.Forecast };
-        var cell = new Option<CellKind>("--cell") { Description = "Recurrent cell: lstm, gru or rnn.", DefaultValueFactory = _ => CellKind.Lstm };
+        var cell = new Option<RecurrentCellKind>("--cell") { Description = "Recurrent cell: lstm, gru or rnn.", DefaultValueFactory = _ => RecurrentCellKind.Lstm };
         var hidden = new Option<int>("--hidden") { Description = "Hidden size of each recurrent layer.", DefaultValueFactory = _ => 64 };
         var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers.", DefaultValueFactory = _ => 1 };
         var dropout = new Option<double>("--dropout") { Description = "Dropout between stacked layers while training.", DefaultValueFactory = _ => 0.0 };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeRnn.Runtime;
 using EdgeRnn.Train.Nab;
 using EdgeRnn.Train.Training;
 
@@ -15,7 +16,7 @@ internal static class NabRunCommand
         var output = new Option<string>("--out", "-o") { Description = "The results folder: NAB's layout <out>/<detector>/<category>/<detector>_<file>.csv; per-file models and logs in <out>/.work. A rerun skips finished files.", Required = true };
         var parallel = new Option<int>("--parallel") { Description = "Files processed at once (each trains with one torch thread).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var detector = new Option<string>("--detector") { Description = "The detector's name in the results layout.", DefaultValueFactory = _ => defaults.Name };
-        var cell = new Option<CellKind>("--cell") { Description = "The forecaster's recurrent cell.", DefaultValueFactory = _ => defaults.Cell };
+        var cell = new Option<RecurrentCellKind>("--cell") { Description = "The forecaster's recurrent cell.", DefaultValueFactory = _ => defaults.Cell };
         var hidden = new Option<int>("--hidden") { Description = "The forecaster's hidden size.", DefaultValueFactory = _ => defaults.Hidden };
         var fp32 = new Option<bool>("--fp32") { Description = "Stream the float model instead of the int8 one (for comparison; the device runs int8)." };
         var noClock = new Option<bool>("--no-clock") { Description = "Do not give the forecaster the time of day and week (by default it gets the daily phase when the probationary period spans two days at a sub-6-hour period, the weekly phase when it spans two weeks)." };
