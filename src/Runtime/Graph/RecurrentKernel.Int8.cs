@@ -39,32 +39,25 @@ internal abstract partial class RecurrentKernel
     /// Multiplies int8 <paramref name="w"/> by <paramref name="x"/> quantized (with <paramref name="staticScale"/>, or
     /// from its own range when 0): destination = W x (+ destination when <paramref name="accumulate"/>) + bias.
     /// </summary>
-    internal static void MultiplyQuantized(Int8Matrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, in Int8StepScratch scratch,
+    internal static void MultiplyQuantized(Int8Matrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, bool accumulate, Span<int> sums, Span<sbyte> quantized,
         Span<float> destination, float staticScale = 0)
     {
-        Span<sbyte> xq = scratch.Quantized[..w.PaddedColumns];
+        Span<sbyte> xq = quantized[..w.PaddedColumns];
         float scale = staticScale > 0 ? Int8Quantize.QuantizeWithScale(x, staticScale, xq) : Int8Quantize.QuantizeSymmetric(x, xq);
-        Int8MatVec.Multiply(w, xq, scale, bias, accumulate, scratch.Sums, destination);
+        Int8MatVec.Multiply(w, xq, scale, bias, accumulate, sums, destination);
     }
 }
 
 /// <summary>
-/// The int8 step's scratch (<see cref="RecurrentKernel.Int8ScratchLength"/> floats): 8 x hidden floats for gates,
-/// int32 sums for the widest mat-vec and the bytes of a quantized activation.
+/// Splits the int8 step's scratch (<see cref="RecurrentKernel.Int8ScratchLength"/> floats): 8 x hidden floats for the
+/// gate pre-activations, int32 sums for the widest mat-vec and the bytes of a quantized activation.
 /// </summary>
-internal readonly ref struct Int8StepScratch
+internal static class Int8StepScratch
 {
-    public Int8StepScratch(Span<float> scratch, int hidden)
+    public static Span<float> Split(Span<float> scratch, int hidden, out Span<int> sums, out Span<sbyte> quantized)
     {
-        Floats = scratch[..(8 * hidden)];
-        Sums = MemoryMarshal.Cast<float, int>(scratch.Slice(8 * hidden, (4 * hidden) + Int8Matrix.BlockRows));
-        Quantized = MemoryMarshal.Cast<float, sbyte>(scratch[((12 * hidden) + Int8Matrix.BlockRows)..]);
+        sums = MemoryMarshal.Cast<float, int>(scratch.Slice(8 * hidden, (4 * hidden) + Int8Matrix.BlockRows));
+        quantized = MemoryMarshal.Cast<float, sbyte>(scratch[((12 * hidden) + Int8Matrix.BlockRows)..]);
+        return scratch[..(8 * hidden)];
     }
-
-    /// <summary>8 x hidden floats for the cell's gate pre-activations.</summary>
-    public Span<float> Floats { get; }
-
-    public Span<int> Sums { get; }
-
-    public Span<sbyte> Quantized { get; }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeRnn.Runtime.Graph;
 using EdgeRnn.Runtime.Kernels;
 using EdgeRnn.Runtime.Onnx;
@@ -84,6 +85,7 @@ internal sealed class GruCell : RecurrentCell
 
     private readonly struct GruStep(int hidden, float clip, bool linearBeforeReset, float inputStaticScale) : IRecurrentStep
     {
+        [MethodImpl(MethodImplOptions.NoInlining)] // keeps RecurrentKernel<T>.Execute's frame small: the step's call costs less than its inlined locals
         public void Step(RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
         {
             int hs = hidden;
@@ -108,27 +110,28 @@ internal sealed class GruCell : RecurrentCell
             }
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void StepInt8(Int8RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
         {
             int hs = hidden;
-            var s = new Int8StepScratch(scratch, hs);
-            Span<float> gx = s.Floats[..(3 * hs)];
-            Span<float> gh = s.Floats.Slice(3 * hs, 3 * hs);
-            RecurrentKernel.MultiplyQuantized(w.Input, x, w.InputBias, false, s, gx, inputStaticScale);
+            Span<float> floats = Int8StepScratch.Split(scratch, hs, out Span<int> sums, out Span<sbyte> q);
+            Span<float> gx = floats[..(3 * hs)];
+            Span<float> gh = floats.Slice(3 * hs, 3 * hs);
+            RecurrentKernel.MultiplyQuantized(w.Input, x, w.InputBias, false, sums, q, gx, inputStaticScale);
             if (linearBeforeReset)
             {
-                RecurrentKernel.MultiplyQuantized(w.Recurrent, h, w.RecurrentBias, false, s, gh);
+                RecurrentKernel.MultiplyQuantized(w.Recurrent, h, w.RecurrentBias, false, sums, q, gh);
                 RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, clip, h);
             }
             else
             {
                 Span<float> ghZr = gh[..(2 * hs)];
                 Span<float> ghH = gh.Slice(2 * hs, hs);
-                Span<float> z = s.Floats.Slice(6 * hs, hs);
-                Span<float> resetHidden = s.Floats.Slice(7 * hs, hs);
-                RecurrentKernel.MultiplyQuantized(w.Recurrent, h, w.RecurrentBias.AsSpan(0, 2 * hs), false, s, ghZr);
+                Span<float> z = floats.Slice(6 * hs, hs);
+                Span<float> resetHidden = floats.Slice(7 * hs, hs);
+                RecurrentKernel.MultiplyQuantized(w.Recurrent, h, w.RecurrentBias.AsSpan(0, 2 * hs), false, sums, q, ghZr);
                 RecurrentCells.GruResetGates(gx, ghZr, clip, h, z, resetHidden);
-                RecurrentKernel.MultiplyQuantized(w.RecurrentHidden!, resetHidden, w.RecurrentBias.AsSpan(2 * hs, hs), false, s, ghH);
+                RecurrentKernel.MultiplyQuantized(w.RecurrentHidden!, resetHidden, w.RecurrentBias.AsSpan(2 * hs, hs), false, sums, q, ghH);
                 RecurrentCells.GruFinish(gx.Slice(2 * hs, hs), ghH, z, clip, h);
             }
         }

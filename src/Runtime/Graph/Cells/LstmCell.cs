@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EdgeRnn.Runtime.Graph;
 using EdgeRnn.Runtime.Kernels;
 using EdgeRnn.Runtime.Onnx;
@@ -56,6 +57,7 @@ internal sealed class LstmCell : RecurrentCell
 
     private readonly struct LstmStep(int hidden, int inputSize, float clip, float inputStaticScale) : IRecurrentStep
     {
+        [MethodImpl(MethodImplOptions.NoInlining)] // keeps RecurrentKernel<T>.Execute's frame small: the step's call costs less than its inlined locals
         public void Step(RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
         {
             Span<float> xh = scratch[..(inputSize + hidden)];
@@ -66,12 +68,13 @@ internal sealed class LstmCell : RecurrentCell
             RecurrentCells.LstmUpdate(gates, w.Peepholes, clip, c, h);
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void StepInt8(Int8RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
         {
-            var s = new Int8StepScratch(scratch, hidden);
-            Span<float> gates = s.Floats[..(4 * hidden)];
-            RecurrentKernel.MultiplyQuantized(w.Input, x, w.InputBias, false, s, gates, inputStaticScale);
-            RecurrentKernel.MultiplyQuantized(w.Recurrent, h, default, true, s, gates);
+            Span<float> floats = Int8StepScratch.Split(scratch, hidden, out Span<int> sums, out Span<sbyte> q);
+            Span<float> gates = floats[..(4 * hidden)];
+            RecurrentKernel.MultiplyQuantized(w.Input, x, w.InputBias, false, sums, q, gates, inputStaticScale);
+            RecurrentKernel.MultiplyQuantized(w.Recurrent, h, default, true, sums, q, gates);
             RecurrentCells.LstmUpdate(gates, w.Peepholes, clip, c, h);
         }
     }
