@@ -81,6 +81,29 @@ public class RecurrentCellTests
     }
 
     [Theory]
+    [InlineData(RecurrentCellKind.Lstm, false, 4)]
+    [InlineData(RecurrentCellKind.Lstm, true, 4)]
+    [InlineData(RecurrentCellKind.Gru, false, 3)]
+    [InlineData(RecurrentCellKind.Gru, true, 2)]
+    [InlineData(RecurrentCellKind.Rnn, false, 1)]
+    [InlineData(RecurrentCellKind.Rnn, true, 1)]
+    public void SummedBiasRows_LinearBeforeReset_KeepsGruHGateApart(RecurrentCellKind kind, bool linearBeforeReset, int gates)
+    {
+        Assert.Equal(gates * 10, RecurrentCell.For(kind).SummedBiasRows(10, linearBeforeReset));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Sizes_Negative_Throw(RecurrentCellKind kind)
+    {
+        RecurrentCell cell = RecurrentCell.For(kind);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => cell.MultiplyAdds(-1, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cell.MultiplyAdds(4, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cell.SummedBiasRows(-1, false));
+    }
+
+    [Theory]
     [MemberData(nameof(Kinds))]
     public void BuiltinSequence_EveryCell_MatchesOnnxRuntimeAndItsStreamingTwin(RecurrentCellKind kind)
     {

@@ -32,7 +32,7 @@ internal sealed class GruCell : RecurrentCell
     public override IReadOnlyList<KeyValuePair<string, long>> TorchAttributes => s_torchAttributes;
 
     /// <summary>z and r always; h only without linear_before_reset (with it, Rb_h is scaled by r and Wb_h is not).</summary>
-    public override int SummedBiasRows(int hidden, bool linearBeforeReset) => checked((linearBeforeReset ? 2 : 3) * hidden);
+    private protected override int SummedBiasGates(bool linearBeforeReset) => linearBeforeReset ? 2 : 3;
 
     internal override RecurrentCellAttributes ReadAttributes(OnnxNode node) => new(node.GetInt(LinearBeforeReset, 0) != 0);
 

@@ -44,7 +44,7 @@ internal sealed class LstmCell : RecurrentCell
     internal override int ScratchLength(int hidden, int inputSize) => checked(inputSize + hidden + (4 * hidden));
 
     internal override long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize) =>
-        PackConcatenatedBytes(checked(4 * hidden), hidden, inputSize);
+        PackConcatenatedBytes(hidden, inputSize);
 
     internal override RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize) =>
         PackConcatenated(weights, hidden, inputSize);

@@ -83,17 +83,31 @@ public abstract class RecurrentCell
     }
 
     /// <summary>Multiply-adds of one step of one direction and batch row: gates x hidden x (input + hidden).</summary>
-    public long MultiplyAdds(int hidden, int inputSize) => (long)Gates * hidden * ((long)inputSize + hidden);
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    public long MultiplyAdds(int hidden, int inputSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        ArgumentOutOfRangeException.ThrowIfNegative(inputSize);
+        return (long)Gates * hidden * ((long)inputSize + hidden);
+    }
 
     /// <summary>
     /// How many leading rows of each direction's bias halves (ONNX B = [Wb; Rb], <see cref="Gates"/> x hidden rows each)
     /// the cell only ever adds together, so Wb[i] + Rb[i] may be stored in one of them: every row of LSTM and RNN, and
     /// GRU's z and r rows (its h row too unless <paramref name="linearBeforeReset"/>, where Rb_h is applied inside r ⊙ (...)).
     /// </summary>
-    public virtual int SummedBiasRows(int hidden, bool linearBeforeReset) => checked(Gates * hidden);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="hidden"/> is negative.</exception>
+    public int SummedBiasRows(int hidden, bool linearBeforeReset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        return checked(SummedBiasGates(linearBeforeReset) * hidden);
+    }
 
     /// <summary>The operator type.</summary>
     public override string ToString() => OpType;
+
+    /// <summary>The gates of <see cref="SummedBiasRows"/>: all of them unless the cell says otherwise.</summary>
+    private protected virtual int SummedBiasGates(bool linearBeforeReset) => Gates;
 
     /// <summary>True for the optional peephole input P (ONNX input 7): LSTM.</summary>
     internal virtual bool HasPeepholes => false;
@@ -119,9 +133,9 @@ public abstract class RecurrentCell
     /// <summary>
     /// LSTM and RNN: one matrix [W | R] over the concatenated [x; h] and one bias Wb + Rb, so a step is one mat-vec.
     /// </summary>
-    private protected static RecurrentWeights PackConcatenated(in RecurrentDirectionWeights<float> weights, int hidden, int inputSize)
+    private protected RecurrentWeights PackConcatenated(in RecurrentDirectionWeights<float> weights, int hidden, int inputSize)
     {
-        int rows = checked(weights.W.Length / inputSize);
+        int rows = Gates * hidden;
         int cols = inputSize + hidden;
         var combined = new float[rows * cols];
         for (int row = 0; row < rows; row++)
@@ -139,17 +153,18 @@ public abstract class RecurrentCell
     }
 
     /// <summary>The bytes of <see cref="PackConcatenated"/> (room for peepholes included).</summary>
-    private protected static long PackConcatenatedBytes(int rows, int hidden, int inputSize)
+    private protected long PackConcatenatedBytes(int hidden, int inputSize)
     {
+        int rows = checked(Gates * hidden);
         int columns = checked(inputSize + hidden);
         long biases = 4L * rows * sizeof(float);
         return biases + (3L * hidden * sizeof(float)) + ((long)rows * columns * sizeof(float)) + PlanBuilder.PackedBytes(rows, columns);
     }
 
     /// <summary>LSTM and RNN int8: W and R apart (each has its own row scales), one bias Wb + Rb.</summary>
-    private protected static Int8RecurrentWeights PackInt8Separate(in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize)
+    private protected Int8RecurrentWeights PackInt8Separate(in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize)
     {
-        int rows = weights.WScales.Length;
+        int rows = Gates * hidden;
         return new Int8RecurrentWeights
         {
             Input = Int8Matrix.FromRowMajor(weights.W, weights.WScales, rows, inputSize),

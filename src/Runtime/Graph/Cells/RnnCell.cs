@@ -31,7 +31,7 @@ internal sealed class RnnCell : RecurrentCell
     internal override int ScratchLength(int hidden, int inputSize) => checked(inputSize + hidden + hidden);
 
     internal override long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize) =>
-        PackConcatenatedBytes(hidden, hidden, inputSize);
+        PackConcatenatedBytes(hidden, inputSize);
 
     internal override RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize) =>
         PackConcatenated(weights, hidden, inputSize);
