@@ -10,7 +10,8 @@ namespace EdgeRnn.Runtime.Onnx;
 /// graph as a whole is validated when it is read back (by EdgeRnn or ONNX Runtime).
 /// </summary>
 /// <remarks>
-/// The recurrent helpers (<see cref="AddLstm"/>, <see cref="AddGru"/>, <see cref="AddRnn"/>) and
+/// The recurrent helpers (<see cref="AddRecurrent"/> for any cell, <see cref="AddLstm"/>, <see cref="AddGru"/>,
+/// <see cref="AddRnn"/>) and
 /// <see cref="AddGemm"/> / <see cref="AddMatMul"/> add the weights as initializers named <c>&lt;name&gt;.W</c>,
 /// <c>&lt;name&gt;.R</c>, <c>&lt;name&gt;.B</c> and <c>&lt;name&gt;.P</c>; omitted optional inputs are written as
 /// "" at their position and trailing omitted inputs are dropped.
