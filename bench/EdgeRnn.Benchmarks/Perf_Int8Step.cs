@@ -30,7 +30,7 @@ public class Perf_Lstm_Int8Step
         Directory.CreateDirectory(dir);
         string fp32 = Path.Combine(dir, $"lstm{Hidden}.onnx");
         string int8 = Path.Combine(dir, $"lstm{Hidden}.int8.onnx");
-        File.WriteAllBytes(fp32, BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, Hidden, layers: 1));
+        File.WriteAllBytes(fp32, BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, Hidden, layers: 1));
         int code = Quantize.Program.Run([fp32, "-o", int8, "--latency-steps", "0"], TextWriter.Null, Console.Error);
         if (code != 0)
         {

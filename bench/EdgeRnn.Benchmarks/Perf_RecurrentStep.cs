@@ -29,7 +29,7 @@ public abstract class Perf_RecurrentStep : IDisposable
     [Params(1, 2)]
     public int Layers { get; set; }
 
-    protected abstract BuiltinCell Cell { get; }
+    protected abstract RecurrentCellKind Cell { get; }
 
     [GlobalSetup]
     public void Setup()
@@ -68,10 +68,10 @@ public abstract class Perf_RecurrentStep : IDisposable
 
 public class Perf_Lstm_Step : Perf_RecurrentStep
 {
-    protected override BuiltinCell Cell => BuiltinCell.Lstm;
+    protected override RecurrentCellKind Cell => RecurrentCellKind.Lstm;
 }
 
 public class Perf_Gru_Step : Perf_RecurrentStep
 {
-    protected override BuiltinCell Cell => BuiltinCell.Gru;
+    protected override RecurrentCellKind Cell => RecurrentCellKind.Gru;
 }

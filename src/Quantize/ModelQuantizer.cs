@@ -156,12 +156,13 @@ internal static class ModelQuantizer
             }
 
             bool ort = options.Format == QuantizeFormat.Ort;
-            if (ort && node.OpType == "LSTM" && GetInt(node, "layout", 0) == 0)
+            RecurrentCell.TryGetByOpType(node.OpType, out RecurrentCell? cell);
+            if (ort && cell?.OrtQuantizedOpType is { } ortOp && GetInt(node, "layout", 0) == 0)
             {
-                prelude.AddRange(FoldRecurrentBias(node, initializers, parameters, useCount));
-                newNodes.Add(ToDynamicQuantizeLstm(node, initializers, parameters, options.PerTensor));
+                prelude.AddRange(FoldRecurrentBias(node, cell, initializers, parameters, useCount));
+                newNodes.Add(ToDynamicQuantizeLstm(node, ortOp, initializers, parameters, options.PerTensor));
                 microsoft = true;
-                decisions.Add(new NodeDecision(node.Name, node.OpType, true, $"com.microsoft DynamicQuantizeLSTM, {Granularity(options)}"));
+                decisions.Add(new NodeDecision(node.Name, node.OpType, true, $"com.microsoft {ortOp}, {Granularity(options)}"));
             }
             else if (ort && node.OpType is "MatMul" or "Gemm" && ToDynamicQuantizeMatMul(node, initializers, parameters, options.PerTensor) is { } dqm)
             {
@@ -171,7 +172,7 @@ internal static class ModelQuantizer
             }
             else
             {
-                if (node.OpType is "LSTM" or "GRU" or "RNN")
+                if (cell is not null)
                 {
                     // One scale per gate row over [W_r | R_r] (the row our runtime packs), referenced by both
                     // DequantizeLinear nodes: half the scale bytes, for a slightly coarser step on the smaller half.
@@ -185,7 +186,7 @@ internal static class ModelQuantizer
 
                     prelude.Add(QdqWeight(node, 1, initializers, parameters, options.PerTensor, useCount, shared));
                     prelude.Add(QdqWeight(node, 2, initializers, parameters, options.PerTensor, useCount, shared));
-                    prelude.AddRange(FoldRecurrentBias(node, initializers, parameters, useCount));
+                    prelude.AddRange(FoldRecurrentBias(node, cell, initializers, parameters, useCount));
                 }
                 else
                 {
@@ -229,13 +230,14 @@ internal static class ModelQuantizer
 
     private static string Granularity(QuantizeOptions o) => o.PerTensor ? "per-tensor" : "per-channel";
 
-    private static bool IsCandidate(NodeProto node) =>
-        node.Domain is "" or "ai.onnx" && node.OpType is "LSTM" or "GRU" or "RNN" or "Gemm" or "MatMul";
+    /// <summary>An ai.onnx node with weights to quantize: a recurrent cell's node, Gemm or MatMul.</summary>
+    internal static bool IsCandidate(NodeProto node) =>
+        node.Domain is "" or "ai.onnx" && (node.OpType is "Gemm" or "MatMul" || RecurrentCell.TryGetByOpType(node.OpType, out _));
 
     /// <summary>Null when the node's weights can be quantized, else why not.</summary>
     private static string? Quantizable(NodeProto node, Dictionary<string, TensorProto> initializers)
     {
-        int[] weightInputs = node.OpType is "LSTM" or "GRU" or "RNN" ? [1, 2] : [1];
+        int[] weightInputs = RecurrentCell.TryGetByOpType(node.OpType, out _) ? [1, 2] : [1];
         int rank = weightInputs.Length == 2 ? 3 : 2;
         foreach (int i in weightInputs)
         {
@@ -281,8 +283,8 @@ internal static class ModelQuantizer
     /// EdgeRnn reads opset 14 and later). Only when B is an initializer that only this node reads, and the rewrite saves
     /// bytes (float16 storage, or zeros worth the Pad).
     /// </summary>
-    private static IEnumerable<NodeProto> FoldRecurrentBias(NodeProto node, Dictionary<string, TensorProto> initializers, ParamWriter parameters,
-        Dictionary<string, int> useCount)
+    private static IEnumerable<NodeProto> FoldRecurrentBias(NodeProto node, RecurrentCell cell, Dictionary<string, TensorProto> initializers,
+        ParamWriter parameters, Dictionary<string, int> useCount)
     {
         GraphProto g = parameters.Graph;
         if (node.Input.Count <= 3 || !initializers.TryGetValue(node.Input[3], out TensorProto? bias) || useCount.GetValueOrDefault(bias.Name) != 1
@@ -292,7 +294,7 @@ internal static class ModelQuantizer
         }
 
         int hidden = (int)GetInt(node, "hidden_size", 0);
-        int gates = node.OpType switch { "LSTM" => 4, "GRU" => 3, _ => 1 };
+        int gates = cell.Gates;
         int dirs = (int)bias.Dims[0];
         int half = gates * hidden;
         if (hidden <= 0 || bias.Dims[1] != 2 * half)
@@ -300,8 +302,8 @@ internal static class ModelQuantizer
             yield break;
         }
 
-        // Gates whose Wb part can join Rb: all but GRU's h gate with linear_before_reset.
-        int folded = node.OpType == "GRU" && GetInt(node, "linear_before_reset", 0) != 0 ? 2 * hidden : half;
+        // Rows whose Wb part can join Rb (the cell's rule: all but GRU's h gate with linear_before_reset).
+        int folded = cell.SummedBiasRows(hidden, GetInt(node, "linear_before_reset", 0) != 0);
         float[] b = ReadFloats(bias);
         var full = new float[b.Length];
         for (int d = 0; d < dirs; d++)
@@ -392,7 +394,9 @@ internal static class ModelQuantizer
         return dq;
     }
 
-    private static NodeProto ToDynamicQuantizeLstm(NodeProto node, Dictionary<string, TensorProto> initializers, ParamWriter parameters, bool perTensor)
+    /// <summary>An LSTM node as ONNX Runtime's com.microsoft <paramref name="opType"/> (DynamicQuantizeLSTM: LSTM's inputs plus int8 W, R and their scales).</summary>
+    private static NodeProto ToDynamicQuantizeLstm(NodeProto node, string opType, Dictionary<string, TensorProto> initializers, ParamWriter parameters,
+        bool perTensor)
     {
         GraphProto g = parameters.Graph;
         HashSet<string> names = parameters.Names;
@@ -448,7 +452,7 @@ internal static class ModelQuantizer
             inputs[9 + (2 * k)] = zName;
         }
 
-        NodeProto result = Node("DynamicQuantizeLSTM", inputs, node.Output, node.Name);
+        NodeProto result = Node(opType, inputs, node.Output, node.Name);
         result.Domain = "com.microsoft";
         result.Attribute.AddRange(node.Attribute.Where(a => a.Name != "layout"));
         return result;

@@ -119,7 +119,7 @@ internal static class QuantizeWorker
         string[] unknown = [.. options.Exclude.Where(e => !nodeNames.Contains(e))];
         if (unknown.Length > 0)
         {
-            string candidates = string.Join(", ", proto.Graph.Node.Where(n => n.OpType is "LSTM" or "GRU" or "RNN" or "Gemm" or "MatMul").Select(n => n.Name));
+            string candidates = string.Join(", ", proto.Graph.Node.Where(ModelQuantizer.IsCandidate).Select(n => n.Name));
             throw new ArgumentException($"--exclude names no node of the model: {string.Join(", ", unknown)}. Quantizable nodes: {candidates}.");
         }
 

@@ -15,7 +15,7 @@ internal static class TestModels
     /// <summary>A streaming LSTM forecaster over <paramref name="features"/> with metadata and a golden vector computed by this runtime.</summary>
     public static byte[] Create(IReadOnlyList<FeatureInfo> features, double? period, int hidden = 16, int layers = 1, ScorerSettings? scorer = null, bool golden = true)
     {
-        byte[] bare = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, features.Count, hidden, layers);
+        byte[] bare = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, features.Count, hidden, layers);
         var metadata = new EdgeRnnMetadata
         {
             Task = ModelTask.Forecast,

@@ -39,7 +39,7 @@ public class Float16ParamsTests
     [Fact]
     public void DefaultQdq_RowScalesAndFoldedBiasAreFloat16_AndNoWeightClips()
     {
-        byte[] fp32 = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, inputSize: 4, hiddenSize: 64, layers: 1);
+        byte[] fp32 = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, inputSize: 4, hiddenSize: 64, layers: 1);
         ModelProto source = ModelQuantizer.Parse(fp32);
         ModelProto q = QuantizeProto(fp32, new QuantizeOptions());
 
@@ -75,7 +75,7 @@ public class Float16ParamsTests
     public void Record_SaysWhatIsFloat16(bool perTensor, bool float16, string expected)
     {
         // Per-tensor scales are single values (under HalfMinElements), so only the folded bias is float16 there.
-        byte[] fp32 = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, inputSize: 4, hiddenSize: 64, layers: 1);
+        byte[] fp32 = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, inputSize: 4, hiddenSize: 64, layers: 1);
         ModelProto q = QuantizeProto(fp32, new QuantizeOptions { PerTensor = perTensor, Float16Params = float16 });
         Assert.Equal("dynamic qdq " + expected, q.MetadataProps.Single(p => p.Key == "edgernn.quantization").Value);
         Assert.Equal(expected.Contains("scales", StringComparison.Ordinal), q.Graph.Initializer.Any(t => t.DataType == Float16 && t.Name.Contains("_scale", StringComparison.Ordinal)));
@@ -87,7 +87,7 @@ public class Float16ParamsTests
     [InlineData("ort")]
     public void Float32Scales_KeepsFloatInitializersAndNoCast_AndIsLarger(string format)
     {
-        byte[] fp32 = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, inputSize: 4, hiddenSize: 64, layers: 1);
+        byte[] fp32 = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, inputSize: 4, hiddenSize: 64, layers: 1);
         QuantizeFormat f = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq;
         byte[] half = QuantizeBytes(fp32, new QuantizeOptions { Format = f });
         byte[] full = QuantizeBytes(fp32, new QuantizeOptions { Format = f, Float16Params = false });
@@ -140,8 +140,8 @@ public class Float16ParamsTests
         // The builtin streaming graph pairs h0/c0 with hn/cn by data flow only (no edgernn.state_pairs): the pairing must
         // see through com.microsoft DynamicQuantizeLSTM too, and streaming must equal the whole-sequence run.
         var options = new QuantizeOptions { Format = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq };
-        RnnModel streaming = RnnModel.Load(QuantizeBytes(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 64, layers: 2, seed: 9), options));
-        RnnModel sequence = RnnModel.Load(QuantizeBytes(BuiltinModels.CreateSequence(BuiltinCell.Lstm, 4, 64, layers: 2, seed: 9), options));
+        RnnModel streaming = RnnModel.Load(QuantizeBytes(BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 64, layers: 2, seed: 9), options));
+        RnnModel sequence = RnnModel.Load(QuantizeBytes(BuiltinModels.CreateSequence(RecurrentCellKind.Lstm, 4, 64, layers: 2, seed: 9), options));
         Tensor x = TestModels.RandomTensor(new Random(6), 1f, 30, 1, 4);
         float[] whole = sequence.Run(new Dictionary<string, Tensor> { ["x"] = x })["y"].FloatData!;
         RnnState state = streaming.CreateState();

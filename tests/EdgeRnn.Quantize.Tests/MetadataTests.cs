@@ -16,7 +16,7 @@ public sealed class MetadataTests : IDisposable
 
     private static byte[] ForecastModel(out EdgeRnnMetadata meta)
     {
-        byte[] bytes = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 3, 64, layers: 2);
+        byte[] bytes = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 3, 64, layers: 2);
         RnnModel model = RnnModel.Load(bytes);
         float[][] inputs = [[0.1f, -0.5f, 1f], [0.3f, 0.2f, -1f], [1.5f, 0f, 0.25f]];
         var outputs = new float[inputs.Length][];

@@ -26,13 +26,13 @@ public class ModelQuantizerTests(ITestOutputHelper log)
         new() { ["x"] = TestModels.RandomTensor(new Random(seed), 1f, steps, 1, features) };
 
     [Theory]
-    [InlineData(BuiltinCell.Lstm, "qdq", false)]
-    [InlineData(BuiltinCell.Lstm, "qdq", true)]
-    [InlineData(BuiltinCell.Lstm, "ort", false)]
-    [InlineData(BuiltinCell.Lstm, "ort", true)]
-    [InlineData(BuiltinCell.Gru, "qdq", false)]
-    [InlineData(BuiltinCell.Gru, "ort", true)]
-    public void Quantize_Dynamic_RunsInOrtAndEdgeRnnWithinTolerance(BuiltinCell cell, string format, bool perTensor)
+    [InlineData(RecurrentCellKind.Lstm, "qdq", false)]
+    [InlineData(RecurrentCellKind.Lstm, "qdq", true)]
+    [InlineData(RecurrentCellKind.Lstm, "ort", false)]
+    [InlineData(RecurrentCellKind.Lstm, "ort", true)]
+    [InlineData(RecurrentCellKind.Gru, "qdq", false)]
+    [InlineData(RecurrentCellKind.Gru, "ort", true)]
+    public void Quantize_Dynamic_RunsInOrtAndEdgeRnnWithinTolerance(RecurrentCellKind cell, string format, bool perTensor)
     {
         byte[] fp32 = BuiltinModels.CreateSequence(cell, inputSize: 4, hiddenSize: 64, layers: 2, seed: 5);
         byte[] int8 = QuantizeBytes(fp32, new QuantizeOptions { Format = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq, PerTensor = perTensor });
@@ -178,10 +178,10 @@ public class ModelQuantizerTests(ITestOutputHelper log)
     }
 
     [Theory]
-    [InlineData(BuiltinCell.Lstm, "qdq")]
-    [InlineData(BuiltinCell.Lstm, "ort")]
-    [InlineData(BuiltinCell.Gru, "qdq")]
-    public void Quantize_Hidden64_FileAtMost30PercentOfFloat(BuiltinCell cell, string format)
+    [InlineData(RecurrentCellKind.Lstm, "qdq")]
+    [InlineData(RecurrentCellKind.Lstm, "ort")]
+    [InlineData(RecurrentCellKind.Gru, "qdq")]
+    public void Quantize_Hidden64_FileAtMost30PercentOfFloat(RecurrentCellKind cell, string format)
     {
         byte[] fp32 = BuiltinModels.CreateStreaming(cell, inputSize: 4, hiddenSize: 64, layers: 2);
         byte[] int8 = QuantizeBytes(fp32, new QuantizeOptions { Format = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq });
@@ -189,10 +189,10 @@ public class ModelQuantizerTests(ITestOutputHelper log)
     }
 
     [Theory]
-    [InlineData(BuiltinCell.Lstm, "qdq")]
-    [InlineData(BuiltinCell.Gru, "qdq")]
-    [InlineData(BuiltinCell.Lstm, "ort")]
-    public void Quantize_Hidden64SingleLayer_FileAtMost30PercentOfFloatAndRunsInOrt(BuiltinCell cell, string format)
+    [InlineData(RecurrentCellKind.Lstm, "qdq")]
+    [InlineData(RecurrentCellKind.Gru, "qdq")]
+    [InlineData(RecurrentCellKind.Lstm, "ort")]
+    public void Quantize_Hidden64SingleLayer_FileAtMost30PercentOfFloatAndRunsInOrt(RecurrentCellKind cell, string format)
     {
         // One layer is the hard case: the float part (biases, scales, graph) weighs most against the int8 matrices.
         var options = new QuantizeOptions { Format = format == "ort" ? QuantizeFormat.Ort : QuantizeFormat.Qdq };
@@ -262,7 +262,7 @@ public class ModelQuantizerTests(ITestOutputHelper log)
     [Fact]
     public void Quantize_Exclude_KeepsNodeFloat()
     {
-        byte[] fp32 = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32, layers: 2);
+        byte[] fp32 = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 32, layers: 2);
         QuantizeOutcome outcome = ModelQuantizer.Quantize(ModelQuantizer.Parse(fp32), new QuantizeOptions { Exclude = new HashSet<string> { "lstm_1" } });
         NodeDecision excluded = Assert.Single(outcome.Nodes, n => n.Node == "lstm_1");
         Assert.False(excluded.Quantized);
@@ -273,7 +273,7 @@ public class ModelQuantizerTests(ITestOutputHelper log)
     [Fact]
     public void Step_Int8Model_AllocatesNothing()
     {
-        byte[] int8 = QuantizeBytes(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 64, layers: 2), new QuantizeOptions());
+        byte[] int8 = QuantizeBytes(BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 64, layers: 2), new QuantizeOptions());
         RnnModel model = RnnModel.Load(int8);
         RnnState state = model.CreateState();
         var input = new float[] { 0.5f, -1, 2, 0.25f };

@@ -43,7 +43,7 @@ public sealed class QuantizeCommandTests : IDisposable
     [Fact]
     public void Quantize_DefaultDynamic_WritesLoadableModelAndTable()
     {
-        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 64, layers: 2));
+        string model = WriteModel(BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 64, layers: 2));
         string output = Path.Combine(_dir, "out.onnx");
         (int code, string stdout, string stderr) = Run("--model", model, "-o", output, "--timed-steps", "0");
         Assert.True(code == 0, stderr);
@@ -57,7 +57,7 @@ public sealed class QuantizeCommandTests : IDisposable
     [Fact]
     public void Quantize_StaticPercentileJson_ReportsRangesAndErrors()
     {
-        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Gru, 3, 64, layers: 2));
+        string model = WriteModel(BuiltinModels.CreateStreaming(RecurrentCellKind.Gru, 3, 64, layers: 2));
         string csv = Path.Combine(_dir, "calibration.csv");
         var rng = new Random(2);
         File.WriteAllLines(csv, ["a,b,c", .. Enumerable.Range(0, 200).Select(_ => $"{rng.NextDouble() - 0.5:F4},{rng.NextDouble():F4},{-rng.NextDouble():F4}")]);
@@ -76,7 +76,7 @@ public sealed class QuantizeCommandTests : IDisposable
     [Fact]
     public void Quantize_StaticFromTestDataTensors_UsesThem()
     {
-        string model = WriteModel(BuiltinModels.CreateSequence(BuiltinCell.Lstm, 4, 64));
+        string model = WriteModel(BuiltinModels.CreateSequence(RecurrentCellKind.Lstm, 4, 64));
         for (int set = 0; set < 2; set++)
         {
             string folder = Path.Combine(_dir, "data", $"test_data_set_{set}");
@@ -94,7 +94,7 @@ public sealed class QuantizeCommandTests : IDisposable
     [Fact]
     public void Quantize_OverMaxError_ExitsOneAndWritesNothing()
     {
-        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32));
+        string model = WriteModel(BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 32));
         string output = Path.Combine(_dir, "out.onnx");
         (int code, _, string stderr) = Run("--model", model, "-o", output, "--max-error", "1e-9", "--timed-steps", "0");
         Assert.Equal(ToolExitCodes.ComparisonFailed, code);
@@ -116,7 +116,7 @@ public sealed class QuantizeCommandTests : IDisposable
     [Fact]
     public void Quantize_TruncatedModel_ExitsTwoAndWritesNothing()
     {
-        byte[] bytes = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32);
+        byte[] bytes = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 32);
         string model = WriteModel(bytes[..(bytes.Length / 2)]);
         string output = Path.Combine(_dir, "out.onnx");
         (int code, _, string stderr) = Run("--model", model, "-o", output);
@@ -147,7 +147,7 @@ public sealed class QuantizeCommandTests : IDisposable
     [InlineData("a,b,c,d\n", "no data rows")]
     public void Quantize_BadCalibration_ExitsTwoWithLineAndWritesNothing(string csv, string expected)
     {
-        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 32));
+        string model = WriteModel(BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 32));
         string data = Path.Combine(_dir, "cal.csv");
         File.WriteAllText(data, csv);
         string output = Path.Combine(_dir, "out.onnx");
@@ -161,7 +161,7 @@ public sealed class QuantizeCommandTests : IDisposable
     public void Quantize_MissingFileAndBadOption_ExitTwo()
     {
         Assert.Equal(ToolExitCodes.BadInput, Run("--model", Path.Combine(_dir, "missing.onnx")).Code);
-        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 4, 8));
+        string model = WriteModel(BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 8));
         Assert.Equal(ToolExitCodes.BadInput, Run("--model", model, "--mode", "fancy").Code);
         Assert.Equal(ToolExitCodes.BadInput, Run("--model", model, "--mode", "static", "--format", "ort", "-o", Path.Combine(_dir, "x.onnx")).Code);
         Assert.Equal(ToolExitCodes.BadInput, Run("--model", model, "--mode", "static", "-o", Path.Combine(_dir, "x.onnx")).Code);
@@ -206,7 +206,7 @@ public sealed class QuantizeCommandTests : IDisposable
     [Fact]
     public void Quantize_OldSpellings_PositionalModelOutputLatencyStepsCapitalizedEnums_StillWork()
     {
-        string model = WriteModel(BuiltinModels.CreateStreaming(BuiltinCell.Gru, 2, 8, layers: 1));
+        string model = WriteModel(BuiltinModels.CreateStreaming(RecurrentCellKind.Gru, 2, 8, layers: 1));
         string output = Path.Combine(_dir, "old.onnx");
 
         (int code, _, string stderr) = Run(model, "--output", output, "--latency-steps", "0", "--format", "Qdq", "--calibration-method", "MinMax");

@@ -13,7 +13,7 @@ public sealed class TestFolders : IDisposable
 
     public string Write(string name, float perturb = 0)
     {
-        byte[] bytes = BuiltinModels.CreateStreaming(BuiltinCell.Gru, inputSize: 2, hiddenSize: 8, layers: 1, seed: 3);
+        byte[] bytes = BuiltinModels.CreateStreaming(RecurrentCellKind.Gru, inputSize: 2, hiddenSize: 8, layers: 1, seed: 3);
         RnnModel model = RnnModel.Load(bytes);
         var feed = model.Inputs.ToDictionary(i => i.Name, i =>
         {

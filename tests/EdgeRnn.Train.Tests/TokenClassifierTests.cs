@@ -12,9 +12,9 @@ public sealed class TokenClassifierTests
     private static readonly TrainOptions s_options = new() { Epochs = 6, BatchSize = 16, LearningRate = 1e-2, Threads = 1, Seed = 2, Patience = 10 };
 
     [Theory]
-    [InlineData(CellKind.Lstm, false)]
-    [InlineData(CellKind.Gru, true)]
-    public void MarkerToken_TrainsToHighAccuracy_AndTorchOrtRuntimeAgree(CellKind cell, bool bidirectional)
+    [InlineData(RecurrentCellKind.Lstm, false)]
+    [InlineData(RecurrentCellKind.Gru, true)]
+    public void MarkerToken_TrainsToHighAccuracy_AndTorchOrtRuntimeAgree(RecurrentCellKind cell, bool bidirectional)
     {
         (List<long[]> sequences, List<long> labels) = TokenDataset.SyntheticMarker(500, vocabulary: 20, sequenceLength: 12, seed: 7);
         TokenDataset data = TokenDataset.FromSequences(sequences, labels, 12);
@@ -32,7 +32,7 @@ public sealed class TokenClassifierTests
             // The step graph streams int64 ids (GetInt64Input + Step) and its pairs carry every layer's state.
             RnnModel step = RnnModel.Load(model.Step);
             Assert.Equal([("x", 1)], step.StepInputs);
-            Assert.Equal(cell == CellKind.Lstm ? 2 : 1, step.StatePairs.Count);
+            Assert.Equal(cell == RecurrentCellKind.Lstm ? 2 : 1, step.StatePairs.Count);
         }
     }
 }
@@ -44,13 +44,13 @@ public sealed class TokenClassifierTests
 public sealed class UntrainedExportTests
 {
     [Theory]
-    [InlineData(CellKind.Lstm, true, false, 2)]
-    [InlineData(CellKind.Gru, true, false, 2)]
-    [InlineData(CellKind.Rnn, true, false, 2)]
-    [InlineData(CellKind.Lstm, true, true, 1)]
-    [InlineData(CellKind.Gru, false, true, 2)]
-    [InlineData(CellKind.Rnn, true, true, 1)]
-    public void FreshClassifier_TorchOrtRuntimeAgree(CellKind cell, bool bidirectional, bool tokens, int layers)
+    [InlineData(RecurrentCellKind.Lstm, true, false, 2)]
+    [InlineData(RecurrentCellKind.Gru, true, false, 2)]
+    [InlineData(RecurrentCellKind.Rnn, true, false, 2)]
+    [InlineData(RecurrentCellKind.Lstm, true, true, 1)]
+    [InlineData(RecurrentCellKind.Gru, false, true, 2)]
+    [InlineData(RecurrentCellKind.Rnn, true, true, 1)]
+    public void FreshClassifier_TorchOrtRuntimeAgree(RecurrentCellKind cell, bool bidirectional, bool tokens, int layers)
     {
         TorchRuntime.Initialize(1, 17);
         var config = new ModelConfig

@@ -1,3 +1,4 @@
+using EdgeRnn.Runtime;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Export;
 using EdgeRnn.Train.Models;
@@ -10,14 +11,14 @@ public sealed class TrainExportTests
     private static readonly TrainOptions s_fast = new() { Epochs = 3, SequenceLength = 16, Stride = 4, BatchSize = 16, Threads = 1, Seed = 3 };
 
     [Theory]
-    [InlineData(TrainTask.Forecast, CellKind.Lstm, 2)]
-    [InlineData(TrainTask.Forecast, CellKind.Gru, 2)]
-    [InlineData(TrainTask.Forecast, CellKind.Rnn, 1)]
-    [InlineData(TrainTask.Autoencoder, CellKind.Lstm, 1)]
-    [InlineData(TrainTask.Autoencoder, CellKind.Gru, 2)]
-    [InlineData(TrainTask.Classify, CellKind.Lstm, 1)]
-    [InlineData(TrainTask.Classify, CellKind.Rnn, 2)]
-    public void Train_ThenExport_TorchOrtAndRuntimeAgree(TrainTask task, CellKind cell, int layers)
+    [InlineData(TrainTask.Forecast, RecurrentCellKind.Lstm, 2)]
+    [InlineData(TrainTask.Forecast, RecurrentCellKind.Gru, 2)]
+    [InlineData(TrainTask.Forecast, RecurrentCellKind.Rnn, 1)]
+    [InlineData(TrainTask.Autoencoder, RecurrentCellKind.Lstm, 1)]
+    [InlineData(TrainTask.Autoencoder, RecurrentCellKind.Gru, 2)]
+    [InlineData(TrainTask.Classify, RecurrentCellKind.Lstm, 1)]
+    [InlineData(TrainTask.Classify, RecurrentCellKind.Rnn, 2)]
+    public void Train_ThenExport_TorchOrtAndRuntimeAgree(TrainTask task, RecurrentCellKind cell, int layers)
     {
         (SensorRecording recording, _) = SyntheticRecording.Generate(600, 3, seed: 11, anomalies: 20, cleanFraction: 0.1);
         if (task == TrainTask.Classify)
@@ -37,13 +38,13 @@ public sealed class TrainExportTests
     }
 
     [Theory]
-    [InlineData(TrainTask.Classify, CellKind.Lstm, 2)]
-    [InlineData(TrainTask.Classify, CellKind.Gru, 1)]
-    [InlineData(TrainTask.Classify, CellKind.Rnn, 1)]
-    [InlineData(TrainTask.Autoencoder, CellKind.Lstm, 1)]
-    [InlineData(TrainTask.Autoencoder, CellKind.Gru, 2)]
-    [InlineData(TrainTask.Autoencoder, CellKind.Rnn, 1)]
-    public void Bidirectional_TrainThenExport_TorchOrtAndRuntimeAgree(TrainTask task, CellKind cell, int layers)
+    [InlineData(TrainTask.Classify, RecurrentCellKind.Lstm, 2)]
+    [InlineData(TrainTask.Classify, RecurrentCellKind.Gru, 1)]
+    [InlineData(TrainTask.Classify, RecurrentCellKind.Rnn, 1)]
+    [InlineData(TrainTask.Autoencoder, RecurrentCellKind.Lstm, 1)]
+    [InlineData(TrainTask.Autoencoder, RecurrentCellKind.Gru, 2)]
+    [InlineData(TrainTask.Autoencoder, RecurrentCellKind.Rnn, 1)]
+    public void Bidirectional_TrainThenExport_TorchOrtAndRuntimeAgree(TrainTask task, RecurrentCellKind cell, int layers)
     {
         (SensorRecording recording, _) = SyntheticRecording.Generate(400, 3, seed: 5, anomalies: 12, cleanFraction: 0.1);
         if (task == TrainTask.Classify)

@@ -4,23 +4,15 @@ using EdgeRnn.Runtime;
 
 namespace EdgeRnn.Desktop.Models;
 
-/// <summary>The recurrent cell of a <see cref="BuiltinModels"/> graph.</summary>
-public enum BuiltinCell
-{
-    /// <summary>ONNX LSTM (gates i, o, f, c), with initial_h and initial_c.</summary>
-    Lstm,
-
-    /// <summary>ONNX GRU with <c>linear_before_reset = 1</c> (the PyTorch form), with initial_h.</summary>
-    Gru,
-}
-
 /// <summary>
 /// Streaming benchmark graphs built with <see cref="OnnxGraphBuilder"/>, shared by <c>edgernn bench</c> and the
 /// BenchmarkDotNet project so both measure the same model. Needs no ONNX Runtime.
 /// </summary>
 /// <remarks>
 /// The graph takes one time step of one stream: input <c>x</c> float [1, 1, input]; per layer <c>l</c> the state
-/// inputs <c>h0_l</c> (and <c>c0_l</c> for LSTM) of shape [1, 1, hidden], fed to the node's initial_h / initial_c.
+/// inputs <c>h0_l</c> (and <c>c0_l</c> for a cell with a cell state, LSTM) of shape [1, 1, hidden], fed to the node's
+/// initial_h / initial_c. Each layer is the cell's ONNX node in the form its PyTorch module computes
+/// (<see cref="RecurrentCell.TorchAttributes"/>: GRU with <c>linear_before_reset = 1</c>).
 /// Each layer's Y [1, 1, 1, hidden] is reshaped to [1, 1, hidden] and feeds the next layer; Y_h and Y_c are the
 /// graph outputs <c>hn_l</c> and <c>cn_l</c>. A MatMul + Add head maps the last layer to <c>y</c> [1, 1, input]
 /// (a one-step forecast). Weights are uniform in ±1/sqrt(hidden) (PyTorch's initialization) from a fixed seed.
@@ -33,7 +25,7 @@ public static class BuiltinModels
 
     /// <summary>Builds the streaming graph and returns the model file's bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
-    public static byte[] CreateStreaming(BuiltinCell cell, int inputSize, int hiddenSize, int layers = 1, int seed = DefaultSeed) =>
+    public static byte[] CreateStreaming(RecurrentCellKind cell, int inputSize, int hiddenSize, int layers = 1, int seed = DefaultSeed) =>
         Create(cell, inputSize, hiddenSize, layers, seed, sequence: false);
 
     /// <summary>
@@ -42,10 +34,10 @@ public static class BuiltinModels
     /// <c>y</c> [seq, 1, input]. ONNX Runtime runs it as is, and EdgeRnn also streams it (each layer carries its state).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
-    public static byte[] CreateSequence(BuiltinCell cell, int inputSize, int hiddenSize, int layers = 1, int seed = DefaultSeed) =>
+    public static byte[] CreateSequence(RecurrentCellKind cell, int inputSize, int hiddenSize, int layers = 1, int seed = DefaultSeed) =>
         Create(cell, inputSize, hiddenSize, layers, seed, sequence: true);
 
-    private static byte[] Create(BuiltinCell cell, int inputSize, int hiddenSize, int layers, int seed, bool sequence)
+    private static byte[] Create(RecurrentCellKind cell, int inputSize, int hiddenSize, int layers, int seed, bool sequence)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
@@ -55,10 +47,12 @@ public static class BuiltinModels
             throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown cell.");
         }
 
+        RecurrentCell recurrent = RecurrentCell.For(cell);
+        string cellName = cell.ToString().ToLowerInvariant();
         var random = new Random(seed);
         float scale = 1f / MathF.Sqrt(hiddenSize);
-        int gates = cell == BuiltinCell.Lstm ? 4 : 3;
-        var g = new OnnxGraphBuilder(cell == BuiltinCell.Lstm ? "edgernn_bench_lstm" : "edgernn_bench_gru");
+        int gates = recurrent.Gates;
+        var g = new OnnxGraphBuilder("edgernn_bench_" + cellName);
         g.SetMetadata("edgernn.format", "1");
         g.SetMetadata("edgernn.builtin", string.Create(CultureInfo.InvariantCulture,
             $"{cell} input={inputSize} hidden={hiddenSize} layers={layers} seed={seed}"));
@@ -83,18 +77,16 @@ public static class BuiltinModels
             Tensor w = Uniform(random, scale, 1, gates * hiddenSize, features);
             Tensor r = Uniform(random, scale, 1, gates * hiddenSize, hiddenSize);
             Tensor b = Uniform(random, scale, 1, 2 * gates * hiddenSize);
-            if (cell == BuiltinCell.Lstm)
+            if (recurrent.HasCellState && !sequence)
             {
-                if (!sequence)
-                {
-                    g.AddInput(c0, TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
-                }
-
-                g.AddLstm(Name("lstm_", l), layerInput, hiddenSize, w, r, b, [y, hn, cn], initialH: NullIfEmpty(h0), initialC: NullIfEmpty(c0));
+                g.AddInput(c0, TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
             }
-            else
+
+            OnnxNodeBuilder node = g.AddRecurrent(cell, Name(cellName + "_", l), layerInput, hiddenSize, w, r, b,
+                recurrent.HasCellState ? [y, hn, cn] : [y, hn], initialH: NullIfEmpty(h0), initialC: recurrent.HasCellState ? NullIfEmpty(c0) : null);
+            foreach ((string attribute, long value) in recurrent.TorchAttributes)
             {
-                g.AddGru(Name("gru_", l), layerInput, hiddenSize, w, r, b, [y, hn], linearBeforeReset: 1, initialH: NullIfEmpty(h0));
+                node.WithAttribute(attribute, value);
             }
 
             string reshaped = Name("layer_out_", l);
@@ -110,7 +102,7 @@ public static class BuiltinModels
         for (int l = 0; !sequence && l < layers; l++)
         {
             g.AddOutput(Name("hn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
-            if (cell == BuiltinCell.Lstm)
+            if (recurrent.HasCellState)
             {
                 g.AddOutput(Name("cn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(hiddenSize));
             }

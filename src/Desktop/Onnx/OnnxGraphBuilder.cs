@@ -11,7 +11,8 @@ namespace EdgeRnn.Desktop.Onnx;
 /// graph as a whole is validated when it is read back (by EdgeRnn or ONNX Runtime).
 /// </summary>
 /// <remarks>
-/// The recurrent helpers (<see cref="AddLstm"/>, <see cref="AddGru"/>, <see cref="AddRnn"/>) and
+/// The recurrent helpers (<see cref="AddRecurrent"/> for any cell, <see cref="AddLstm"/>, <see cref="AddGru"/>,
+/// <see cref="AddRnn"/>) and
 /// <see cref="AddGemm"/> / <see cref="AddMatMul"/> add the weights as initializers named <c>&lt;name&gt;.W</c>,
 /// <c>&lt;name&gt;.R</c>, <c>&lt;name&gt;.B</c> and <c>&lt;name&gt;.P</c>; omitted optional inputs are written as
 /// "" at their position and trailing omitted inputs are dropped.
@@ -160,7 +161,7 @@ public sealed class OnnxGraphBuilder
         ArgumentNullException.ThrowIfNull(direction);
         string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), sequenceLens, initialH, initialC,
             Weight(name, "P", peepholes));
-        return Recurrent("LSTM", name, inputs, outputs, hiddenSize, direction, layout);
+        return Recurrent(RecurrentCellKind.Lstm, name, inputs, outputs, hiddenSize, direction, layout);
     }
 
     /// <summary>
@@ -179,7 +180,7 @@ public sealed class OnnxGraphBuilder
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(direction);
         string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), sequenceLens, initialH);
-        OnnxNodeBuilder node = Recurrent("GRU", name, inputs, outputs, hiddenSize, direction, layout);
+        OnnxNodeBuilder node = Recurrent(RecurrentCellKind.Gru, name, inputs, outputs, hiddenSize, direction, layout);
         if (linearBeforeReset != 0)
         {
             node.WithAttribute("linear_before_reset", (long)linearBeforeReset);
@@ -204,7 +205,35 @@ public sealed class OnnxGraphBuilder
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(direction);
         string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), sequenceLens, initialH);
-        return Recurrent("RNN", name, inputs, outputs, hiddenSize, direction, layout);
+        return Recurrent(RecurrentCellKind.Rnn, name, inputs, outputs, hiddenSize, direction, layout);
+    }
+
+    /// <summary>
+    /// Adds an ONNX node of any recurrent cell (<see cref="RecurrentCell.OpType"/>) and its weights, with the ONNX
+    /// default attributes (add <see cref="RecurrentCell.TorchAttributes"/> for the form a PyTorch module computes).
+    /// <paramref name="w"/> is [directions, gates*hidden, input], <paramref name="r"/> [directions, gates*hidden, hidden],
+    /// <paramref name="b"/> [directions, 2*gates*hidden], in the cell's ONNX gate order. <paramref name="outputs"/> are
+    /// Y, Y_h and, for a cell with <see cref="RecurrentCell.HasCellState"/>, Y_c ("" or absent for unused ones).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="initialC"/> is given for a cell without a cell state.</exception>
+    public OnnxNodeBuilder AddRecurrent(RecurrentCellKind cell, string name, string input, int hiddenSize, Tensor w, Tensor r, Tensor? b,
+        string[] outputs, string direction = "forward", string? initialH = null, string? initialC = null)
+    {
+        RecurrentCell c = RecurrentCell.For(cell);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(input);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(direction);
+        if (initialC is not null && !c.HasCellState)
+        {
+            throw new ArgumentException($"{c.OpType} has no cell state; initial_c is for cells that do.", nameof(initialC));
+        }
+
+        string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), null, initialH, initialC);
+        return Recurrent(cell, name, inputs, outputs, hiddenSize, direction, 0);
     }
 
     /// <summary>
@@ -278,9 +307,9 @@ public sealed class OnnxGraphBuilder
         return model;
     }
 
-    private OnnxNodeBuilder Recurrent(string opType, string name, string[] inputs, string[] outputs, int hiddenSize, string direction, int layout)
+    private OnnxNodeBuilder Recurrent(RecurrentCellKind cell, string name, string[] inputs, string[] outputs, int hiddenSize, string direction, int layout)
     {
-        OnnxNodeBuilder node = AddNode(opType, inputs, outputs, name).WithAttribute("hidden_size", (long)hiddenSize);
+        OnnxNodeBuilder node = AddNode(RecurrentCell.For(cell).OpType, inputs, outputs, name).WithAttribute("hidden_size", (long)hiddenSize);
         if (direction != "forward")
         {
             node.WithAttribute("direction", direction);

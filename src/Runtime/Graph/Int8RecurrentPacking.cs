@@ -10,9 +10,10 @@ namespace EdgeRnn.Runtime.Graph;
 /// </summary>
 internal static class Int8RecurrentPacking
 {
-    public static Int8RecurrentWeights[]? TryPack(PlanBuilder b, CellKind cell, bool lbr, Tensor w, Tensor r, float[]? bias, float[]? peep,
-        int dirs, int hidden, int inputSize, int gates)
+    public static Int8RecurrentWeights[]? TryPack(PlanBuilder b, RecurrentCell cell, RecurrentCellAttributes attributes, Tensor w, Tensor r, float[]? bias,
+        float[]? peep, int dirs, int hidden, int inputSize)
     {
+        int gates = cell.Gates;
         if (!b.Quantized.TryGetValue(w, out QuantizedTensor? qw) || !b.Quantized.TryGetValue(r, out QuantizedTensor? qr))
         {
             return null;
@@ -31,39 +32,16 @@ internal static class Int8RecurrentPacking
                 return null;
             }
 
-            ReadOnlySpan<float> wb = bias is null ? new float[rows] : bias.AsSpan(d * 2 * rows, rows);
-            ReadOnlySpan<float> rb = bias is null ? new float[rows] : bias.AsSpan((d * 2 * rows) + rows, rows);
-            float[]? p = peep?.AsSpan(d * 3 * hidden, 3 * hidden).ToArray();
-            Int8Matrix input = Int8Matrix.FromRowMajor(wv, ws, rows, inputSize);
-            if (cell == CellKind.Gru)
+            result[d] = cell.PackInt8(attributes, new RecurrentDirectionWeights<sbyte>
             {
-                int zr = 2 * hidden;
-                result[d] = new Int8RecurrentWeights
-                {
-                    Input = input,
-                    Recurrent = lbr
-                        ? Int8Matrix.FromRowMajor(rv, rs, rows, hidden)
-                        : Int8Matrix.FromRowMajor(rv.AsSpan(0, zr * hidden), rs.AsSpan(0, zr), zr, hidden),
-                    RecurrentHidden = lbr ? null : Int8Matrix.FromRowMajor(rv.AsSpan(zr * hidden), rs.AsSpan(zr), hidden, hidden),
-                    InputBias = wb.ToArray(),
-                    RecurrentBias = rb.ToArray(),
-                };
-                continue;
-            }
-
-            var combinedBias = new float[rows];
-            for (int row = 0; row < rows; row++)
-            {
-                combinedBias[row] = wb[row] + rb[row];
-            }
-
-            result[d] = new Int8RecurrentWeights
-            {
-                Input = input,
-                Recurrent = Int8Matrix.FromRowMajor(rv, rs, rows, hidden),
-                InputBias = combinedBias,
-                Peepholes = p,
-            };
+                W = wv,
+                R = rv,
+                WScales = ws,
+                RScales = rs,
+                InputBias = bias is null ? new float[rows] : bias.AsSpan(d * 2 * rows, rows),
+                RecurrentBias = bias is null ? new float[rows] : bias.AsSpan((d * 2 * rows) + rows, rows),
+                Peepholes = peep is null ? default : peep.AsSpan(d * 3 * hidden, 3 * hidden),
+            }, hidden, inputSize);
         }
 
         return result;

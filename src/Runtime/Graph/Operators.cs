@@ -6,11 +6,8 @@ namespace EdgeRnn.Runtime.Graph;
 /// <summary>The operators EdgeRnn runs (ai.onnx semantics of opsets 14 to 22) and their plan builders.</summary>
 internal static class Operators
 {
-    private static readonly Dictionary<string, Action<PlanBuilder, OnnxNode>> s_builders = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Action<PlanBuilder, OnnxNode>> s_builders = WithRecurrentCells(new(StringComparer.Ordinal)
     {
-        ["LSTM"] = RecurrentOperators.Lstm,
-        ["GRU"] = RecurrentOperators.Gru,
-        ["RNN"] = RecurrentOperators.Rnn,
         ["Gemm"] = MathOperators.Gemm,
         ["MatMul"] = MathOperators.MatMul,
         ["Add"] = (b, n) => MathOperators.Binary(b, n, BinaryOp.Add),
@@ -39,11 +36,22 @@ internal static class Operators
         ["Cast"] = ShapeOperators.Cast,
         ["DequantizeLinear"] = QuantizedOperators.DequantizeLinear,
         ["QuantizeLinear"] = QuantizedOperators.QuantizeLinear,
-    };
+    });
 
     /// <summary>The supported operator names, sorted, for error messages.</summary>
     public static string SupportedList { get; } = string.Join(", ", s_builders.Keys.Order(StringComparer.Ordinal));
 
     public static bool TryGet(string opType, [NotNullWhen(true)] out Action<PlanBuilder, OnnxNode>? build) =>
         s_builders.TryGetValue(opType, out build);
+
+    /// <summary>Adds every recurrent cell's operator (LSTM, GRU, RNN): the cell is the one place that names it.</summary>
+    private static Dictionary<string, Action<PlanBuilder, OnnxNode>> WithRecurrentCells(Dictionary<string, Action<PlanBuilder, OnnxNode>> builders)
+    {
+        foreach (RecurrentCell cell in RecurrentCell.All)
+        {
+            builders.Add(cell.OpType, RecurrentOperators.Builder(cell));
+        }
+
+        return builders;
+    }
 }

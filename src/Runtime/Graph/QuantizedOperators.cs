@@ -104,7 +104,7 @@ internal static class QuantizedOperators
         Tensor rq = b.ConstantInput(node, 2, "int8 recurrence weights R");
         Tensor w = TransposeDequantize(b, node, wq, "W", 8, 9, x.Shape.Length == 3 ? x.Shape[2] : -1);
         Tensor r = TransposeDequantize(b, node, rq, "R", 10, 11, rq.Rank == 3 ? rq.Shape[1] : -1);
-        RecurrentOperators.Build(b, node, CellKind.Lstm, 4, w, r);
+        RecurrentOperators.Build(b, node, RecurrentCell.For(RecurrentCellKind.Lstm), w, r);
     }
 
     /// <summary>W [D, K, 4H] (int8, ORT layout) → float [D, 4H, K] (ONNX LSTM layout), remembered as int8.</summary>

@@ -2,14 +2,6 @@ using EdgeRnn.Runtime.Kernels;
 
 namespace EdgeRnn.Runtime.Graph;
 
-/// <summary>The recurrent cell types.</summary>
-internal enum CellKind
-{
-    Lstm,
-    Gru,
-    Rnn,
-}
-
 /// <summary>Immutable per-direction weights of a recurrent node, packed for the mat-vec kernels.</summary>
 internal sealed class RecurrentWeights
 {
@@ -32,212 +24,132 @@ internal sealed class RecurrentWeights
     public float[]? Peepholes { get; init; }
 }
 
-/// <summary>
-/// Runs an ONNX LSTM, GRU or RNN node over its whole input sequence (or one step in a streaming plan), for every
-/// direction and batch row, honouring layout, sequence_lens, initial states, clip and peepholes.
-/// The working state lives in frame slots laid out [direction, batch, hidden]; in a streaming plan with constant
-/// initial state those slots are carried from step to step.
-/// </summary>
-internal sealed partial class RecurrentKernel : Kernel
+/// <summary>What planning a recurrent node decided: everything its kernel needs.</summary>
+internal sealed class RecurrentNodePlan
 {
-    private readonly CellKind _cell;
-    private readonly RecurrentWeights[] _weights;
-    private readonly bool[] _reverse;
-    private readonly int _hidden;
-    private readonly int _inputSize;
-    private readonly int _seq;
-    private readonly int _batch;
-    private readonly int _layout;
-    private readonly float _clip;
-    private readonly bool _linearBeforeReset;
-    private readonly PlanValue _x;
-    private readonly PlanValue? _sequenceLens;
+    public required string NodeName { get; init; }
+
+    public required RecurrentCell Cell { get; init; }
+
+    public required RecurrentCellAttributes Attributes { get; init; }
+
+    /// <summary>Float weights per direction (placeholders when <see cref="Int8Weights"/> is set).</summary>
+    public required RecurrentWeights[] Weights { get; init; }
+
+    /// <summary>When set, the node runs integer kernels with these weights (one per direction).</summary>
+    public Int8RecurrentWeights[]? Int8Weights { get; init; }
+
+    public required bool[] Reverse { get; init; }
+
+    public required int Hidden { get; init; }
+
+    public required int InputSize { get; init; }
+
+    public required int Seq { get; init; }
+
+    public required int Batch { get; init; }
+
+    public required int Layout { get; init; }
+
+    public required float Clip { get; init; }
+
+    /// <summary>A calibrated scale for X (static qdq), or 0: X is quantized from its own range each step.</summary>
+    public float InputStaticScale { get; init; }
+
+    public required PlanValue X { get; init; }
+
+    public PlanValue? SequenceLens { get; init; }
+
+    public PlanValue? InitialH { get; init; }
+
+    public PlanValue? InitialC { get; init; }
+
+    public required int HSlot { get; init; }
+
+    /// <summary>The cell state's slot, or -1 for cells without one.</summary>
+    public required int CSlot { get; init; }
+
+    public required int ScratchSlot { get; init; }
+
+    /// <summary>Streaming with constant initial state: h and c are carried from step to step.</summary>
+    public bool Carry { get; init; }
+
+    public PlanValue? Y { get; init; }
+
+    public PlanValue? Yh { get; init; }
+
+    public PlanValue? Yc { get; init; }
+}
+
+/// <summary>
+/// Runs an ONNX recurrent node over its whole input sequence (or one step in a streaming plan), for every direction
+/// and batch row, honouring layout, sequence_lens, initial states, clip and peepholes; the cell's own step is
+/// <see cref="RecurrentKernel{TStep}"/>'s. The working state lives in frame slots laid out [direction, batch, hidden];
+/// in a streaming plan with constant initial state those slots are carried from step to step.
+/// </summary>
+internal abstract partial class RecurrentKernel : Kernel
+{
+    private readonly RecurrentCell _cell;
+    private protected readonly RecurrentWeights[] _weights;
+    private protected readonly Int8RecurrentWeights[]? _int8Weights;
+    private protected readonly bool[] _reverse;
+    private protected readonly int _hidden;
+    private protected readonly int _inputSize;
+    private protected readonly int _seq;
+    private protected readonly int _batch;
+    private protected readonly int _layout;
+    private protected readonly PlanValue _x;
+    private protected readonly PlanValue? _sequenceLens;
     private readonly PlanValue? _initialH;
     private readonly PlanValue? _initialC;
-    private readonly int _hSlot;
-    private readonly int _cSlot;
-    private readonly int _scratchSlot;
-    private readonly bool _carry;
-    private readonly PlanValue? _y;
-    private readonly PlanValue? _yh;
-    private readonly PlanValue? _yc;
+    private protected readonly int _hSlot;
+    private protected readonly int _cSlot;
+    private protected readonly int _scratchSlot;
+    private protected readonly bool _carry;
+    private protected readonly PlanValue? _y;
+    private protected readonly PlanValue? _yh;
+    private protected readonly PlanValue? _yc;
 
-    public RecurrentKernel(string node, CellKind cell, RecurrentWeights[] weights, bool[] reverse, int hidden, int inputSize,
-        int seq, int batch, int layout, float clip, bool linearBeforeReset, PlanValue x, PlanValue? sequenceLens,
-        PlanValue? initialH, PlanValue? initialC, int hSlot, int cSlot, int scratchSlot, bool carry,
-        PlanValue? y, PlanValue? yh, PlanValue? yc)
-        : base(node)
+    private protected RecurrentKernel(RecurrentNodePlan plan)
+        : base(plan.NodeName)
     {
-        _cell = cell;
-        _weights = weights;
-        _reverse = reverse;
-        _hidden = hidden;
-        _inputSize = inputSize;
-        _seq = seq;
-        _batch = batch;
-        _layout = layout;
-        _clip = clip;
-        _linearBeforeReset = linearBeforeReset;
-        _x = x;
-        _sequenceLens = sequenceLens;
-        _initialH = initialH;
-        _initialC = initialC;
-        _hSlot = hSlot;
-        _cSlot = cSlot;
-        _scratchSlot = scratchSlot;
-        _carry = carry;
-        _y = y;
-        _yh = yh;
-        _yc = yc;
+        _cell = plan.Cell;
+        _weights = plan.Weights;
+        _int8Weights = plan.Int8Weights;
+        _reverse = plan.Reverse;
+        _hidden = plan.Hidden;
+        _inputSize = plan.InputSize;
+        _seq = plan.Seq;
+        _batch = plan.Batch;
+        _layout = plan.Layout;
+        _x = plan.X;
+        _sequenceLens = plan.SequenceLens;
+        _initialH = plan.InitialH;
+        _initialC = plan.InitialC;
+        _hSlot = plan.HSlot;
+        _cSlot = plan.CSlot;
+        _scratchSlot = plan.ScratchSlot;
+        _carry = plan.Carry;
+        _y = plan.Y;
+        _yh = plan.Yh;
+        _yc = plan.Yc;
     }
 
-    /// <summary>Scratch floats one step needs for a cell of this kind (planning only: checked, sizes come from the file).</summary>
-    public static int ScratchLength(CellKind cell, int hidden, int inputSize) => checked(cell switch
+    /// <summary>The cell's multiply-adds per direction, batch row and step, whatever the weights' precision.</summary>
+    public override long MultiplyAdds => (long)_weights.Length * _cell.MultiplyAdds(_hidden, _inputSize) * _seq * _batch;
+
+    /// <summary>Loads h (and c) from the initial-state inputs, or zeros, unless the plan carries them.</summary>
+    private protected void LoadInitialStates(Frame frame, Span<float> h, Span<float> c)
     {
-        CellKind.Lstm => inputSize + hidden + (4 * hidden),
-        CellKind.Gru => (3 * hidden) + (3 * hidden) + (3 * hidden),
-        _ => inputSize + hidden + hidden,
-    });
-
-    /// <summary>gates x hidden x (input + hidden) per direction, batch row and step, whatever the weights' precision.</summary>
-    public override long MultiplyAdds
-    {
-        get
+        if (_carry)
         {
-            int gates = _cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
-            return (long)_weights.Length * gates * _hidden * (_inputSize + _hidden) * _seq * _batch;
-        }
-    }
-
-    public override void Execute(Frame frame)
-    {
-        int dirs = _weights.Length;
-        int stateLength = dirs * _batch * _hidden;
-        Span<float> h = frame.Floats(_hSlot).AsSpan(0, stateLength);
-        Span<float> c = _cell == CellKind.Lstm ? frame.Floats(_cSlot).AsSpan(0, stateLength) : default;
-        if (!_carry)
-        {
-            LoadInitial(frame, _initialH, h);
-            if (_cell == CellKind.Lstm)
-            {
-                LoadInitial(frame, _initialC, c);
-            }
+            return;
         }
 
-        float[] x = _x.Floats(frame);
-        float[]? y = _y is null ? null : frame.Floats(_y.Slot);
-        long[]? lens = _sequenceLens?.Longs(frame);
-        if (y is not null && lens is not null)
+        LoadInitial(frame, _initialH, h);
+        if (_cSlot >= 0)
         {
-            Array.Clear(y);
-        }
-
-        Span<float> scratch = frame.Floats(_scratchSlot);
-        for (int d = 0; d < dirs; d++)
-        {
-            RecurrentWeights w = _weights[d];
-            for (int b = 0; b < _batch; b++)
-            {
-                int length = _seq;
-                if (lens is not null)
-                {
-                    long l = lens[b];
-                    if ((ulong)l > (ulong)_seq)
-                    {
-                        ThrowHelpers.ThrowSequenceLength(NodeName, l, _seq);
-                    }
-
-                    length = (int)l;
-                }
-
-                Span<float> hb = h.Slice(((d * _batch) + b) * _hidden, _hidden);
-                Span<float> cb = _cell == CellKind.Lstm ? c.Slice(((d * _batch) + b) * _hidden, _hidden) : default;
-                for (int s = 0; s < length; s++)
-                {
-                    int t = _reverse[d] ? length - 1 - s : s;
-                    int xOffset = _layout == 0 ? ((t * _batch) + b) * _inputSize : ((b * _seq) + t) * _inputSize;
-                    ReadOnlySpan<float> xt = x.AsSpan(xOffset, _inputSize);
-                    if (Int8Weights is { } q)
-                    {
-                        StepCellInt8(q[d], xt, hb, cb, scratch);
-                    }
-                    else
-                    {
-                        StepCell(w, xt, hb, cb, scratch);
-                    }
-                    if (y is not null)
-                    {
-                        int yOffset = _layout == 0
-                            ? (((t * dirs) + d) * _batch + b) * _hidden
-                            : (((b * _seq) + t) * dirs + d) * _hidden;
-                        hb.CopyTo(y.AsSpan(yOffset, _hidden));
-                    }
-                }
-            }
-        }
-
-        if (_yh is not null)
-        {
-            StoreFinal(h, frame.Floats(_yh.Slot));
-        }
-
-        if (_yc is not null)
-        {
-            StoreFinal(c, frame.Floats(_yc.Slot));
-        }
-    }
-
-    private void StepCell(RecurrentWeights w, ReadOnlySpan<float> xt, Span<float> h, Span<float> c, Span<float> scratch)
-    {
-        int hs = _hidden;
-        switch (_cell)
-        {
-            case CellKind.Lstm:
-            {
-                Span<float> xh = scratch[..(_inputSize + hs)];
-                Span<float> gates = scratch.Slice(_inputSize + hs, 4 * hs);
-                xt.CopyTo(xh);
-                h.CopyTo(xh[_inputSize..]);
-                MatVec.Multiply(w.Input, xh, w.InputBias, gates);
-                RecurrentCells.LstmUpdate(gates, w.Peepholes, _clip, c, h);
-                break;
-            }
-
-            case CellKind.Gru:
-            {
-                Span<float> gx = scratch[..(3 * hs)];
-                Span<float> gh = scratch.Slice(3 * hs, 3 * hs);
-                MatVec.Multiply(w.Input, xt, w.InputBias, gx);
-                if (_linearBeforeReset)
-                {
-                    MatVec.Multiply(w.Recurrent!, h, w.RecurrentBias, gh);
-                    RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, _clip, h);
-                }
-                else
-                {
-                    Span<float> ghZr = gh[..(2 * hs)];
-                    Span<float> ghH = gh.Slice(2 * hs, hs);
-                    Span<float> z = scratch.Slice(6 * hs, hs);
-                    Span<float> resetHidden = scratch.Slice(7 * hs, hs);
-                    MatVec.Multiply(w.Recurrent!, h, w.RecurrentBias.AsSpan(0, 2 * hs), ghZr);
-                    RecurrentCells.GruResetGates(gx, ghZr, _clip, h, z, resetHidden);
-                    MatVec.Multiply(w.RecurrentHidden!, resetHidden, w.RecurrentBias.AsSpan(2 * hs, hs), ghH);
-                    RecurrentCells.GruFinish(gx.Slice(2 * hs, hs), ghH, z, _clip, h);
-                }
-
-                break;
-            }
-
-            default:
-            {
-                Span<float> xh = scratch[..(_inputSize + hs)];
-                Span<float> gates = scratch.Slice(_inputSize + hs, hs);
-                xt.CopyTo(xh);
-                h.CopyTo(xh[_inputSize..]);
-                MatVec.Multiply(w.Input, xh, w.InputBias, gates);
-                RecurrentCells.RnnUpdate(gates, _clip, h);
-                break;
-            }
+            LoadInitial(frame, _initialC, c);
         }
     }
 
@@ -267,7 +179,7 @@ internal sealed partial class RecurrentKernel : Kernel
         }
     }
 
-    private void StoreFinal(Span<float> state, float[] destination)
+    private protected void StoreFinal(Span<float> state, float[] destination)
     {
         if (_layout == 0)
         {
@@ -282,6 +194,89 @@ internal sealed partial class RecurrentKernel : Kernel
             {
                 state.Slice(((d * _batch) + b) * _hidden, _hidden).CopyTo(destination.AsSpan(((b * dirs) + d) * _hidden, _hidden));
             }
+        }
+    }
+}
+
+/// <summary>A <see cref="RecurrentKernel"/> specialized for one cell's step (a struct, so the JIT and NativeAOT compile the loop for it).</summary>
+internal sealed class RecurrentKernel<TStep> : RecurrentKernel
+    where TStep : struct, IRecurrentStep
+{
+    private readonly TStep _step;
+
+    public RecurrentKernel(RecurrentNodePlan plan, TStep step)
+        : base(plan) => _step = step;
+
+    public override void Execute(Frame frame)
+    {
+        int dirs = _weights.Length;
+        int stateLength = dirs * _batch * _hidden;
+        Span<float> h = frame.Floats(_hSlot).AsSpan(0, stateLength);
+        Span<float> c = _cSlot >= 0 ? frame.Floats(_cSlot).AsSpan(0, stateLength) : default;
+        LoadInitialStates(frame, h, c);
+
+        float[] x = _x.Floats(frame);
+        float[]? y = _y is null ? null : frame.Floats(_y.Slot);
+        long[]? lens = _sequenceLens?.Longs(frame);
+        if (y is not null && lens is not null)
+        {
+            Array.Clear(y);
+        }
+
+        Span<float> scratch = frame.Floats(_scratchSlot);
+        Int8RecurrentWeights[]? int8 = _int8Weights;
+        for (int d = 0; d < dirs; d++)
+        {
+            RecurrentWeights w = _weights[d];
+            for (int b = 0; b < _batch; b++)
+            {
+                int length = _seq;
+                if (lens is not null)
+                {
+                    long l = lens[b];
+                    if ((ulong)l > (ulong)_seq)
+                    {
+                        ThrowHelpers.ThrowSequenceLength(NodeName, l, _seq);
+                    }
+
+                    length = (int)l;
+                }
+
+                Span<float> hb = h.Slice(((d * _batch) + b) * _hidden, _hidden);
+                Span<float> cb = _cSlot >= 0 ? c.Slice(((d * _batch) + b) * _hidden, _hidden) : default;
+                for (int s = 0; s < length; s++)
+                {
+                    int t = _reverse[d] ? length - 1 - s : s;
+                    int xOffset = _layout == 0 ? ((t * _batch) + b) * _inputSize : ((b * _seq) + t) * _inputSize;
+                    ReadOnlySpan<float> xt = x.AsSpan(xOffset, _inputSize);
+                    if (int8 is not null)
+                    {
+                        _step.StepInt8(int8[d], xt, hb, cb, scratch);
+                    }
+                    else
+                    {
+                        _step.Step(w, xt, hb, cb, scratch);
+                    }
+
+                    if (y is not null)
+                    {
+                        int yOffset = _layout == 0
+                            ? (((t * dirs) + d) * _batch + b) * _hidden
+                            : (((b * _seq) + t) * dirs + d) * _hidden;
+                        hb.CopyTo(y.AsSpan(yOffset, _hidden));
+                    }
+                }
+            }
+        }
+
+        if (_yh is not null)
+        {
+            StoreFinal(h, frame.Floats(_yh.Slot));
+        }
+
+        if (_yc is not null)
+        {
+            StoreFinal(c, frame.Floats(_yc.Slot));
         }
     }
 }

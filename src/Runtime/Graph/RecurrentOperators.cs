@@ -3,24 +3,27 @@ using EdgeRnn.Runtime.Onnx;
 
 namespace EdgeRnn.Runtime.Graph;
 
-/// <summary>LSTM, GRU and RNN nodes: validation against the ONNX spec, weight packing and kernel creation.</summary>
+/// <summary>
+/// Recurrent nodes (every <see cref="RecurrentCell"/>): validation against the ONNX spec and kernel creation. What differs
+/// between cells (gates, state, attributes, packing, the step) the node's cell answers.
+/// </summary>
 internal static class RecurrentOperators
 {
-    private static readonly string[] s_lstmActivations = ["sigmoid", "tanh", "tanh"];
-    private static readonly string[] s_gruActivations = ["sigmoid", "tanh"];
-    private static readonly string[] s_rnnActivations = ["tanh"];
+    // ONNX input and output positions shared by LSTM, GRU and RNN (and com.microsoft DynamicQuantizeLSTM).
+    internal const int InitialHInput = 5;
+    internal const int InitialCInput = 6;
+    internal const int PeepholeInput = 7;
+    internal const int YhOutput = 1;
+    internal const int YcOutput = 2;
 
     /// <summary>Stands in for the float weights of a node that runs int8 kernels (they are never read).</summary>
     private static readonly RecurrentWeights s_int8Placeholder = new() { Input = PackedMatrix.FromRowMajor([], 0, 0), InputBias = [] };
 
-    public static void Lstm(PlanBuilder b, OnnxNode node) => Build(b, node, CellKind.Lstm, 4);
-
-    public static void Gru(PlanBuilder b, OnnxNode node) => Build(b, node, CellKind.Gru, 3);
-
-    public static void Rnn(PlanBuilder b, OnnxNode node) => Build(b, node, CellKind.Rnn, 1);
+    /// <summary>The plan builder of a cell's ONNX operator.</summary>
+    public static Action<PlanBuilder, OnnxNode> Builder(RecurrentCell cell) => (b, node) => Build(b, node, cell);
 
     /// <summary>Plans a recurrent node; <paramref name="wOverride"/> / <paramref name="rOverride"/> replace inputs 1 and 2 (com.microsoft quantized nodes).</summary>
-    internal static void Build(PlanBuilder b, OnnxNode node, CellKind cell, int gates, Tensor? wOverride = null, Tensor? rOverride = null)
+    internal static void Build(PlanBuilder b, OnnxNode node, RecurrentCell cell, Tensor? wOverride = null, Tensor? rOverride = null)
     {
         PlanValue x = b.Input(node, 0);
         if (!x.IsFloat || x.Shape.Length != 3)
@@ -32,9 +35,10 @@ internal static class RecurrentOperators
         Tensor r = rOverride ?? b.ConstantInput(node, 2, "recurrence weights R");
         Tensor? bias = b.OptionalInput(node, 3) is null ? null : b.ConstantInput(node, 3, "bias B");
         PlanValue? seqLens = b.OptionalInput(node, 4);
-        PlanValue? initialH = b.OptionalInput(node, 5);
-        PlanValue? initialC = cell == CellKind.Lstm ? b.OptionalInput(node, 6) : null;
-        Tensor? peep = cell == CellKind.Lstm && b.OptionalInput(node, 7) is not null ? b.ConstantInput(node, 7, "peepholes P") : null;
+        PlanValue? initialH = b.OptionalInput(node, InitialHInput);
+        PlanValue? initialC = cell.HasCellState ? b.OptionalInput(node, InitialCInput) : null;
+        Tensor? peep = cell.HasPeepholes && b.OptionalInput(node, PeepholeInput) is not null ? b.ConstantInput(node, PeepholeInput, "peepholes P") : null;
+        int gates = cell.Gates;
 
         string direction = node.GetString("direction", "forward");
         int dirs = direction switch
@@ -50,10 +54,7 @@ internal static class RecurrentOperators
         }
 
         CheckActivations(node, cell, dirs);
-        if (cell == CellKind.Lstm && node.GetInt("input_forget", 0) != 0)
-        {
-            throw new ModelFormatException($"{node.Describe()} sets input_forget=1 (coupled input and forget gates), which EdgeRnn does not support.");
-        }
+        RecurrentCellAttributes attributes = cell.ReadAttributes(node);
 
         float clip = node.HasAttribute("clip") ? node.GetFloat("clip", float.PositiveInfinity) : float.PositiveInfinity;
         if (!(clip > 0))
@@ -61,7 +62,6 @@ internal static class RecurrentOperators
             throw new ModelFormatException($"{node.Describe()} has clip {clip}; it must be positive.");
         }
 
-        bool lbr = cell == CellKind.Gru && node.GetInt("linear_before_reset", 0) != 0;
         int seq = layout == 0 ? x.Shape[0] : x.Shape[1];
         int batch = layout == 0 ? x.Shape[1] : x.Shape[0];
         int inputSize = x.Shape[2];
@@ -113,16 +113,16 @@ internal static class RecurrentOperators
 
         var weights = new RecurrentWeights[dirs];
         var reverse = new bool[dirs];
-        Int8RecurrentWeights[]? int8 = Int8RecurrentPacking.TryPack(b, cell, lbr, w, r, bias?.FloatData, peep?.FloatData, dirs, hidden, inputSize, gates);
+        Int8RecurrentWeights[]? int8 = Int8RecurrentPacking.TryPack(b, cell, attributes, w, r, bias?.FloatData, peep?.FloatData, dirs, hidden, inputSize);
         if (int8 is null)
         {
-            b.Reserve(LoadBudget.Multiply(dirs, PackedWeightBytes(cell, lbr, hidden, inputSize, gates)), $"packed weights ({dirs} x {gates}*{hidden} rows)");
+            b.Reserve(LoadBudget.Multiply(dirs, cell.PackedWeightBytes(attributes, hidden, inputSize)), $"packed weights ({dirs} x {gates}*{hidden} rows)");
         }
 
         for (int d = 0; d < dirs; d++)
         {
             reverse[d] = direction == "reverse" || d == 1;
-            weights[d] = int8 is not null ? s_int8Placeholder : Pack(cell, lbr, w.FloatData!, r.FloatData!, bias?.FloatData, peep?.FloatData, d, hidden, inputSize, gates);
+            weights[d] = int8 is not null ? s_int8Placeholder : Pack(cell, attributes, w.FloatData!, r.FloatData!, bias?.FloatData, peep?.FloatData, d, hidden, inputSize);
         }
 
         bool carry = false;
@@ -143,7 +143,7 @@ internal static class RecurrentOperators
 
         int stateLength = checked(dirs * batch * hidden);
         int hSlot = b.NewSlot(true, stateLength, node.Name + ".h");
-        int cSlot = cell == CellKind.Lstm ? b.NewSlot(true, stateLength, node.Name + ".c") : -1;
+        int cSlot = cell.HasCellState ? b.NewSlot(true, stateLength, node.Name + ".c") : -1;
         if (carry)
         {
             b.ReserveElements(2L * stateLength, sizeof(float), "initial state copies");
@@ -154,7 +154,7 @@ internal static class RecurrentOperators
             }
         }
 
-        int scratchLength = RecurrentKernel.ScratchLength(cell, hidden, inputSize);
+        int scratchLength = cell.ScratchLength(hidden, inputSize);
         if (int8 is not null)
         {
             scratchLength = Math.Max(scratchLength, RecurrentKernel.Int8ScratchLength(hidden, inputSize));
@@ -163,74 +163,57 @@ internal static class RecurrentOperators
         int scratch = b.NewSlot(true, scratchLength, node.Name + ".scratch");
         int[] yShape = layout == 0 ? [seq, dirs, batch, hidden] : [batch, seq, dirs, hidden];
         PlanValue? y = HasOutput(node, 0) ? b.NewOutput(node, 0, TensorElementType.Float, yShape) : null;
-        PlanValue? yh = HasOutput(node, 1) ? b.NewOutput(node, 1, TensorElementType.Float, stateShape) : null;
-        PlanValue? yc = cell == CellKind.Lstm && HasOutput(node, 2) ? b.NewOutput(node, 2, TensorElementType.Float, stateShape) : null;
+        PlanValue? yh = HasOutput(node, YhOutput) ? b.NewOutput(node, YhOutput, TensorElementType.Float, stateShape) : null;
+        PlanValue? yc = cell.HasCellState && HasOutput(node, YcOutput) ? b.NewOutput(node, YcOutput, TensorElementType.Float, stateShape) : null;
 
-        var kernel = new RecurrentKernel(node.Name, cell, weights, reverse, hidden, inputSize, seq, batch, layout, clip, lbr,
-            x, seqLens, initialH, initialC, hSlot, cSlot, scratch, carry, y, yh, yc)
+        RecurrentKernel kernel = cell.CreateKernel(new RecurrentNodePlan
         {
+            NodeName = node.Name,
+            Cell = cell,
+            Attributes = attributes,
+            Weights = weights,
             Int8Weights = int8,
+            Reverse = reverse,
+            Hidden = hidden,
+            InputSize = inputSize,
+            Seq = seq,
+            Batch = batch,
+            Layout = layout,
+            Clip = clip,
             InputStaticScale = b.StaticScales.GetValueOrDefault(x.Name),
-        };
+            X = x,
+            SequenceLens = seqLens,
+            InitialH = initialH,
+            InitialC = initialC,
+            HSlot = hSlot,
+            CSlot = cSlot,
+            ScratchSlot = scratch,
+            Carry = carry,
+            Y = y,
+            Yh = yh,
+            Yc = yc,
+        });
         b.Emit(node, kernel, [], foldable: false);
-    }
-
-    /// <summary>The bytes <see cref="Pack"/> allocates for one direction: the matrices, their packed panels and the biases.</summary>
-    private static long PackedWeightBytes(CellKind cell, bool lbr, int hidden, int inputSize, int gates)
-    {
-        int rows = checked(gates * hidden);
-        long biases = 4L * rows * sizeof(float);
-        if (cell == CellKind.Gru)
-        {
-            return biases + PlanBuilder.PackedBytes(rows, inputSize) + PlanBuilder.PackedBytes(lbr ? rows : 2 * hidden, hidden)
-                + (lbr ? 0 : PlanBuilder.PackedBytes(hidden, hidden));
-        }
-
-        int columns = checked(inputSize + hidden);
-        return biases + (3L * hidden * sizeof(float)) + ((long)rows * columns * sizeof(float)) + PlanBuilder.PackedBytes(rows, columns);
     }
 
     private static bool HasOutput(OnnxNode node, int index) => index < node.Outputs.Length && node.Outputs[index].Length > 0;
 
-    private static RecurrentWeights Pack(CellKind cell, bool lbr, float[] w, float[] r, float[]? bias, float[]? peep, int d, int hidden, int inputSize, int gates)
+    /// <summary>Slices direction <paramref name="d"/> out of the node's W, R, B and P and lets the cell pack it.</summary>
+    private static RecurrentWeights Pack(RecurrentCell cell, RecurrentCellAttributes attributes, float[] w, float[] r, float[]? bias, float[]? peep, int d,
+        int hidden, int inputSize)
     {
-        int rows = gates * hidden;
-        ReadOnlySpan<float> wd = w.AsSpan(d * rows * inputSize, rows * inputSize);
-        ReadOnlySpan<float> rd = r.AsSpan(d * rows * hidden, rows * hidden);
-        ReadOnlySpan<float> wb = bias is null ? new float[rows] : bias.AsSpan(d * 2 * rows, rows);
-        ReadOnlySpan<float> rb = bias is null ? new float[rows] : bias.AsSpan((d * 2 * rows) + rows, rows);
-        float[]? p = peep?.AsSpan(d * 3 * hidden, 3 * hidden).ToArray();
-
-        if (cell == CellKind.Gru)
+        int rows = cell.Gates * hidden;
+        return cell.Pack(attributes, new RecurrentDirectionWeights<float>
         {
-            PackedMatrix rPacked = lbr
-                ? PackedMatrix.FromRowMajor(rd, rows, hidden)
-                : PackedMatrix.FromRowMajor(rd[..(2 * hidden * hidden)], 2 * hidden, hidden);
-            return new RecurrentWeights
-            {
-                Input = PackedMatrix.FromRowMajor(wd, rows, inputSize),
-                Recurrent = rPacked,
-                RecurrentHidden = lbr ? null : PackedMatrix.FromRowMajor(rd[(2 * hidden * hidden)..], hidden, hidden),
-                InputBias = wb.ToArray(),
-                RecurrentBias = rb.ToArray(),
-            };
-        }
-
-        // LSTM and RNN: one matrix [W | R] over the concatenated [x; h], one bias Wb + Rb.
-        int cols = inputSize + hidden;
-        var combined = new float[rows * cols];
-        var combinedBias = new float[rows];
-        for (int row = 0; row < rows; row++)
-        {
-            wd.Slice(row * inputSize, inputSize).CopyTo(combined.AsSpan(row * cols, inputSize));
-            rd.Slice(row * hidden, hidden).CopyTo(combined.AsSpan((row * cols) + inputSize, hidden));
-            combinedBias[row] = wb[row] + rb[row];
-        }
-
-        return new RecurrentWeights { Input = PackedMatrix.FromRowMajor(combined, rows, cols), InputBias = combinedBias, Peepholes = p };
+            W = w.AsSpan(d * rows * inputSize, rows * inputSize),
+            R = r.AsSpan(d * rows * hidden, rows * hidden),
+            InputBias = bias is null ? new float[rows] : bias.AsSpan(d * 2 * rows, rows),
+            RecurrentBias = bias is null ? new float[rows] : bias.AsSpan((d * 2 * rows) + rows, rows),
+            Peepholes = peep is null ? default : peep.AsSpan(d * 3 * hidden, 3 * hidden),
+        }, hidden, inputSize);
     }
 
-    private static void CheckActivations(OnnxNode node, CellKind cell, int dirs)
+    private static void CheckActivations(OnnxNode node, RecurrentCell cell, int dirs)
     {
         string[]? acts = node.GetStrings("activations");
         if (acts is null)
@@ -238,11 +221,11 @@ internal static class RecurrentOperators
             return;
         }
 
-        string[] defaults = cell switch { CellKind.Lstm => s_lstmActivations, CellKind.Gru => s_gruActivations, _ => s_rnnActivations };
-        bool ok = acts.Length == defaults.Length * dirs;
+        IReadOnlyList<string> defaults = cell.DefaultActivations;
+        bool ok = acts.Length == defaults.Count * dirs;
         for (int i = 0; ok && i < acts.Length; i++)
         {
-            ok = string.Equals(acts[i], defaults[i % defaults.Length], StringComparison.OrdinalIgnoreCase);
+            ok = string.Equals(acts[i], defaults[i % defaults.Count], StringComparison.OrdinalIgnoreCase);
         }
 
         if (!ok)

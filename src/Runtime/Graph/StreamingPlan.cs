@@ -172,9 +172,28 @@ internal sealed class StreamingPlan
         return -1;
     }
 
-    // com.microsoft DynamicQuantizeLSTM keeps LSTM's input and output positions (initial_h 5, initial_c 6; Y_h 1, Y_c 2).
-    private static bool IsRecurrent(OnnxNode node) =>
-        node.Domain is "" or "ai.onnx" ? node.OpType is "LSTM" or "GRU" or "RNN" : node.Domain == "com.microsoft" && node.OpType == "DynamicQuantizeLSTM";
+    // A cell's ai.onnx operator, or the com.microsoft operator ORT runs it in with int8 weights (DynamicQuantizeLSTM keeps
+    // LSTM's input and output positions: initial_h 5, initial_c 6; Y_h 1, Y_c 2).
+    private static bool IsRecurrent(OnnxNode node)
+    {
+        if (node.Domain is "" or "ai.onnx")
+        {
+            return RecurrentCell.TryGetByOpType(node.OpType, out _);
+        }
+
+        if (node.Domain == "com.microsoft")
+        {
+            foreach (RecurrentCell cell in RecurrentCell.All)
+            {
+                if (cell.OrtQuantizedOpType == node.OpType)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     private static char ClassifyInput(string name, Dictionary<string, List<(OnnxNode Node, int Index)>> consumers, ref int visits)
     {
@@ -195,7 +214,7 @@ internal sealed class StreamingPlan
                 Visit(ref visits);
                 if (IsRecurrent(node))
                 {
-                    kinds.Add(index == 5 ? 'h' : index == 6 ? 'c' : 'd');
+                    kinds.Add(index == RecurrentOperators.InitialHInput ? 'h' : index == RecurrentOperators.InitialCInput ? 'c' : 'd');
                 }
                 else if (node.OpType == "Shape")
                 {
@@ -231,7 +250,7 @@ internal sealed class StreamingPlan
 
             if (IsRecurrent(p.Node))
             {
-                kinds.Add(p.Index == 1 ? 'h' : p.Index == 2 ? 'c' : 'd');
+                kinds.Add(p.Index == RecurrentOperators.YhOutput ? 'h' : p.Index == RecurrentOperators.YcOutput ? 'c' : 'd');
                 continue;
             }
 

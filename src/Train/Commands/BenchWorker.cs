@@ -17,7 +17,7 @@ internal static class BenchWorker
     {
         if ((model is null) == (builtin is null))
         {
-            stderr.WriteLine("error: give either --model (a .onnx file or a test folder) or --builtin lstm|gru, not both and not neither.");
+            stderr.WriteLine("error: give either --model (a .onnx file or a test folder) or --builtin lstm|gru|rnn, not both and not neither.");
             return ToolExitCodes.BadInput;
         }
 
@@ -29,7 +29,7 @@ internal static class BenchWorker
         string name;
         if (builtin is not null)
         {
-            BuiltinCell cell = builtin == "gru" ? BuiltinCell.Gru : BuiltinCell.Lstm;
+            RecurrentCellKind cell = Enum.Parse<RecurrentCellKind>(builtin, ignoreCase: true);
             bytes = BuiltinModels.CreateStreaming(cell, input, hidden, layers);
             name = string.Create(CultureInfo.InvariantCulture, $"builtin {builtin} input={input} hidden={hidden} layers={layers}");
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Runtime;
 using EdgeRnn.Train.Nab;
 using EdgeRnn.Train.Training;
 
@@ -16,7 +17,8 @@ internal static class NabRunCommand
         Option<string> output = CommonOptions.Out("The results folder: NAB's layout <out>/<detector>/<category>/<detector>_<file>.csv; per-file models and logs in <out>/.work. A rerun skips finished files.");
         var parallel = new Option<int>("--parallel") { Description = "Files processed at once (each trains with one torch thread).", DefaultValueFactory = _ => Environment.ProcessorCount }.InRange(1, 256);
         var detector = new Option<string>("--detector") { Description = "The detector's name in the results layout.", DefaultValueFactory = _ => defaults.Name };
-        var cell = new Option<CellKind>("--cell") { Description = "The forecaster's recurrent cell.", DefaultValueFactory = _ => defaults.Cell };
+        // The default forecaster's cell is LSTM, the enum's zero member that Choice shows as the default.
+        Option<RecurrentCellKind> cell = CommonOptions.Choice<RecurrentCellKind>("--cell", "The forecaster's recurrent cell.");
         var hidden = new Option<int>("--hidden") { Description = "The forecaster's hidden size.", DefaultValueFactory = _ => defaults.Hidden }.InRange(1, 4096);
         var fp32 = new Option<bool>("--fp32") { Description = "Stream the float model instead of the int8 one (for comparison; the device runs int8)." };
         var noClock = new Option<bool>("--no-clock") { Description = "Do not give the forecaster the time of day and week (by default it gets the daily phase when the probationary period spans two days at a sub-6-hour period, the weekly phase when it spans two weeks)." };

@@ -19,7 +19,7 @@ internal static class TestDataWorker
     {
         if ((model is null) == (builtin is null))
         {
-            stderr.WriteLine("error: give either --model (.onnx) or --builtin lstm|gru, not both and not neither.");
+            stderr.WriteLine("error: give either --model (.onnx) or --builtin lstm|gru|rnn, not both and not neither.");
             return ToolExitCodes.BadInput;
         }
 
@@ -30,7 +30,7 @@ internal static class TestDataWorker
         byte[] bytes;
         if (builtin is not null)
         {
-            bytes = BuiltinModels.CreateSequence(builtin == "gru" ? BuiltinCell.Gru : BuiltinCell.Lstm, input, hidden, layers);
+            bytes = BuiltinModels.CreateSequence(Enum.Parse<RecurrentCellKind>(builtin, ignoreCase: true), input, hidden, layers);
         }
         else if (!File.Exists(model))
         {

@@ -16,7 +16,7 @@ internal static class TrainCommand
         var data = new Option<string>("--data") { Description = "The recording: CSV with a header, a timestamp column (ISO 8601, 'YYYY-MM-DD HH:MM:SS' or epoch seconds) and numeric columns; with --tokens, a CSV of token-id sequences (see --tokens).", Required = true };
         Option<string> output = CommonOptions.Out("The model to write (.onnx). Beside it: <name>.seq.onnx (forecast whole-sequence graph), <name>.ckpt + .ckpt.json (checkpoint), <name>.history.json.");
         Option<TrainTask> task = CommonOptions.Choice<TrainTask>("--task", "forecast (next step of every feature; streaming anomaly detector), autoencoder (window reconstruction) or classify (window to class; needs --label).");
-        var cell = new Option<CellKind>("--cell") { Description = "Recurrent cell: lstm, gru or rnn.", DefaultValueFactory = _ => CellKind.Lstm };
+        Option<RecurrentCellKind> cell = CommonOptions.Choice<RecurrentCellKind>("--cell", "Recurrent cell: lstm, gru or rnn.");
         var hidden = new Option<int>("--hidden") { Description = "Hidden size of each recurrent layer.", DefaultValueFactory = _ => 64 }.InRange(1, 4096);
         var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers.", DefaultValueFactory = _ => 1 }.InRange(1, 16);
         var dropout = new Option<double>("--dropout") { Description = "Dropout between stacked layers while training.", DefaultValueFactory = _ => 0.0 }.InInterval(0, 1, maxOpen: true);

@@ -20,8 +20,10 @@ internal sealed record ExportedModel(byte[] Main, byte[]? Sequence, byte[]? Step
 /// LSTM / GRU / RNN node per layer, then MatMul + Add (or Gemm + Softmax for classification).
 /// </summary>
 /// <remarks>
-/// Gate orders: torch LSTM blocks (i, f, g, o) become ONNX (i, o, f, c), i.e. torch blocks {0, 3, 1, 2}; torch GRU
-/// (r, z, n) becomes ONNX (z, r, h), torch blocks {1, 0, 2}, with linear_before_reset = 1; ONNX B = [W_b; R_b].
+/// Gate orders and attributes come from the cell (<see cref="RecurrentCell.TorchGateOrder"/>,
+/// <see cref="RecurrentCell.TorchAttributes"/>): torch LSTM blocks (i, f, g, o) become ONNX (i, o, f, c), i.e. torch
+/// blocks {0, 3, 1, 2}; torch GRU (r, z, n) becomes ONNX (z, r, h), torch blocks {1, 0, 2}, with
+/// linear_before_reset = 1; ONNX B = [W_b; R_b].
 /// Forecast graphs: the streaming graph takes <c>x</c> [1, 1, F] and per layer l the state <c>h0_l</c> (and
 /// <c>c0_l</c>) [1, 1, H], returns <c>y</c> [1, 1, F] and <c>hn_l</c> (<c>cn_l</c>); the sequence graph takes
 /// <c>x</c> [seq, 1, F] with zero initial state and returns <c>y</c> [seq, 1, F].
@@ -29,10 +31,6 @@ internal sealed record ExportedModel(byte[] Main, byte[]? Sequence, byte[]? Step
 internal static class OnnxExporter
 {
     public const int Opset = 17;
-
-    private static readonly int[] s_lstmOrder = [0, 3, 1, 2];
-    private static readonly int[] s_gruOrder = [1, 0, 2];
-    private static readonly int[] s_rnnOrder = [0];
 
     public static ExportedModel Export(SensorNet net, IReadOnlyDictionary<string, string> metadata)
     {
@@ -50,7 +48,7 @@ internal static class OnnxExporter
 
     /// <summary>The state pairs of the streaming forecast graph, as <c>edgernn.state_pairs</c> spells them.</summary>
     public static string StatePairs(ModelConfig c) => string.Join(',', Enumerable.Range(0, c.Layers).SelectMany(l =>
-        c.Cell == CellKind.Lstm ? new[] { $"h0_{l}:hn_{l}", $"c0_{l}:cn_{l}" } : [$"h0_{l}:hn_{l}"]));
+        RecurrentCell.For(c.Cell).HasCellState ? new[] { $"h0_{l}:hn_{l}", $"c0_{l}:cn_{l}" } : [$"h0_{l}:hn_{l}"]));
 
     private static byte[] Forecast(SensorNet net, IReadOnlyDictionary<string, string> metadata, bool streaming)
     {
@@ -74,7 +72,7 @@ internal static class OnnxExporter
         for (int l = 0; streaming && l < c.Layers; l++)
         {
             g.AddOutput(Name("hn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
-            if (c.Cell == CellKind.Lstm)
+            if (RecurrentCell.For(c.Cell).HasCellState)
             {
                 g.AddOutput(Name("cn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
             }
@@ -134,7 +132,7 @@ internal static class OnnxExporter
         for (int l = 0; streaming && l < c.Layers; l++)
         {
             g.AddOutput(Name("hn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
-            if (c.Cell == CellKind.Lstm)
+            if (RecurrentCell.For(c.Cell).HasCellState)
             {
                 g.AddOutput(Name("cn_", l), TensorElementType.Float, one, one, OnnxDimension.Fixed(c.Hidden));
             }
@@ -174,13 +172,14 @@ internal static class OnnxExporter
             g.AddInitializer(prefix + "_hidden_shape", Tensor.FromInt64([1, 1, directions * h], 3));
         }
 
+        RecurrentCell cell = RecurrentCell.For(c.Cell);
+        IReadOnlyList<int> order = cell.TorchGateOrder;
+        int gates = cell.Gates;
         string layerInput = input;
         int features = inputSize;
         lastHidden = "";
         for (int l = 0; l < c.Layers; l++)
         {
-            int[] order = c.Cell switch { CellKind.Lstm => s_lstmOrder, CellKind.Gru => s_gruOrder, _ => s_rnnOrder };
-            int gates = order.Length;
             var wData = new List<float>();
             var rData = new List<float>();
             var bData = new List<float>();
@@ -206,19 +205,20 @@ internal static class OnnxExporter
             {
                 h0 = Name("h0_", l);
                 g.AddInput(h0, TensorElementType.Float, OnnxDimension.Fixed(1), OnnxDimension.Fixed(1), OnnxDimension.Fixed(h));
-                if (c.Cell == CellKind.Lstm)
+                if (cell.HasCellState)
                 {
                     c0 = Name("c0_", l);
                     g.AddInput(c0, TensorElementType.Float, OnnxDimension.Fixed(1), OnnxDimension.Fixed(1), OnnxDimension.Fixed(h));
                 }
             }
 
-            _ = c.Cell switch
+            OnnxNodeBuilder recurrent = g.AddRecurrent(c.Cell, node, layerInput, h, w, r, b, cell.HasCellState && cn.Length > 0 ? [y, hn, cn] : [y, hn], direction: direction,
+                initialH: h0, initialC: c0);
+            foreach ((string attribute, long value) in cell.TorchAttributes)
             {
-                CellKind.Lstm => g.AddLstm(node, layerInput, h, w, r, b, cn.Length > 0 ? [y, hn, cn] : [y, hn], direction: direction, initialH: h0, initialC: c0),
-                CellKind.Gru => g.AddGru(node, layerInput, h, w, r, b, [y, hn], direction: direction, linearBeforeReset: 1, initialH: h0),
-                _ => g.AddRnn(node, layerInput, h, w, r, b, [y, hn], direction: direction, initialH: h0),
-            };
+                recurrent.WithAttribute(attribute, value);
+            }
+
             string reshaped = $"{prefix}_out_{l}";
             if (directions == 2)
             {
@@ -266,11 +266,11 @@ internal static class OnnxExporter
     }
 
     /// <summary>Reorders gate blocks of <paramref name="hidden"/> rows × <paramref name="columns"/>: output block k is torch block order[k].</summary>
-    internal static float[] Reorder(float[] torchBlocks, int[] order, int hidden, int columns)
+    internal static float[] Reorder(float[] torchBlocks, IReadOnlyList<int> order, int hidden, int columns)
     {
         int block = hidden * columns;
         var result = new float[torchBlocks.Length];
-        for (int k = 0; k < order.Length; k++)
+        for (int k = 0; k < order.Count; k++)
         {
             Array.Copy(torchBlocks, order[k] * block, result, k * block, block);
         }

@@ -1,3 +1,5 @@
+using EdgeRnn.Runtime;
+
 namespace EdgeRnn.Train.Models;
 
 /// <summary>The shape of a <see cref="SensorNet"/>: everything needed to rebuild it from a checkpoint.</summary>
@@ -7,7 +9,7 @@ public sealed record ModelConfig
     public TrainTask Task { get; init; } = TrainTask.Forecast;
 
     /// <summary>The recurrent cell.</summary>
-    public CellKind Cell { get; init; } = CellKind.Lstm;
+    public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
 
     /// <summary>Input features per step.</summary>
     public int Features { get; init; }

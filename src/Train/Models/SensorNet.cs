@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using RecurrentCellKind = EdgeRnn.Runtime.RecurrentCellKind;
 
 namespace EdgeRnn.Train.Models;
 
@@ -136,11 +137,13 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
         return cat([forward, reverse], -1).unsqueeze(0);
     }
 
+    // The one place outside the runtime that knows each cell: the PyTorch module that trains it.
     private static nn.Module CreateStack(ModelConfig config, int inputSize) => config.Cell switch
     {
-        CellKind.Lstm => nn.LSTM(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
-        CellKind.Gru => nn.GRU(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
-        _ => nn.RNN(inputSize, config.Hidden, config.Layers, nn.NonLinearities.Tanh, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
+        RecurrentCellKind.Lstm => nn.LSTM(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
+        RecurrentCellKind.Gru => nn.GRU(inputSize, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
+        RecurrentCellKind.Rnn => nn.RNN(inputSize, config.Hidden, config.Layers, nn.NonLinearities.Tanh, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Cell, "No PyTorch module for this recurrent cell."),
     };
 
     /// <summary>The weights of recurrent layer <paramref name="layer"/> of a stack as float arrays in torch's layout (<paramref name="reverse"/>: the <c>_reverse</c> direction).</summary>

@@ -14,7 +14,7 @@ internal sealed record NabDetectorConfig
     public string Name { get; init; } = "edgernn";
 
     /// <summary>The recurrent cell.</summary>
-    public CellKind Cell { get; init; } = CellKind.Lstm;
+    public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
 
     /// <summary>Hidden units per layer.</summary>
     public int Hidden { get; init; } = 32;

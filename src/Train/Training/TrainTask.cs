@@ -12,16 +12,3 @@ public enum TrainTask
     /// <summary>A window to a class (softmax over the label column's classes).</summary>
     Classify,
 }
-
-/// <summary>The recurrent cell.</summary>
-public enum CellKind
-{
-    /// <summary>Long short-term memory.</summary>
-    Lstm,
-
-    /// <summary>Gated recurrent unit (PyTorch form: linear before reset).</summary>
-    Gru,
-
-    /// <summary>Vanilla tanh RNN.</summary>
-    Rnn,
-}

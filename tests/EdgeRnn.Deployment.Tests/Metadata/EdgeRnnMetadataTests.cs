@@ -78,7 +78,7 @@ public class EdgeRnnMetadataTests
     [Fact]
     public void GoldenCheck_ModelOutputs_PassAndDetectTampering()
     {
-        byte[] bytes = BuiltinModels.CreateSequence(BuiltinCell.Lstm, 3, 8);
+        byte[] bytes = BuiltinModels.CreateSequence(RecurrentCellKind.Lstm, 3, 8);
         RnnModel model = RnnModel.Load(bytes);
         float[][] inputs = [[0.1f, 0.2f, 0.3f], [0.3f, -0.2f, 0.1f], [1f, 0f, -1f]];
         RnnState s = model.CreateState();

@@ -15,7 +15,7 @@ public sealed class TestDataVerifierTests : IDisposable
     /// <summary>A two-layer LSTM test folder with two data sets whose expected outputs come from the runtime itself.</summary>
     internal static string WriteFolder(string parent, string name, float perturb = 0, int sets = 2)
     {
-        byte[] bytes = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, inputSize: 3, hiddenSize: 8, layers: 2, seed: 7);
+        byte[] bytes = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, inputSize: 3, hiddenSize: 8, layers: 2, seed: 7);
         RnnModel model = RnnModel.Load(bytes);
         var random = new Random(11);
         var inputs = new List<IReadOnlyDictionary<string, Tensor>>();

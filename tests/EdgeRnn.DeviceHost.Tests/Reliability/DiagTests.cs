@@ -25,7 +25,7 @@ public sealed class DiagTests : IDisposable
     public void Diag_ModelDoesNotStreamTheProfilesFeatures_ProblemAndRunExitsTwo()
     {
         // A model stepping 2 inputs whose metadata lists 1 feature: the profile fits the metadata, not the graph.
-        byte[] bare = BuiltinModels.CreateStreaming(BuiltinCell.Lstm, 2, 8, 1);
+        byte[] bare = BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 2, 8, 1);
         var metadata = new EdgeRnnMetadata
         {
             Task = ModelTask.Forecast,

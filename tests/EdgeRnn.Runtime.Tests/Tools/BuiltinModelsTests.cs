@@ -5,10 +5,11 @@ namespace EdgeRnn.Runtime.Tests.Tools;
 public sealed class BuiltinModelsTests
 {
     [Theory]
-    [InlineData(BuiltinCell.Lstm, 1)]
-    [InlineData(BuiltinCell.Lstm, 3)]
-    [InlineData(BuiltinCell.Gru, 2)]
-    public void CreateStreaming_Streams_PairsEachLayersState(BuiltinCell cell, int layers)
+    [InlineData(RecurrentCellKind.Lstm, 1)]
+    [InlineData(RecurrentCellKind.Lstm, 3)]
+    [InlineData(RecurrentCellKind.Gru, 2)]
+    [InlineData(RecurrentCellKind.Rnn, 2)]
+    public void CreateStreaming_Streams_PairsEachLayersState(RecurrentCellKind cell, int layers)
     {
         RnnModel model = RnnModel.Load(BuiltinModels.CreateStreaming(cell, inputSize: 4, hiddenSize: 16, layers: layers));
 
@@ -19,7 +20,7 @@ public sealed class BuiltinModelsTests
         for (int l = 0; l < layers; l++)
         {
             expected.Add(($"h0_{l}", $"hn_{l}"));
-            if (cell == BuiltinCell.Lstm)
+            if (RecurrentCell.For(cell).HasCellState)
             {
                 expected.Add(($"c0_{l}", $"cn_{l}"));
             }
@@ -31,7 +32,7 @@ public sealed class BuiltinModelsTests
     [Fact]
     public void CreateStreaming_StepMatchesRunWithCarriedState()
     {
-        RnnModel model = RnnModel.Load(BuiltinModels.CreateStreaming(BuiltinCell.Gru, inputSize: 2, hiddenSize: 8, layers: 2));
+        RnnModel model = RnnModel.Load(BuiltinModels.CreateStreaming(RecurrentCellKind.Gru, inputSize: 2, hiddenSize: 8, layers: 2));
         RnnState state = model.CreateState();
         var feed = model.Inputs.ToDictionary(i => i.Name, i => Tensor.Zeros(TensorElementType.Float, [.. i.Shape!.Select(d => (int)d.Value)]));
         var y = new float[2];

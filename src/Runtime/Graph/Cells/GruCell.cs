@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using EdgeRnn.Runtime.Graph;
+using EdgeRnn.Runtime.Kernels;
+using EdgeRnn.Runtime.Onnx;
+
+namespace EdgeRnn.Runtime;
+
+/// <summary>
+/// ONNX GRU: gates (z, r, h); activations sigmoid, tanh; <c>linear_before_reset</c> 0 (ONNX default: R_h (r ⊙ h)) or
+/// 1 (PyTorch: r ⊙ (R_h h + Rb_h)). W and R are packed apart (R splits into R_zr and R_h without linear_before_reset);
+/// the math is <see cref="RecurrentCells"/>' GruUpdateLinearBeforeReset, or GruResetGates then GruFinish.
+/// </summary>
+internal sealed class GruCell : RecurrentCell
+{
+    private const string LinearBeforeReset = "linear_before_reset";
+    private static readonly string[] s_activations = ["sigmoid", "tanh"];
+    private static readonly int[] s_torchGateOrder = [1, 0, 2];
+    private static readonly KeyValuePair<string, long>[] s_torchAttributes = [new(LinearBeforeReset, 1)];
+
+    public override RecurrentCellKind Kind => RecurrentCellKind.Gru;
+
+    public override string OpType => "GRU";
+
+    public override int Gates => 3;
+
+    public override bool HasCellState => false;
+
+    public override IReadOnlyList<string> DefaultActivations => s_activations;
+
+    public override IReadOnlyList<int> TorchGateOrder => s_torchGateOrder;
+
+    public override IReadOnlyList<KeyValuePair<string, long>> TorchAttributes => s_torchAttributes;
+
+    /// <summary>z and r always; h only without linear_before_reset (with it, Rb_h is scaled by r and Wb_h is not).</summary>
+    private protected override int SummedBiasGates(bool linearBeforeReset) => linearBeforeReset ? 2 : 3;
+
+    internal override RecurrentCellAttributes ReadAttributes(OnnxNode node) => new(node.GetInt(LinearBeforeReset, 0) != 0);
+
+    internal override int ScratchLength(int hidden, int inputSize) => checked((3 * hidden) + (3 * hidden) + (3 * hidden));
+
+    internal override long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize)
+    {
+        bool lbr = attributes.LinearBeforeReset;
+        int rows = checked(3 * hidden);
+        long biases = 4L * rows * sizeof(float);
+        return biases + PlanBuilder.PackedBytes(rows, inputSize) + PlanBuilder.PackedBytes(lbr ? rows : 2 * hidden, hidden)
+            + (lbr ? 0 : PlanBuilder.PackedBytes(hidden, hidden));
+    }
+
+    internal override RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize)
+    {
+        int rows = 3 * hidden;
+        bool lbr = attributes.LinearBeforeReset;
+        return new RecurrentWeights
+        {
+            Input = PackedMatrix.FromRowMajor(weights.W, rows, inputSize),
+            Recurrent = lbr
+                ? PackedMatrix.FromRowMajor(weights.R, rows, hidden)
+                : PackedMatrix.FromRowMajor(weights.R[..(2 * hidden * hidden)], 2 * hidden, hidden),
+            RecurrentHidden = lbr ? null : PackedMatrix.FromRowMajor(weights.R[(2 * hidden * hidden)..], hidden, hidden),
+            InputBias = weights.InputBias.ToArray(),
+            RecurrentBias = weights.RecurrentBias.ToArray(),
+        };
+    }
+
+    internal override Int8RecurrentWeights PackInt8(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize)
+    {
+        int rows = 3 * hidden;
+        int zr = 2 * hidden;
+        bool lbr = attributes.LinearBeforeReset;
+        return new Int8RecurrentWeights
+        {
+            Input = Int8Matrix.FromRowMajor(weights.W, weights.WScales, rows, inputSize),
+            Recurrent = lbr
+                ? Int8Matrix.FromRowMajor(weights.R, weights.RScales, rows, hidden)
+                : Int8Matrix.FromRowMajor(weights.R[..(zr * hidden)], weights.RScales[..zr], zr, hidden),
+            RecurrentHidden = lbr ? null : Int8Matrix.FromRowMajor(weights.R[(zr * hidden)..], weights.RScales[zr..], hidden, hidden),
+            InputBias = weights.InputBias.ToArray(),
+            RecurrentBias = weights.RecurrentBias.ToArray(),
+        };
+    }
+
+    internal override RecurrentKernel CreateKernel(RecurrentNodePlan plan) =>
+        new RecurrentKernel<GruStep>(plan, new GruStep(plan.Hidden, plan.Clip, plan.Attributes.LinearBeforeReset, plan.InputStaticScale));
+
+    private readonly struct GruStep(int hidden, float clip, bool linearBeforeReset, float inputStaticScale) : IRecurrentStep
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)] // keeps RecurrentKernel<T>.Execute's frame small: the step's call costs less than its inlined locals
+        public void Step(RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
+        {
+            int hs = hidden;
+            Span<float> gx = scratch[..(3 * hs)];
+            Span<float> gh = scratch.Slice(3 * hs, 3 * hs);
+            MatVec.Multiply(w.Input, x, w.InputBias, gx);
+            if (linearBeforeReset)
+            {
+                MatVec.Multiply(w.Recurrent!, h, w.RecurrentBias, gh);
+                RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, clip, h);
+            }
+            else
+            {
+                Span<float> ghZr = gh[..(2 * hs)];
+                Span<float> ghH = gh.Slice(2 * hs, hs);
+                Span<float> z = scratch.Slice(6 * hs, hs);
+                Span<float> resetHidden = scratch.Slice(7 * hs, hs);
+                MatVec.Multiply(w.Recurrent!, h, w.RecurrentBias.AsSpan(0, 2 * hs), ghZr);
+                RecurrentCells.GruResetGates(gx, ghZr, clip, h, z, resetHidden);
+                MatVec.Multiply(w.RecurrentHidden!, resetHidden, w.RecurrentBias.AsSpan(2 * hs, hs), ghH);
+                RecurrentCells.GruFinish(gx.Slice(2 * hs, hs), ghH, z, clip, h);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepInt8(Int8RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
+        {
+            int hs = hidden;
+            Span<float> floats = Int8StepScratch.Split(scratch, hs, out Span<int> sums, out Span<sbyte> q);
+            Span<float> gx = floats[..(3 * hs)];
+            Span<float> gh = floats.Slice(3 * hs, 3 * hs);
+            RecurrentKernel.MultiplyQuantized(w.Input, x, w.InputBias, false, sums, q, gx, inputStaticScale);
+            if (linearBeforeReset)
+            {
+                RecurrentKernel.MultiplyQuantized(w.Recurrent, h, w.RecurrentBias, false, sums, q, gh);
+                RecurrentCells.GruUpdateLinearBeforeReset(gx, gh, clip, h);
+            }
+            else
+            {
+                Span<float> ghZr = gh[..(2 * hs)];
+                Span<float> ghH = gh.Slice(2 * hs, hs);
+                Span<float> z = floats.Slice(6 * hs, hs);
+                Span<float> resetHidden = floats.Slice(7 * hs, hs);
+                RecurrentKernel.MultiplyQuantized(w.Recurrent, h, w.RecurrentBias.AsSpan(0, 2 * hs), false, sums, q, ghZr);
+                RecurrentCells.GruResetGates(gx, ghZr, clip, h, z, resetHidden);
+                RecurrentKernel.MultiplyQuantized(w.RecurrentHidden!, resetHidden, w.RecurrentBias.AsSpan(2 * hs, hs), false, sums, q, ghH);
+                RecurrentCells.GruFinish(gx.Slice(2 * hs, hs), ghH, z, clip, h);
+            }
+        }
+    }
+}

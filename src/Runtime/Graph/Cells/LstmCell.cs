@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using EdgeRnn.Runtime.Graph;
+using EdgeRnn.Runtime.Kernels;
+using EdgeRnn.Runtime.Onnx;
+
+namespace EdgeRnn.Runtime;
+
+/// <summary>
+/// ONNX LSTM: gates (i, o, f, c), hidden and cell state, optional peepholes (P_i, P_o, P_f); activations sigmoid,
+/// tanh, tanh. Weights are packed as one matrix [W | R] over [x; h] with bias Wb + Rb; the math is
+/// <see cref="RecurrentCells.LstmUpdate(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Span{float}, Span{float})"/>.
+/// </summary>
+internal sealed class LstmCell : RecurrentCell
+{
+    private static readonly string[] s_activations = ["sigmoid", "tanh", "tanh"];
+    private static readonly int[] s_torchGateOrder = [0, 3, 1, 2];
+
+    public override RecurrentCellKind Kind => RecurrentCellKind.Lstm;
+
+    public override string OpType => "LSTM";
+
+    public override int Gates => 4;
+
+    public override bool HasCellState => true;
+
+    public override IReadOnlyList<string> DefaultActivations => s_activations;
+
+    public override IReadOnlyList<int> TorchGateOrder => s_torchGateOrder;
+
+    public override string? OrtQuantizedOpType => "DynamicQuantizeLSTM";
+
+    internal override bool HasPeepholes => true;
+
+    internal override RecurrentCellAttributes ReadAttributes(OnnxNode node)
+    {
+        if (node.GetInt("input_forget", 0) != 0)
+        {
+            throw new ModelFormatException($"{node.Describe()} sets input_forget=1 (coupled input and forget gates), which EdgeRnn does not support.");
+        }
+
+        return default;
+    }
+
+    internal override int ScratchLength(int hidden, int inputSize) => checked(inputSize + hidden + (4 * hidden));
+
+    internal override long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize) =>
+        PackConcatenatedBytes(hidden, inputSize);
+
+    internal override RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize) =>
+        PackConcatenated(weights, hidden, inputSize);
+
+    internal override Int8RecurrentWeights PackInt8(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize) =>
+        PackInt8Separate(weights, hidden, inputSize);
+
+    internal override RecurrentKernel CreateKernel(RecurrentNodePlan plan) =>
+        new RecurrentKernel<LstmStep>(plan, new LstmStep(plan.Hidden, plan.InputSize, plan.Clip, plan.InputStaticScale));
+
+    private readonly struct LstmStep(int hidden, int inputSize, float clip, float inputStaticScale) : IRecurrentStep
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)] // keeps RecurrentKernel<T>.Execute's frame small: the step's call costs less than its inlined locals
+        public void Step(RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
+        {
+            Span<float> xh = scratch[..(inputSize + hidden)];
+            Span<float> gates = scratch.Slice(inputSize + hidden, 4 * hidden);
+            x.CopyTo(xh);
+            h.CopyTo(xh[inputSize..]);
+            MatVec.Multiply(w.Input, xh, w.InputBias, gates);
+            RecurrentCells.LstmUpdate(gates, w.Peepholes, clip, c, h);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepInt8(Int8RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
+        {
+            Span<float> floats = Int8StepScratch.Split(scratch, hidden, out Span<int> sums, out Span<sbyte> q);
+            Span<float> gates = floats[..(4 * hidden)];
+            RecurrentKernel.MultiplyQuantized(w.Input, x, w.InputBias, false, sums, q, gates, inputStaticScale);
+            RecurrentKernel.MultiplyQuantized(w.Recurrent, h, default, true, sums, q, gates);
+            RecurrentCells.LstmUpdate(gates, w.Peepholes, clip, c, h);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+using EdgeRnn.Runtime.Graph;
+using EdgeRnn.Runtime.Kernels;
+using EdgeRnn.Runtime.Onnx;
+
+namespace EdgeRnn.Runtime;
+
+/// <summary>
+/// ONNX RNN (Elman): h = tanh(W x + R h + Wb + Rb); activation tanh. Weights are packed as one matrix [W | R] over
+/// [x; h] with bias Wb + Rb; the math is <see cref="RecurrentCells.RnnUpdate(ReadOnlySpan{float}, float, Span{float})"/>.
+/// </summary>
+internal sealed class RnnCell : RecurrentCell
+{
+    private static readonly string[] s_activations = ["tanh"];
+    private static readonly int[] s_torchGateOrder = [0];
+
+    public override RecurrentCellKind Kind => RecurrentCellKind.Rnn;
+
+    public override string OpType => "RNN";
+
+    public override int Gates => 1;
+
+    public override bool HasCellState => false;
+
+    public override IReadOnlyList<string> DefaultActivations => s_activations;
+
+    public override IReadOnlyList<int> TorchGateOrder => s_torchGateOrder;
+
+    internal override RecurrentCellAttributes ReadAttributes(OnnxNode node) => default;
+
+    internal override int ScratchLength(int hidden, int inputSize) => checked(inputSize + hidden + hidden);
+
+    internal override long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize) =>
+        PackConcatenatedBytes(hidden, inputSize);
+
+    internal override RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize) =>
+        PackConcatenated(weights, hidden, inputSize);
+
+    internal override Int8RecurrentWeights PackInt8(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize) =>
+        PackInt8Separate(weights, hidden, inputSize);
+
+    internal override RecurrentKernel CreateKernel(RecurrentNodePlan plan) =>
+        new RecurrentKernel<RnnStep>(plan, new RnnStep(plan.Hidden, plan.InputSize, plan.Clip, plan.InputStaticScale));
+
+    private readonly struct RnnStep(int hidden, int inputSize, float clip, float inputStaticScale) : IRecurrentStep
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)] // keeps RecurrentKernel<T>.Execute's frame small: the step's call costs less than its inlined locals
+        public void Step(RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
+        {
+            Span<float> xh = scratch[..(inputSize + hidden)];
+            Span<float> gates = scratch.Slice(inputSize + hidden, hidden);
+            x.CopyTo(xh);
+            h.CopyTo(xh[inputSize..]);
+            MatVec.Multiply(w.Input, xh, w.InputBias, gates);
+            RecurrentCells.RnnUpdate(gates, clip, h);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepInt8(Int8RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
+        {
+            Span<float> floats = Int8StepScratch.Split(scratch, hidden, out Span<int> sums, out Span<sbyte> q);
+            Span<float> gates = floats[..hidden];
+            RecurrentKernel.MultiplyQuantized(w.Input, x, w.InputBias, false, sums, q, gates, inputStaticScale);
+            RecurrentKernel.MultiplyQuantized(w.Recurrent, h, default, true, sums, q, gates);
+            RecurrentCells.RnnUpdate(gates, clip, h);
+        }
+    }
+}
