@@ -58,7 +58,7 @@ public sealed class UntrainedExportTests
             Task = TrainTask.Classify, Cell = cell, Bidirectional = bidirectional, Layers = layers, Hidden = 6, Features = tokens ? 1 : 3, Classes = 4, Window = 9,
             Vocabulary = tokens ? 11 : 0, EmbeddingDim = 5,
         };
-        var net = new SensorNet(config);
+        SensorNet net = TorchRuntime.Exclusive(() => new SensorNet(config));
         ExportedModel model = OnnxExporter.Export(net, new Dictionary<string, string>());
         var random = new Random(4);
 

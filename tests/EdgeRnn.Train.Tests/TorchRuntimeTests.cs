@@ -11,8 +11,12 @@ public sealed class TorchRuntimeTests
         TorchRuntime.Initialize(threads: 1, seed: 7);
 
         Assert.Equal(1, TorchRuntime.Threads);
-        using torch.Tensor a = torch.ones(2, 3);
-        using torch.Tensor s = a.sum();
-        Assert.Equal(6f, s.item<float>());
+        float sum = TorchRuntime.Exclusive(() =>
+        {
+            using torch.Tensor a = torch.ones(2, 3);
+            using torch.Tensor s = a.sum();
+            return s.item<float>();
+        });
+        Assert.Equal(6f, sum);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EdgeRnn.Deployment.Cli;
 using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Runtime;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Models;
 using EdgeRnn.Train.Scoring;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using EdgeRnn.Desktop.Onnx;
-using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Runtime;
+using EdgeRnn.Runtime.Onnx;
 using EdgeRnn.Train.Models;
+using EdgeRnn.Train.Training;
 
 namespace EdgeRnn.Train.Export;
 
@@ -37,13 +38,15 @@ internal static class OnnxExporter
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(metadata);
         ModelConfig c = net.Config;
-        return c.Task switch
+
+        // Reading the weights is torch work: it must not overlap training on another thread.
+        return TorchRuntime.Exclusive(() => c.Task switch
         {
             TrainTask.Forecast => new ExportedModel(Forecast(net, metadata, streaming: true), Forecast(net, metadata, streaming: false)),
             TrainTask.Autoencoder => new ExportedModel(Autoencoder(net, metadata), null),
             _ => new ExportedModel(Classifier(net, metadata, streaming: false), null,
                 c.IsTokenModel && !c.Bidirectional ? Classifier(net, metadata, streaming: true) : null),
-        };
+        });
     }
 
     /// <summary>The state pairs of the streaming forecast graph, as <c>edgernn.state_pairs</c> spells them.</summary>

@@ -1,4 +1,5 @@
 using EdgeRnn.Deployment.Metadata;
+using EdgeRnn.Runtime;
 using EdgeRnn.Train.Models;
 using EdgeRnn.Train.Scoring;
 

@@ -12,7 +12,9 @@ internal static class TorchRuntime
     /// <summary>The default intra-op thread count: on a 2-core machine more threads were slower.</summary>
     public const int DefaultThreads = 1;
 
-    private static readonly Lock s_lock = new();
+    // One lock for every touch of torch's global state and for all torch work: libtorch failed in ways that look like
+    // memory corruption ("Unknown scalar type" inside an optimizer step) when one thread set the thread count or the
+    // seed while another trained. Monitor locks are reentrant, so the three entry points nest freely.
     private static readonly object s_exclusive = new();
 
     /// <summary>Sets torch's intra-op thread count and seeds torch's generator.</summary>
@@ -20,7 +22,7 @@ internal static class TorchRuntime
     public static void Initialize(int threads, long seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
-        lock (s_lock)
+        lock (s_exclusive)
         {
             try
             {
@@ -48,7 +50,7 @@ internal static class TorchRuntime
     public static T CreateSeeded<T>(long seed, Func<T> create)
     {
         ArgumentNullException.ThrowIfNull(create);
-        lock (s_lock)
+        lock (s_exclusive)
         {
             torch.manual_seed(seed);
             torch.random.manual_seed(seed);

@@ -3,6 +3,7 @@ using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Desktop.Models;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Tests.Simulation;
+using EdgeRnn.Runtime;
 
 namespace EdgeRnn.DeviceHost.Tests.Reliability;
 

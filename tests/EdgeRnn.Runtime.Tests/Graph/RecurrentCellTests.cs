@@ -1,7 +1,8 @@
+using EdgeRnn.Desktop.Models;
+using EdgeRnn.Desktop.Onnx;
 using EdgeRnn.Desktop.Reference;
 using EdgeRnn.Runtime.Graph;
 using EdgeRnn.Runtime.Onnx;
-using EdgeRnn.Runtime.Tools;
 
 namespace EdgeRnn.Runtime.Tests.Graph;
 
