@@ -101,8 +101,12 @@ class Campaign:
         r, c = bad
         kind = category if category in (CRASH, HANG) else "memory"
         text = (r.stderr + r.stdout)
-        m = re.search(r"Unhandled exception\. ([\w.]+)", text)
-        head = m.group(1) if m else (f"signal {r.sig}" if r.sig else f"rc {r.rc}" if kind != "memory" else f"{r.argv[1]}")
+        m = re.search(r"Unhandled exception[.:] ([\w.]+)", text)
+        # Memory findings: the seed the input came from and the first words of the message tell the kinds apart.
+        words = " ".join(re.sub(r"[^A-Za-z ]", " ", re.sub(r"^error: \S+", "", r.stderr.strip().split("\n")[0])).split()[:6])
+        head = m.group(1) if m else (f"signal {r.sig}" if r.sig else f"rc {r.rc}" if kind != "memory" else f"{extra.split(' ')[-1]}: {words}")
+        if kind == "memory":
+            self.tally.note(f"over 64 MB: {self.args.seed}:{case} {peak // 1024} MB {r.argv[1]} ({extra}): {r.stderr.strip()[:160]}")
         frames = re.findall(r"at ([\w.`<>]+)\(", text)[:2]
         signature = f"{kind}:{r.argv[1]}:{head}:{'/'.join(frames)}"
         with self.sig_lock:
@@ -363,8 +367,9 @@ class ProfileCampaign(Campaign):
             self.tally.note("run paced, stopped by SIGTERM")
         r = self.device(["diag", "--profile", "case.json"], d, t)
         results.append((r, classify(r, {0, 1}, {2})))
-        r = self.device(["selftest", "--profile", "case.json"], d, t)
-        results.append((r, classify(r, {0}, {1, 2})))
+        if i % 4 == 0:   # selftest reads the same profile fields as replay; one case in four
+            r = self.device(["selftest", "--profile", "case.json"], d, t)
+            results.append((r, classify(r, {0}, {1, 2})))
         # The model and data are the worker's copies; a profile must never make the device write over them.
         if hashlib.sha256((d / "model.onnx").read_bytes()).hexdigest() != self.model_hash or not (d / "data.csv").exists():
             self.tally.data_lost += 1
@@ -431,8 +436,9 @@ class StateCampaign(Campaign):
         (d / "run" / "device.state").write_bytes(data)
         t = self.args.timeout
         results = []
-        r = self.device(["diag", "--profile", "profile.json"], d, t)
-        results.append((r, classify(r, {0, 1}, {2})))
+        if i % 5 == 0:   # diag reads the state file too; one case in five keeps the campaign near 20 minutes
+            r = self.device(["diag", "--profile", "profile.json"], d, t)
+            results.append((r, classify(r, {0, 1}, {2})))
         r = self.device(["run", "--profile", "profile.json", "--steps", "5"], d, t)
         results.append((r, classify(r, {0}, {2})))
         restored = "state_restored" in r.stdout

@@ -336,8 +336,10 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
     [MemberData(nameof(ChipProfiles))]
     public void SensorFaultStorm_ChipsFailingOften_LoopNeverStopsCountsAndRecovers(string profileName)
     {
-        // The BME280 binding reads at once; the MPU6050 and ADS1115 bindings wait for a conversion (a few ms a read).
-        long steps = EnvLong("EDGERNN_STORM_STEPS", profileName == "pi-bme280.json" ? 20_000 : 800);
+        // The BME280 binding reads at once; the MPU6050 and ADS1115 bindings wait for a conversion (a few ms a read), so
+        // they run a hundredth of EDGERNN_STORM_STEPS (at least 800).
+        long steps = EnvLong("EDGERNN_STORM_STEPS", 20_000);
+        steps = profileName == "pi-bme280.json" ? steps : Math.Max(800, steps / 100);
         JsonObject p = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Devices, profileName)))!.AsObject();
         p["model"] = Path.Combine(RepoPaths.Devices, p["model"]!.GetValue<string>());
         p["outputs"] = new JsonObject { ["console"] = "off", ["eventLog"] = new JsonObject { ["path"] = _temp.File("events.jsonl"), ["maxBytes"] = 262144, ["keep"] = 2 } };
