@@ -136,6 +136,8 @@ class Campaign:
         lock = threading.Lock()
 
         def one(i):
+            if self.past_deadline():
+                return
             fn(i, random.Random(f"{self.args.seed}:{i}"))
             with lock:
                 done[0] += 1
@@ -147,6 +149,13 @@ class Campaign:
         with ThreadPoolExecutor(self.args.jobs) as pool:
             for f in [pool.submit(one, i) for i in indices]:
                 f.result()
+
+    def past_deadline(self) -> bool:
+        """--minutes: stop starting cases after this long (the summary says how many ran)."""
+        if self.args.minutes and time.monotonic() - self.started > self.args.minutes * 60:
+            self.tally.note("cases not started: the --minutes limit passed")
+            return True
+        return False
 
     def finish(self, extra: dict | None = None) -> dict:
         summary = {
@@ -321,6 +330,8 @@ class ModelCampaign(Campaign):
         lock = threading.Lock()
 
         def one(start):
+            if self.past_deadline():
+                return
             self.batch(start, min(size, self.args.first + self.args.cases - start))
             with lock:
                 done[0] += 1
@@ -645,6 +656,7 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=100, help="models: cases loaded by one `verify` process (1 = one info per case)")
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds before a command counts as a hang")
     ap.add_argument("--progress", type=int, default=1000)
+    ap.add_argument("--minutes", type=float, default=None, help="start no case after this many minutes (the summary counts what ran)")
     ap.add_argument("--summary", default=None)
     ap.add_argument("--keep", action="store_true", help="keep the temp folders")
     args = ap.parse_args()

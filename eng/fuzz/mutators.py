@@ -419,7 +419,8 @@ def csv_mutation(lines: list[str], rnd: random.Random) -> bytes:
         elif op == "droprow" and n > 1:
             del lines[i:i + rnd.choice([1, 10, 100])]
         elif op == "duprows":
-            lines[i:i] = [lines[i]] * rnd.choice([2, 100, 20000])
+            k = rnd.choice([2, 100, 20000])
+            lines[i:i] = [lines[i]] * max(1, min(k, (8 << 20) // (len(lines[i]) + 1)))
         elif op == "header":
             lines[0] = rnd.choice(["timestamp,Value", "value,timestamp", "timestamp,value,value", "timestamp", "",
                                    ",", "timestamp,value\u0000", "\ufefftimestamp,value", "timestamp;value", "a" * 5000,
@@ -445,7 +446,14 @@ def csv_mutation(lines: list[str], rnd: random.Random) -> bytes:
         elif op == "sep":
             lines[i] = lines[i].replace(",", rnd.choice([";", "\t", " ", ",,"]))
         elif op == "manycols":
-            lines[i] = lines[i] + ("," + rnd.choice(CSV_CELLS)) * rnd.choice([10, 1000, 100000])
+            cell = "," + rnd.choice(CSV_CELLS)
+            lines[i] = lines[i] + cell * min(rnd.choice([10, 1000, 100000]), (8 << 20) // len(cell))
+        # Keep a case under MAX_CASE_BYTES (repeated huge lines would exhaust the driver's own memory).
+        total = sum(len(l) + 1 for l in lines)
+        while total > MAX_CASE_BYTES and len(lines) > 1:
+            total -= len(lines.pop()) + 1
+        if total > MAX_CASE_BYTES:
+            lines[0] = lines[0][:MAX_CASE_BYTES]
     data = ("\n".join(lines) + rnd.choice(["\n", "", "\n\n"])).encode("latin-1", "replace") if rnd.random() < 0.3 else \
         ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
     if rnd.random() < 0.2:

@@ -13,8 +13,10 @@ ORDER = ["models", "profiles", "csv", "state", "kill9", "soak", "repro"]
 
 def row(s: dict) -> str:
     name = s["campaign"]
+    if name == "soak":
+        name = f"soak, {s['steps'] / 1e6:g} M steps"
     lost = s.get("data_lost", 0)
-    what = {"kill9": "trials", "soak": "runs"}.get(name, "cases")
+    what = {"kill9": "trials", "soak": "runs"}.get(s["campaign"], "cases")
     return (f"| {name} (seed {s['seed']}) | {s['cases']:,} {what} ({s['commands']:,} commands) | {s['clean_error']:,} | {s['success']:,} | "
             f"**{s['crash']}** | **{s['hang']}** | {s['peak_mb']} MB ({s['over_64mb']} over 64 MB) | {lost} | {s['wall_s'] / 60:.1f} min |")
 
