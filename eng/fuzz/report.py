@@ -16,8 +16,8 @@ def row(s: dict) -> str:
     if name == "soak":
         name = f"soak, {s['steps'] / 1e6:g} M steps"
     lost = s.get("data_lost", 0)
-    what = {"kill9": "trials", "soak": "runs"}.get(s["campaign"], "cases")
-    return (f"| {name} (seed {s['seed']}) | {s['cases']:,} {what} ({s['commands']:,} commands) | {s['clean_error']:,} | {s['success']:,} | "
+    what = {"kill9": "trials", "soak": "run"}.get(s["campaign"], "cases")
+    return (f"| {name} (seed {s['seed']}) | {s['cases']:,} {what} ({s['commands']:,} command{'s' if s['commands'] != 1 else ''}) | {s['clean_error']:,} | {s['success']:,} | "
             f"**{s['crash']}** | **{s['hang']}** | {s['peak_mb']} MB ({s['over_64mb']} over 64 MB) | {lost} | {s['wall_s'] / 60:.1f} min |")
 
 
