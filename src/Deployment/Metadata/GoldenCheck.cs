@@ -12,11 +12,20 @@ public readonly record struct GoldenCheckResult(bool Passed, double MaxAbsError,
 public static class GoldenCheck
 {
     /// <summary>Steps a new state through the golden inputs and compares each step's first output.</summary>
-    /// <exception cref="ArgumentException">The golden vector's sizes do not match the model's step input or output.</exception>
+    /// <exception cref="ArgumentException">The model does not take one data input per step, or the golden vector's sizes
+    /// do not match the model's step input or output.</exception>
     public static GoldenCheckResult Run(RnnModel model, GoldenVector golden)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(golden);
+        if (model.StepInputs.Count != 1)
+        {
+            // E.g. edgernn.state_pairs leaves a state input unpaired: it is then a second data input.
+            throw new ArgumentException(
+                $"The model takes {model.StepInputs.Count} data inputs per step ({string.Join(", ", model.StepInputs.Select(i => DisplayText.Sanitize(i.Name)))}); "
+                + "a golden vector feeds one. Check edgernn.state_pairs: every state input must be paired with the output that returns it.", nameof(model));
+        }
+
         RnnState state = model.CreateState();
         int outputLength = model.StepOutputs[0].Length;
         var output = new float[outputLength];

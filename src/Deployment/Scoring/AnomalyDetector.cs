@@ -408,7 +408,7 @@ public sealed class AnomalyDetector
 
         if (FindInvalidValue(source) is { } invalid)
         {
-            throw new InvalidDataException($"The scorer state holds {invalid}: a NaN or infinity would poison every later score.");
+            throw new InvalidDataException($"The scorer state holds {invalid}: a NaN, an infinity or a value that overflows to one would poison every later score.");
         }
 
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(source[6..]);
@@ -451,10 +451,15 @@ public sealed class AnomalyDetector
     /// What in a state written by <see cref="WriteTo"/> for these settings is not a value the detector can hold (a NaN
     /// or infinity, a negative count or variance), as a phrase; null when everything is.
     /// </summary>
+    /// <summary>The largest magnitude a saved mean or sum may have (a variance: its square); NaN fails the test too.</summary>
+    private const double MaxStatistic = 1e15;
+
     private string? FindInvalidValue(ReadOnlySpan<byte> source)
     {
-        static bool Finite(ReadOnlySpan<byte> s, int at) => double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(s[at..]));
-        static bool Variance(ReadOnlySpan<byte> s, int at) => BinaryPrimitives.ReadDoubleLittleEndian(s[at..]) is double v && double.IsFinite(v) && v >= 0;
+        // Statistics of errors in normalized units: anything near float's range is corrupt, and one more update of such
+        // a value (a square, a sum) would overflow to infinity and poison the next save.
+        static bool Finite(ReadOnlySpan<byte> s, int at) => Math.Abs(BinaryPrimitives.ReadDoubleLittleEndian(s[at..])) <= MaxStatistic;
+        static bool Variance(ReadOnlySpan<byte> s, int at) => BinaryPrimitives.ReadDoubleLittleEndian(s[at..]) is double v && v >= 0 && v <= MaxStatistic * MaxStatistic;
 
         if (BinaryPrimitives.ReadInt64LittleEndian(source[12..]) < 0 || BinaryPrimitives.ReadInt32LittleEndian(source[44..]) < 0)
         {
@@ -463,7 +468,7 @@ public sealed class AnomalyDetector
 
         if (!Finite(source, 20) || !Finite(source, 28) || !Variance(source, 36))
         {
-            return "a statistic that is not finite or a negative variance";
+            return "a statistic that is not finite, absurdly large (beyond 1e15), or a negative variance";
         }
 
         int at = HeaderLength;
@@ -484,7 +489,7 @@ public sealed class AnomalyDetector
             || !float.IsFinite(BinaryPrimitives.ReadSingleLittleEndian(source[(at + 12)..]))
             || !Finite(source, at + 16) || !Finite(source, at + 24) || !Variance(source, at + 32))
         {
-            return "a statistic that is not finite or a negative variance";
+            return "a statistic that is not finite, absurdly large (beyond 1e15), or a negative variance";
         }
 
         at += 40;

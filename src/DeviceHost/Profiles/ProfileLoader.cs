@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -166,6 +167,9 @@ internal static class ProfileLoader
         {
             SensorProfile s = p.Sensors[i];
             string at = $"$.sensors[{i}]";
+
+            // JSON's null is legal inside an array whatever the element type says.
+            Check(s is not null, src, at, "must be a sensor object, not null");
             Check(s.Id.Length > 0 && ids.Add(s.Id), src, at + ".id", $"must be non-empty and unique ('{s.Id}')");
             SensorKind? found = SensorKinds.Find(s.Kind);
             if (found is null)
@@ -198,6 +202,7 @@ internal static class ProfileLoader
             {
                 ReadingProfile reading = s.Readings[r];
                 string rat = $"{at}.readings[{r}]";
+                Check(reading is not null, src, rat, "must be a reading object, not null");
                 Check(reading.Reading.Length > 0, src, rat + ".reading", "must not be empty");
                 Check(reading.Feature.Length > 0 && features.Add(reading.Feature), src, rat + ".feature", $"must be non-empty and used once ('{reading.Feature}')");
                 SensorChannel? channel = kind.Channel(reading.Reading);
@@ -351,7 +356,7 @@ internal static class ProfileLoader
     private static void CheckPath(string src, string field, string path) =>
         Check(!path.Contains('\0', StringComparison.Ordinal), src, field, $"'{ErrorText.Sanitize(path)}' contains a NUL character, which no file path can hold");
 
-    private static void Check(bool condition, string source, string field, string what)
+    private static void Check([DoesNotReturnIf(false)] bool condition, string source, string field, string what)
     {
         if (!condition)
         {

@@ -414,6 +414,8 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
 
     private const string FoundSkip = "a finding of eng/fuzz (docs/reliability.md, Figures): fails until src/ is fixed; un-skip with the fix";
 
+    // The findings below without FoundSkip are fixed; each failed before its fix.
+
     private string Gunzip(string name)
     {
         string path = _temp.File(name[..^3]);
@@ -431,7 +433,7 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
     /// second data input, and GoldenCheck.Run calls RnnModel.Step(state, input, output), which throws
     /// InvalidOperationException (ThrowNotSingleInput): "Unhandled exception", exit 1, from selftest and from diag.
     /// </summary>
-    [Fact(Skip = FoundSkip)]
+    [Fact]
     public void Found_StatePairsWithoutOneStateInput_SelftestAndDiagEndCleanly()
     {
         string model = Path.Combine(RepoPaths.Root, "eng/fuzz/found/models-state-pairs-missing-c0.onnx");
@@ -455,7 +457,7 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>One CSV row of 1.1 million cells (2.2 MB): CsvReplaySensor splits the line into a string per cell (76 MB peak).</summary>
-    [Fact(Skip = FoundSkip)]
+    [Fact]
     public void Found_CsvRowOfAMillionCells_ReplayedWithin64MB()
     {
         string csv = Gunzip("csv-one-row-1100000-cells.csv.gz");
@@ -465,7 +467,7 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>A profile whose sensors array, or a sensor's readings array, holds a null: NullReferenceException in ProfileLoader.Validate, exit 1.</summary>
-    [Theory(Skip = FoundSkip)]
+    [Theory]
     [InlineData("profiles-sensors-null-entry.json")]
     [InlineData("profiles-readings-null-entry.json")]
     public void Found_ProfileWithNullArrayEntry_ExitsTwoNamingTheField(string name)
@@ -485,15 +487,15 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
     /// written into two doubles, checksums resealed): restored, then the loop's next save holds a non-finite statistic,
     /// and the start after discards it. Either the first start refuses it or the state stays restorable.
     /// </summary>
-    [Fact(Skip = FoundSkip)]
+    [Fact]
     public void Found_StateWithHugeScorerStatistic_NotRestoredIntoAStateTheNextStartDiscards()
     {
         DeviceHarness.WriteCsv(_temp, 100);
         string profile = DeviceHarness.Profile(_temp);
         File.Copy(Path.Combine(RepoPaths.Root, "eng/fuzz/found/state-huge-scorer-statistic.state"), _temp.File("device.state"));
-        (int code, string first, _) = DeviceHarness.Device("run", "--profile", profile, "--steps", "5");
+        (int code, string first, _) = DeviceHarness.Device("run", "--profile", profile, "--max-steps", "5");
         Assert.Equal(0, code);
-        (code, string second, _) = DeviceHarness.Device("run", "--profile", profile, "--steps", "1");
+        (code, string second, _) = DeviceHarness.Device("run", "--profile", profile, "--max-steps", "1");
         Assert.Equal(0, code);
         Assert.True(first.Contains("state_discarded", StringComparison.Ordinal) || !second.Contains("state_discarded", StringComparison.Ordinal), first + second);
     }

@@ -16,6 +16,12 @@ internal sealed class CsvReplaySensor : ISensor, ITimestampedSensor
 {
     private const long MaxBytes = 256L << 20;
     private const int MaxListed = 3;
+
+    /// <summary>
+    /// The longest line read (characters); a longer data row is a malformed row, a longer header an error. A line is
+    /// never held whole nor split into a string per cell, so a file of one huge line costs this much memory, not its size.
+    /// </summary>
+    internal const int MaxLineChars = 64 * 1024;
     private readonly float[] _values;
     private readonly double[] _timestamps;
     private readonly int _count;
@@ -39,7 +45,16 @@ internal sealed class CsvReplaySensor : ISensor, ITimestampedSensor
         }
 
         using var reader = new StreamReader(path);
-        string header = reader.ReadLine() ?? throw new IOException($"{path}: the replay file is empty (it needs a header row).");
+        var buffer = new char[MaxLineChars];
+        int headerLength = ReadLine(reader, buffer);
+        if (headerLength < 0)
+        {
+            throw new IOException(headerLength == EndOfFile
+                ? $"{path}: the replay file is empty (it needs a header row)."
+                : $"{path}: the header row is longer than {MaxLineChars} characters.");
+        }
+
+        string header = new(buffer, 0, headerLength);
         string[] columns = [.. header.Split(',').Select(c => c.Trim())];
         int[] index = new int[readings.Length];
         for (int i = 0; i < readings.Length; i++)
@@ -61,35 +76,90 @@ internal sealed class CsvReplaySensor : ISensor, ITimestampedSensor
         var timestamps = new List<double>();
         var malformed = new List<string>();
         int lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        var cellStart = new int[index.Length];
+        var cellLength = new int[index.Length];
+        int length;
+        while ((length = ReadLine(reader, buffer)) != EndOfFile)
         {
             lineNumber++;
-            if (line.Length == 0)
+            if (length == 0)
             {
                 continue;
             }
 
-            string[] cells = line.Split(',');
-            timestamps.Add(timeColumn < cells.Length && TimeFeatures.TryParseTimestamp(cells[timeColumn], out double t) ? t : double.NaN);
-            string? problem = cells.Length < columns.Length
-                ? string.Create(CultureInfo.InvariantCulture, $"{cells.Length} cell(s), the header has {columns.Length}")
-                : null;
-            for (int i = 0; i < index.Length; i++)
+            string? problem = null;
+            double t = double.NaN;
+            if (length == TooLong)
             {
-                int c = index[i];
-                float v = float.NaN;
-                if (c < cells.Length && !float.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out v))
+                problem = $"longer than {MaxLineChars} characters";
+                for (int i = 0; i < index.Length; i++)
                 {
-                    v = float.NaN;
-                    if (cells[c].Trim().Length > 0)
+                    values.Add(float.NaN);
+                }
+            }
+            else
+            {
+                // Find the cells the model reads without splitting the line into a string per cell.
+                ReadOnlySpan<char> line = buffer.AsSpan(0, length);
+                cellStart.AsSpan().Fill(-1);
+                int cells = 0, timeStart = -1, timeLength = 0;
+                for (int start = 0, pos = 0; ; pos++)
+                {
+                    if (pos < line.Length && line[pos] != ',')
                     {
-                        problem ??= $"'{ErrorText.Sanitize(cells[c], 24)}' in column {ErrorText.Sanitize(readings[i].Reading, 64)} is not a number";
+                        continue;
+                    }
+
+                    if (cells == timeColumn)
+                    {
+                        (timeStart, timeLength) = (start, pos - start);
+                    }
+
+                    for (int i = 0; i < index.Length; i++)
+                    {
+                        if (index[i] == cells)
+                        {
+                            (cellStart[i], cellLength[i]) = (start, pos - start);
+                        }
+                    }
+
+                    cells++;
+                    start = pos + 1;
+                    if (pos >= line.Length)
+                    {
+                        break;
                     }
                 }
 
-                values.Add(v);
+                if (timeStart >= 0 && TimeFeatures.TryParseTimestamp(line.Slice(timeStart, timeLength), out double parsed))
+                {
+                    t = parsed;
+                }
+
+                problem = cells < columns.Length
+                    ? string.Create(CultureInfo.InvariantCulture, $"{cells} cell(s), the header has {columns.Length}")
+                    : null;
+                for (int i = 0; i < index.Length; i++)
+                {
+                    float v = float.NaN;
+                    if (cellStart[i] >= 0)
+                    {
+                        ReadOnlySpan<char> cell = line.Slice(cellStart[i], cellLength[i]);
+                        if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out v))
+                        {
+                            v = float.NaN;
+                            if (cell.Trim().Length > 0)
+                            {
+                                problem ??= $"'{ErrorText.Sanitize(cell.ToString(), 24)}' in column {ErrorText.Sanitize(readings[i].Reading, 64)} is not a number";
+                            }
+                        }
+                    }
+
+                    values.Add(v);
+                }
             }
 
+            timestamps.Add(t);
             if (problem is not null)
             {
                 MalformedRows++;
@@ -105,6 +175,43 @@ internal sealed class CsvReplaySensor : ISensor, ITimestampedSensor
         _values = [.. values];
         _timestamps = [.. timestamps];
         Rows = _timestamps.Length;
+    }
+
+    private const int EndOfFile = -1;
+    private const int TooLong = -2;
+
+    /// <summary>
+    /// Reads one line (without its \n or \r\n) into <paramref name="buffer"/>: its length, <see cref="EndOfFile"/>, or
+    /// <see cref="TooLong"/> when it does not fit (the rest of that line is then skipped).
+    /// </summary>
+    private static int ReadLine(StreamReader reader, char[] buffer)
+    {
+        int n = 0;
+        bool tooLong = false;
+        int c;
+        while ((c = reader.Read()) >= 0 && c != '\n')
+        {
+            if (n < buffer.Length)
+            {
+                buffer[n++] = (char)c;
+            }
+            else
+            {
+                tooLong = true;
+            }
+        }
+
+        if (c < 0 && n == 0 && !tooLong)
+        {
+            return EndOfFile;
+        }
+
+        if (tooLong)
+        {
+            return TooLong;
+        }
+
+        return n > 0 && buffer[n - 1] == '\r' ? n - 1 : n;
     }
 
     /// <summary>Data rows in the file.</summary>
