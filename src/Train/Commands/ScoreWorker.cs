@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.IO;
 using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
 using EdgeRnn.Train.Data;
@@ -16,6 +17,15 @@ internal static class ScoreWorker
 {
     public static int Run(string modelPath, string data, string? windows, bool keepFileOrder, string? results, bool json, TextWriter stdout, TextWriter stderr, string? plot = null, IReadOnlyList<string>? columns = null)
     {
+        foreach ((string? path, string option) in new[] { (results, "--results"), (plot, "--plot") })
+        {
+            if (path is not null && OutputPath.CheckFile(path, option) is { } unwritable)
+            {
+                stderr.WriteLine($"error: {unwritable}.");
+                return ToolExitCodes.BadInput;
+            }
+        }
+
         RnnModel model;
         EdgeRnnMetadata metadata;
         SensorRecording recording;

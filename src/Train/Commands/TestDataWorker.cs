@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.IO;
 using EdgeRnn.Deployment.Verification;
 using EdgeRnn.Desktop.Models;
 using EdgeRnn.Desktop.Reference;
@@ -20,6 +21,12 @@ internal static class TestDataWorker
         if ((model is null) == (builtin is null))
         {
             stderr.WriteLine("error: give either --model (.onnx) or --builtin lstm|gru|rnn, not both and not neither.");
+            return ToolExitCodes.BadInput;
+        }
+
+        if (OutputPath.CheckFolder(output, "--out") is { } unwritable)
+        {
+            stderr.WriteLine($"error: {unwritable}.");
             return ToolExitCodes.BadInput;
         }
 

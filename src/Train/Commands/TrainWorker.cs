@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.IO;
 using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Train.Data;
 using EdgeRnn.Train.Models;
@@ -58,6 +59,13 @@ internal static partial class TrainWorker
 
     private static int RunExclusive(TrainRequest request, TextWriter stdout, TextWriter stderr)
     {
+        // Before any training: an output that cannot be written is found now, not after minutes of work.
+        if (OutputPath.CheckFile(request.Out, "--out") is { } unwritable)
+        {
+            stderr.WriteLine($"error: {unwritable}.");
+            return ToolExitCodes.BadInput;
+        }
+
         if (request.Shape.Bidirectional && request.Shape.Task == TrainTask.Forecast)
         {
             stderr.WriteLine("error: --bidirectional is for the window tasks (--task autoencoder or classify): a forecast model must stream step by step, and a reverse direction needs the whole window first.");

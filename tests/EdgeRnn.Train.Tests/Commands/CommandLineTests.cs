@@ -36,6 +36,29 @@ public sealed class CommandLineTests : IDisposable
         }
     }
 
+    /// <summary>An output under a path whose parent is a file can never be written: said at once, exit 2, nothing trained or read.</summary>
+    [Fact]
+    public void Outputs_Unwritable_ExitTwoBeforeAnyWork()
+    {
+        string file = PathOf("a-file");
+        File.WriteAllText(file, "not a folder");
+        string recording = Path.Combine(RepoPaths.Devices, "data", "nab", "ambient_temperature_system_failure.csv");
+        string model = Path.Combine(RepoPaths.Devices, "models", "temperature-forecast.onnx");
+
+        ToolResult train = Edgernn("train", "--data", recording, "--out", Path.Combine(file, "model.onnx"));
+        ToolResult testdata = Edgernn("testdata", "--builtin", "lstm", "--out", Path.Combine(file, "folder"));
+        ToolResult results = Edgernn("score", "-m", model, "--data", recording, "--results", Path.Combine(file, "r.csv"));
+        Directory.CreateDirectory(PathOf("plots"));
+        ToolResult plotFolder = Edgernn("score", "-m", model, "--data", recording, "--plot", PathOf("plots"));
+
+        Assert.Equal((2, true), (train.Code, train.Err.Contains("--out", StringComparison.Ordinal) && train.Err.Contains("is a file, not a folder", StringComparison.Ordinal)));
+        Assert.DoesNotContain("epoch", train.Err, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal((2, true), (testdata.Code, testdata.Err.Contains("--out", StringComparison.Ordinal)));
+        Assert.Equal((2, true), (results.Code, results.Err.Contains("--results", StringComparison.Ordinal)));
+        Assert.Equal((2, true), (plotFolder.Code, plotFolder.Err.Contains("--plot", StringComparison.Ordinal) && plotFolder.Err.Contains("is a folder", StringComparison.Ordinal)));
+        Assert.Equal(["a-file", "plots"], Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("train", "--hidden")]
     [InlineData("export", "--out")]
