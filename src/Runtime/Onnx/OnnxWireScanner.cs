@@ -91,8 +91,31 @@ internal ref struct OnnxWireScanner
     /// </summary>
     public static void CheckModel(ReadOnlySpan<byte> bytes, ModelLoadOptions options, string sourceName, LoadBudget budget)
     {
+        CheckTopLevel(bytes, sourceName, "ONNX model");
         var scanner = new OnnxWireScanner(options, sourceName, budget);
         scanner.ScanModel(bytes);
+    }
+
+    /// <summary>
+    /// Refuses a file whose outermost message is cut short or malformed before anything is parsed. The parser reads a
+    /// field that runs past the end of the file as a stream until the data ends, building everything in it, and this
+    /// scanner cannot count what it cannot see (a 4 MB file cut 16 bytes short reached 789 MB); every such file fails
+    /// to parse anyway. Nested messages need no such check: the parser refuses a nested field longer than its parent
+    /// before reading it.
+    /// </summary>
+    private static void CheckTopLevel(ReadOnlySpan<byte> bytes, string sourceName, string what)
+    {
+        var reader = new FieldReader(bytes);
+        while (reader.MoveNext())
+        {
+        }
+
+        if (reader.Stopped)
+        {
+            throw new ModelFormatException(
+                $"{sourceName} is not a valid {what}: the protobuf data is truncated at byte {bytes.Length} or corrupt (the field that starts at byte "
+                + $"{reader.FieldStart} has a malformed tag or length, or runs past the end of the data; the file may be cut short or corrupt)");
+        }
     }
 
     /// <summary>
@@ -101,6 +124,7 @@ internal ref struct OnnxWireScanner
     /// </summary>
     public static void CheckTensorFile(ReadOnlySpan<byte> bytes, ModelLoadOptions options, string sourceName, LoadBudget budget)
     {
+        CheckTopLevel(bytes, sourceName, "ONNX tensor file");
         var scanner = new OnnxWireScanner(options, sourceName, budget);
         scanner.ScanTensor(bytes, "the tensor");
         long cost = Estimate(MessageKind.Tensor, bytes, 1);
@@ -682,7 +706,10 @@ internal ref struct OnnxWireScanner
         public ReadOnlySpan<byte> Payload { get; }
     }
 
-    /// <summary>Enumerates the top-level fields of one message; stops silently at malformed data.</summary>
+    /// <summary>
+    /// Enumerates the top-level fields of one message; stops at malformed data (<see cref="Stopped"/> then says where),
+    /// which nested messages leave to the parser to report.
+    /// </summary>
     private ref struct FieldReader
     {
         private readonly ReadOnlySpan<byte> _data;
@@ -693,13 +720,34 @@ internal ref struct OnnxWireScanner
             _data = data;
             _position = 0;
             Current = default;
+            FieldStart = 0;
+            Stopped = false;
         }
 
         public Field Current { get; private set; }
 
+        /// <summary>Where the last field read (or the one that could not be read) starts.</summary>
+        public int FieldStart { get; private set; }
+
+        /// <summary>Whether reading stopped before the end of the data: a malformed tag, length or group, or a field running past the end.</summary>
+        public bool Stopped { get; private set; }
+
         public readonly FieldReader GetEnumerator() => this;
 
         public bool MoveNext()
+        {
+            FieldStart = _position;
+            if (_position >= _data.Length)
+            {
+                return false;
+            }
+
+            bool read = ReadField();
+            Stopped = !read;
+            return read;
+        }
+
+        private bool ReadField()
         {
             // Tags are 32-bit varints to the parser: up to 10 bytes, the bits past 32 discarded.
             if (_position >= _data.Length || !TryReadVarint(out ulong rawTag))
