@@ -83,13 +83,18 @@ internal static partial class TrainWorker
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string stem = Path.ChangeExtension(full, null);
         string? sequencePath = model.Sequence is null ? null : stem + ".seq.onnx";
-        WriteModels(full, model);
         string checkpoint = stem + ".ckpt";
-        net.save(checkpoint);
-        File.WriteAllText(stem + ".ckpt.json", JsonSerializer.Serialize(new CheckpointInfo(c, normalizer.Mean, normalizer.Std, [.. recording.Features],
-            recording.SamplePeriodSeconds, heldBack, dataHash, seed) { Metadata = new Dictionary<string, string>(metadata.ToProperties()) }));
-        File.WriteAllText(stem + ".history.json", JsonSerializer.Serialize(history, s_indented));
-        HistoryPlot.SavePng(history, stem + ".history.png");
+        try
+        {
+            WriteTrainingOutputs(full, model, net, JsonSerializer.Serialize(new CheckpointInfo(c, normalizer.Mean, normalizer.Std, [.. recording.Features],
+                recording.SamplePeriodSeconds, heldBack, dataHash, seed) { Metadata = new Dictionary<string, string>(metadata.ToProperties()) }), history);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: writing the outputs beside {full} failed: {e.Message} Every file is written under a temporary name first and renamed only when all are complete, so none is left half-written.");
+            return ToolExitCodes.BadInput;
+        }
+
         var result = new Dictionary<string, object?>
         {
             ["model"] = full,
@@ -138,28 +143,54 @@ internal static partial class TrainWorker
     }
 
     /// <summary>
-    /// Writes the model (and its <c>.seq.onnx</c>) all or nothing: each goes to a temporary file first and is renamed
-    /// into place only after every file was written.
+    /// Writes the model (and its <c>.seq.onnx</c> / <c>.step.onnx</c>) all or nothing: each goes to a temporary file
+    /// first and is renamed into place only after every file was written.
     /// </summary>
-    internal static void WriteModels(string fullPath, ExportedModel model)
+    internal static void WriteModels(string fullPath, ExportedModel model) => WriteAllOrNothing(ModelFiles(fullPath, model));
+
+    /// <summary>
+    /// Writes everything <c>edgernn train</c> leaves (the models, the checkpoint and its JSON, the history and its plot)
+    /// all or nothing: a full disk while any of them is written leaves none of them and no temporary file.
+    /// </summary>
+    internal static void WriteTrainingOutputs(string fullPath, ExportedModel model, SensorNet net, string checkpointJson, TrainingHistory history)
     {
-        var files = new List<(string Path, byte[] Bytes)> { (fullPath, model.Main) };
-        if (model.Sequence is not null)
+        string stem = Path.ChangeExtension(fullPath, null);
+        WriteAllOrNothing(
+        [
+            (stem + ".ckpt", temporary => net.save(temporary)),
+            (stem + ".ckpt.json", temporary => File.WriteAllText(temporary, checkpointJson)),
+            (stem + ".history.json", temporary => File.WriteAllText(temporary, JsonSerializer.Serialize(history, s_indented))),
+            (stem + ".history.png", temporary => HistoryPlot.SavePng(history, temporary)),
+            .. ModelFiles(fullPath, model),
+        ]);
+    }
+
+    private static List<(string Path, Action<string> Write)> ModelFiles(string fullPath, ExportedModel model)
+    {
+        string stem = Path.ChangeExtension(fullPath, null);
+        var files = new List<(string Path, Action<string> Write)> { (fullPath, temporary => File.WriteAllBytes(temporary, model.Main)) };
+        if (model.Sequence is { } sequence)
         {
-            files.Add((Path.ChangeExtension(fullPath, null) + ".seq.onnx", model.Sequence));
+            files.Add((stem + ".seq.onnx", temporary => File.WriteAllBytes(temporary, sequence)));
         }
 
-        if (model.Step is not null)
+        if (model.Step is { } step)
         {
-            files.Add((Path.ChangeExtension(fullPath, null) + ".step.onnx", model.Step));
+            files.Add((stem + ".step.onnx", temporary => File.WriteAllBytes(temporary, step)));
         }
 
-        var temporary = files.Select(f => f.Path + ".partial").ToArray();
+        return files;
+    }
+
+    /// <summary>Writes every file to <c>name.partial</c>, then renames them all (the models last); on failure removes the partial files.</summary>
+    private static void WriteAllOrNothing(List<(string Path, Action<string> Write)> files)
+    {
+        string[] temporary = [.. files.Select(f => f.Path + ".partial")];
         try
         {
             for (int i = 0; i < files.Count; i++)
             {
-                File.WriteAllBytes(temporary[i], files[i].Bytes);
+                files[i].Write(temporary[i]);
             }
 
             for (int i = 0; i < files.Count; i++)
@@ -171,7 +202,10 @@ internal static partial class TrainWorker
         {
             foreach (string t in temporary)
             {
-                File.Delete(t);
+                if (File.Exists(t))
+                {
+                    File.Delete(t);
+                }
             }
         }
     }

@@ -88,16 +88,21 @@ internal static partial class TrainWorker
         string full = Path.GetFullPath(request.Out);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string stem = Path.ChangeExtension(full, null);
-        WriteModels(full, model);
         string checkpoint = stem + ".ckpt";
-        net.save(checkpoint);
-        File.WriteAllText(stem + ".ckpt.json", JsonSerializer.Serialize(new CheckpointInfo(c, [], [], [request.TokenColumn!], 0, [], hash, request.Options.Seed)
+        try
         {
-            Metadata = properties,
-            HeldBackTokens = heldBack,
-        }));
-        File.WriteAllText(stem + ".history.json", JsonSerializer.Serialize(result.History, s_indented));
-        HistoryPlot.SavePng(result.History, stem + ".history.png");
+            WriteTrainingOutputs(full, model, net, JsonSerializer.Serialize(new CheckpointInfo(c, [], [], [request.TokenColumn!], 0, [], hash, request.Options.Seed)
+            {
+                Metadata = properties,
+                HeldBackTokens = heldBack,
+            }), result.History);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: writing the outputs beside {full} failed: {e.Message} Every file is written under a temporary name first and renamed only when all are complete, so none is left half-written.");
+            return ToolExitCodes.BadInput;
+        }
+
         if (request.Json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>

@@ -230,6 +230,24 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(("sensor0", ""), (only.Name, only.Unit));
     }
 
+    /// <summary>
+    /// One output that cannot be written (here the plot's temporary file, blocked by a folder of that name; on a device a
+    /// full disk): exit 2, and none of the outputs, not even the models written before it, nor any temporary file.
+    /// </summary>
+    [Fact]
+    public void Train_AnOutputFailsToWrite_LeavesNoOutputAtAll()
+    {
+        string csv = PathOf("sensors.csv");
+        Assert.Equal(0, Edgernn("synth", "--out", csv, "--rows", "300", "--sensors", "2", "--anomalies", "0").Code);
+        Directory.CreateDirectory(PathOf("out/model.history.png.partial"));
+
+        (int code, _, string stderr) = Edgernn("train", "--data", csv, "--epochs", "1", "--out", PathOf("out/model.onnx"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("none is left half-written", stderr, StringComparison.Ordinal);
+        Assert.Equal(["model.history.png.partial"], Directory.GetFileSystemEntries(PathOf("out")).Select(Path.GetFileName));
+    }
+
     [Theory]
     [InlineData("--feature-names", "a,b", "--feature-names gives 2 names for 1 features")]
     [InlineData("--units", "degF,degC", "--units gives 2 units for 1 features")]
