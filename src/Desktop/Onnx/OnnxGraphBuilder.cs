@@ -152,15 +152,8 @@ public sealed class OnnxGraphBuilder
         string direction = "forward", int layout = 0, string? initialH = null, string? initialC = null, Tensor? peepholes = null,
         string? sequenceLens = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(input);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
-        ArgumentNullException.ThrowIfNull(w);
-        ArgumentNullException.ThrowIfNull(r);
-        ArgumentNullException.ThrowIfNull(outputs);
-        ArgumentNullException.ThrowIfNull(direction);
-        string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), sequenceLens, initialH, initialC,
-            Weight(name, "P", peepholes));
+        (string? wName, string? rName, string? bName) = RecurrentWeights(name, input, hiddenSize, w, r, b, outputs, direction);
+        string[] inputs = Inputs(input, wName, rName, bName, sequenceLens, initialH, initialC, Weight(name, "P", peepholes));
         return Recurrent(RecurrentCellKind.Lstm, name, inputs, outputs, hiddenSize, direction, layout);
     }
 
@@ -172,14 +165,8 @@ public sealed class OnnxGraphBuilder
     public OnnxNodeBuilder AddGru(string name, string input, int hiddenSize, Tensor w, Tensor r, Tensor? b, string[] outputs,
         string direction = "forward", int linearBeforeReset = 0, int layout = 0, string? initialH = null, string? sequenceLens = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(input);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
-        ArgumentNullException.ThrowIfNull(w);
-        ArgumentNullException.ThrowIfNull(r);
-        ArgumentNullException.ThrowIfNull(outputs);
-        ArgumentNullException.ThrowIfNull(direction);
-        string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), sequenceLens, initialH);
+        (string? wName, string? rName, string? bName) = RecurrentWeights(name, input, hiddenSize, w, r, b, outputs, direction);
+        string[] inputs = Inputs(input, wName, rName, bName, sequenceLens, initialH);
         OnnxNodeBuilder node = Recurrent(RecurrentCellKind.Gru, name, inputs, outputs, hiddenSize, direction, layout);
         if (linearBeforeReset != 0)
         {
@@ -197,14 +184,8 @@ public sealed class OnnxGraphBuilder
     public OnnxNodeBuilder AddRnn(string name, string input, int hiddenSize, Tensor w, Tensor r, Tensor? b, string[] outputs,
         string direction = "forward", int layout = 0, string? initialH = null, string? sequenceLens = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(input);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
-        ArgumentNullException.ThrowIfNull(w);
-        ArgumentNullException.ThrowIfNull(r);
-        ArgumentNullException.ThrowIfNull(outputs);
-        ArgumentNullException.ThrowIfNull(direction);
-        string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), sequenceLens, initialH);
+        (string? wName, string? rName, string? bName) = RecurrentWeights(name, input, hiddenSize, w, r, b, outputs, direction);
+        string[] inputs = Inputs(input, wName, rName, bName, sequenceLens, initialH);
         return Recurrent(RecurrentCellKind.Rnn, name, inputs, outputs, hiddenSize, direction, layout);
     }
 
@@ -220,6 +201,20 @@ public sealed class OnnxGraphBuilder
         string[] outputs, string direction = "forward", string? initialH = null, string? initialC = null)
     {
         RecurrentCell c = RecurrentCell.For(cell);
+        if (initialC is not null && !c.HasCellState)
+        {
+            throw new ArgumentException($"{c.OpType} has no cell state; initial_c is for cells that do.", nameof(initialC));
+        }
+
+        (string? wName, string? rName, string? bName) = RecurrentWeights(name, input, hiddenSize, w, r, b, outputs, direction);
+        string[] inputs = Inputs(input, wName, rName, bName, null, initialH, initialC);
+        return Recurrent(cell, name, inputs, outputs, hiddenSize, direction, 0);
+    }
+
+    /// <summary>Checks a recurrent node's arguments and adds its W, R and (when given) B initializers, in that order.</summary>
+    private (string? W, string? R, string? B) RecurrentWeights(string name, string input, int hiddenSize, Tensor w, Tensor r, Tensor? b,
+        string[] outputs, string direction)
+    {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(input);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
@@ -227,13 +222,7 @@ public sealed class OnnxGraphBuilder
         ArgumentNullException.ThrowIfNull(r);
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(direction);
-        if (initialC is not null && !c.HasCellState)
-        {
-            throw new ArgumentException($"{c.OpType} has no cell state; initial_c is for cells that do.", nameof(initialC));
-        }
-
-        string[] inputs = Inputs(input, Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b), null, initialH, initialC);
-        return Recurrent(cell, name, inputs, outputs, hiddenSize, direction, 0);
+        return (Weight(name, "W", w), Weight(name, "R", r), Weight(name, "B", b));
     }
 
     /// <summary>
