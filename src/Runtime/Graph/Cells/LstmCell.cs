@@ -43,15 +43,6 @@ internal sealed class LstmCell : RecurrentCell
 
     internal override int ScratchLength(int hidden, int inputSize) => checked(inputSize + hidden + (4 * hidden));
 
-    internal override long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize) =>
-        PackConcatenatedBytes(hidden, inputSize);
-
-    internal override RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize) =>
-        PackConcatenated(weights, hidden, inputSize);
-
-    internal override Int8RecurrentWeights PackInt8(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize) =>
-        PackInt8Separate(weights, hidden, inputSize);
-
     internal override RecurrentKernel CreateKernel(RecurrentNodePlan plan) =>
         new RecurrentKernel<LstmStep>(plan, new LstmStep(plan.Hidden, plan.InputSize, plan.Clip, plan.InputStaticScale));
 

@@ -119,13 +119,16 @@ public abstract class RecurrentCell
     internal abstract int ScratchLength(int hidden, int inputSize);
 
     /// <summary>The bytes <see cref="Pack"/> allocates for one direction: the matrices, their packed panels and the biases.</summary>
-    internal abstract long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize);
+    internal virtual long PackedWeightBytes(RecurrentCellAttributes attributes, int hidden, int inputSize) =>
+        PackConcatenatedBytes(hidden, inputSize);
 
-    /// <summary>Packs one direction's float weights for the step.</summary>
-    internal abstract RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize);
+    /// <summary>Packs one direction's float weights for the step: by default <c>[W | R]</c> as one matrix (one mat-vec per step).</summary>
+    internal virtual RecurrentWeights Pack(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<float> weights, int hidden, int inputSize) =>
+        PackConcatenated(weights, hidden, inputSize);
 
     /// <summary>Packs one direction's int8 weights (one scale per row of W and of R) for the int8 step.</summary>
-    internal abstract Int8RecurrentWeights PackInt8(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize);
+    internal virtual Int8RecurrentWeights PackInt8(RecurrentCellAttributes attributes, in RecurrentDirectionWeights<sbyte> weights, int hidden, int inputSize) =>
+        PackInt8Separate(weights, hidden, inputSize);
 
     /// <summary>Creates the kernel of a planned node: a <see cref="RecurrentKernel{TStep}"/> over this cell's step.</summary>
     internal abstract RecurrentKernel CreateKernel(RecurrentNodePlan plan);
