@@ -144,7 +144,7 @@ internal static class RunWorker
         notify.Stopping();
         bool saved = loop.SaveState();
         string counters = string.Create(CultureInfo.InvariantCulture,
-            $"{reason}: {loop.Steps} steps, {loop.Anomalies} anomalies, {loop.DegradedSteps} degraded steps, {sampler.Overruns} overruns ({sampler.MissedTicks} samples missed, max late {sampler.MaxLateness.TotalMilliseconds:0.#} ms), "
+            $"{reason}: {loop.Steps} steps, {loop.Anomalies} anomalies, {loop.DegradedSteps} degraded steps, step latency p50 {loop.Latency.Percentile(0.5):0.##} us p99 {loop.Latency.Percentile(0.99):0.##} us max {loop.Latency.MaxMicroseconds:0.##} us, {sampler.Overruns} overruns ({sampler.MissedTicks} samples missed, max late {sampler.MaxLateness.TotalMilliseconds:0.#} ms), "
             + $"{loop.Faults.Outputs} output faults, {loop.Faults.StateSaves} failed state saves{(saved ? "" : " (the final save failed too)")}");
         if (loop.Steps > SteadyAfter)
         {

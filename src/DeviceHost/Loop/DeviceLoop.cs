@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Deployment.Scoring;
@@ -76,6 +77,9 @@ internal sealed class DeviceLoop : IDisposable
 
     /// <summary>What opening found that the operator should know (malformed replay rows), reported by the command.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>How long steps take: sensor reads, scoring, the model step and the outputs (read from any thread).</summary>
+    public StepLatency Latency { get; } = new();
 
     /// <summary>Anomalies started in this process.</summary>
     public long Anomalies { get; private set; }
@@ -323,6 +327,7 @@ internal sealed class DeviceLoop : IDisposable
     /// <summary>Takes one sample and scores it. Returns false when a replay has ended.</summary>
     public bool Step(out StepRecord record)
     {
+        long begun = Stopwatch.GetTimestamp();
         bool degraded = false;
         int offset = 0;
         for (int i = 0; i < Sensors.Length; i++)
@@ -400,6 +405,7 @@ internal sealed class DeviceLoop : IDisposable
             SaveState();
         }
 
+        Latency.Record(Stopwatch.GetTimestamp() - begun);
         return true;
     }
 
