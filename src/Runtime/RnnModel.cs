@@ -30,13 +30,15 @@ public sealed class RnnModel
     private readonly ConcurrentDictionary<string, RnnModel> _bindings = new(StringComparer.Ordinal);
     private readonly Lock _constantInputsLock = new();
     private string[] _constantInputs = [];
+    private long _firstPlanBytes;
+    private long _streamingPlanBytes;
 
     private RnnModel(OnnxModel model, ModelLoadOptions options, byte[] hash)
     {
         _model = model;
         _options = options;
         _hash = hash;
-        _streaming = new Lazy<StreamingPlan>(() => StreamingPlan.Build(_model, _options), LazyThreadSafetyMode.ExecutionAndPublication);
+        _streaming = new Lazy<StreamingPlan>(BuildStreaming, LazyThreadSafetyMode.ExecutionAndPublication);
 
         // Build a plan for the declared shapes now when they are all static, so graph errors surface at load. A graph
         // that takes its weights as inputs is valid but can only be planned once they are bound.
@@ -461,6 +463,22 @@ public sealed class RnnModel
         return Sha256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
+    /// <summary>
+    /// The streaming plan, within the load budget left by the model and the first whole-sequence plan (which the model
+    /// keeps): a model whose folded constants fit once but not twice is refused rather than taking twice the budget.
+    /// </summary>
+    private StreamingPlan BuildStreaming()
+    {
+        StreamingPlan plan = StreamingPlan.Build(_model, _options, Volatile.Read(ref _firstPlanBytes));
+        Volatile.Write(ref _streamingPlanBytes, plan.Plan.PlannedBytes);
+        return plan;
+    }
+
+    /// <summary>
+    /// A whole-sequence plan for these shapes, cached. The budget counts the model, the streaming plan once built, and
+    /// the first whole-sequence plan; further shapes (the desktop's <see cref="Run(Tensor[])"/> over other lengths) are
+    /// each planned within what those leave, and at most <see cref="MaxCachedPlans"/> are kept.
+    /// </summary>
     private ExecutionPlan GetPlan(int[][] shapes)
     {
         string key = string.Join(";", shapes.Select(s => string.Join(",", s)));
@@ -469,7 +487,9 @@ public sealed class RnnModel
             return plan;
         }
 
-        plan = PlanBuilder.Build(_model, _options, shapes, streaming: false);
+        plan = PlanBuilder.Build(_model, _options, shapes, streaming: false,
+            LoadBudget.Add(Volatile.Read(ref _firstPlanBytes), Volatile.Read(ref _streamingPlanBytes)));
+        Interlocked.CompareExchange(ref _firstPlanBytes, plan.PlannedBytes, 0);
         if (_plans.Count < MaxCachedPlans)
         {
             _plans.TryAdd(key, plan);

@@ -27,6 +27,9 @@ internal sealed class ExecutionPlan
 
     public int KernelCount => _kernels.Length;
 
+    /// <summary>The bytes planning charged to the load budget (folded constants, slots, packed weights): what keeping this plan holds.</summary>
+    public long PlannedBytes { get; init; }
+
     /// <summary>Multiply-adds of one execution's matrix products.</summary>
     public long MultiplyAdds => _kernels.Sum(k => k.MultiplyAdds);
 

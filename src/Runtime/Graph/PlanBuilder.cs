@@ -29,17 +29,20 @@ internal sealed class PlanBuilder
     private readonly List<Kernel> _kernels = [];
     private readonly List<StateSlot> _stateSlots = [];
     private readonly LoadBudget _budget;
+    private readonly long _startBytes;
     private int _nodeSlotMark;
     private Frame? _foldFrame;
 
-    private PlanBuilder(OnnxModel model, ModelLoadOptions options, bool streaming)
+    private PlanBuilder(OnnxModel model, ModelLoadOptions options, bool streaming, long retainedBytes)
     {
         _model = model;
         _options = options;
         Streaming = streaming;
 
-        // One budget covers loading and planning: a plan gets what reading the model left of it.
-        _budget = new LoadBudget(options.MaxLoadBytes, model.SourceName, model.LoadedBytes);
+        // One budget covers loading and every plan the model keeps: a plan gets what reading the model and the plans
+        // already kept left of it.
+        _budget = new LoadBudget(options.MaxLoadBytes, model.SourceName, LoadBudget.Add(model.LoadedBytes, retainedBytes));
+        _startBytes = _budget.Used;
     }
 
     /// <summary>True when the plan runs one time step at a time and recurrent nodes carry their state.</summary>
@@ -61,9 +64,15 @@ internal sealed class PlanBuilder
     /// <summary>The current node, for error messages.</summary>
     public OnnxNode? CurrentNode { get; private set; }
 
-    public static ExecutionPlan Build(OnnxModel model, ModelLoadOptions options, IReadOnlyList<int[]> inputShapes, bool streaming)
+    /// <summary>Plans <paramref name="model"/> for <paramref name="inputShapes"/>, one time step at a time when <paramref name="streaming"/>.</summary>
+    /// <param name="model">The model read.</param>
+    /// <param name="options">Its limits.</param>
+    /// <param name="inputShapes">One concrete shape per graph input.</param>
+    /// <param name="streaming">Plan one time step, recurrent nodes carrying their state.</param>
+    /// <param name="retainedBytes">What the plans the model already keeps hold (<see cref="ExecutionPlan.PlannedBytes"/>), charged first.</param>
+    public static ExecutionPlan Build(OnnxModel model, ModelLoadOptions options, IReadOnlyList<int[]> inputShapes, bool streaming, long retainedBytes = 0)
     {
-        var b = new PlanBuilder(model, options, streaming);
+        var b = new PlanBuilder(model, options, streaming, retainedBytes);
         try
         {
             return b.BuildCore(inputShapes);
@@ -145,7 +154,7 @@ internal sealed class PlanBuilder
             }
         }
 
-        return new ExecutionPlan([.. _slots], [.. _kernels], inputs, outputs, [.. _stateSlots]);
+        return new ExecutionPlan([.. _slots], [.. _kernels], inputs, outputs, [.. _stateSlots]) { PlannedBytes = _budget.Used - _startBytes };
     }
 
     /// <summary>The value a node reads at input <paramref name="index"/>; throws if it is missing.</summary>

@@ -42,7 +42,10 @@ internal sealed class StreamingPlan
     /// <summary>Every slot that is state: saved, restored and reset.</summary>
     public int[] StateSlots { get; }
 
-    public static StreamingPlan Build(OnnxModel model, ModelLoadOptions options)
+    /// <param name="model">The model read.</param>
+    /// <param name="options">Its limits.</param>
+    /// <param name="retainedBytes">What the whole-sequence plan the model keeps holds, charged to the budget first.</param>
+    public static StreamingPlan Build(OnnxModel model, ModelLoadOptions options, long retainedBytes = 0)
     {
         var shapes = new List<int[]>();
         foreach (OnnxValueInfo input in model.Inputs)
@@ -56,7 +59,7 @@ internal sealed class StreamingPlan
             shapes.Add([.. input.Shape.Select(d => d.IsKnown ? (int)d.Value : 1)]);
         }
 
-        ExecutionPlan plan = PlanBuilder.Build(model, options, shapes, streaming: true);
+        ExecutionPlan plan = PlanBuilder.Build(model, options, shapes, streaming: true, retainedBytes);
         List<(int In, int Out)> pairIndexes = FindPairs(model);
         var pairs = new List<(PlanValue, PlanValue)>();
         foreach ((int i, int o) in pairIndexes)

@@ -455,6 +455,22 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(r.AllocatedBytes, 0, 64L << 20);
     }
 
+    /// <summary>
+    /// Finding 6: a legal 331-byte model of four ConstantOfShape nodes to int64[1048576] (32 MiB). The whole-sequence
+    /// plan (built at load) and the streaming plan each folded the constants on a budget of their own, so `info` held
+    /// twice the 48 MiB budget's worth (76 MB peak in the binary). The streaming plan now gets what the kept plan leaves
+    /// and is refused naming the node (52 MB peak): the load stays within one budget.
+    /// </summary>
+    [Fact]
+    public void Found_ConstantsFoldedOncePerPlan_ModelHoldsOneBudget()
+    {
+        FuzzRun r = FuzzHarness.Device(s_zero, s_two, "info", Path.Combine(RepoPaths.Root, "eng/fuzz/found", "models-seed2-case317-memory-case.onnx"));
+        Assert.Equal(FuzzOutcome.Success, r.Outcome);
+        Assert.Contains("streaming no:", r.Out, StringComparison.Ordinal);
+        Assert.Contains("(ConstantOfShape, #", r.Out, StringComparison.Ordinal);
+        Assert.InRange(r.AllocatedBytes, 0, 48L << 20);
+    }
+
     /// <summary>One CSV row of 1.1 million cells (2.2 MB): CsvReplaySensor splits the line into a string per cell (76 MB peak).</summary>
     [Fact]
     public void Found_CsvRowOfAMillionCells_ReplayedWithin64MB()

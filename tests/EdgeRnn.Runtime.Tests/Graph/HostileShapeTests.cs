@@ -149,6 +149,30 @@ public class HostileShapeTests
     }
 
     [Fact]
+    public void Load_ConstantsThatFitOncePerPlan_TheStreamingPlanSharesTheModelsBudget()
+    {
+        // Fuzz finding 6: four 8 MiB constants fit a 48 MiB budget once, and the whole-sequence plan (built at load) and
+        // the streaming plan each folded them on their own budget, so the model held twice the budget. Now the streaming
+        // plan gets what the model and the kept whole-sequence plan leave, and is refused naming the node.
+        var g = new OnnxGraphBuilder("twice");
+        g.AddInput("x", TensorElementType.Float, s_one);
+        g.AddInitializer("s", Tensor.FromInt64([1024, 1024], 2));
+        g.AddNode("ConstantOfShape", ["s"], ["c"], "big");
+        g.AddNode("Add", ["x", "c"], ["y"], "add");
+        g.AddOutput("y", TensorElementType.Float);
+        byte[] bytes = g.ToBytes();
+        var options = new ModelLoadOptions { MaxLoadBytes = 16L << 20 }; // the 4 MiB constant, the 4 MiB sum and its 4 MiB index map fit once
+        RnnModel tight = RnnModel.Load(bytes, options, "twice.onnx");
+        Assert.False(tight.CanStream);
+        Assert.Contains("node 'big' (ConstantOfShape, #0)", tight.StreamingError, StringComparison.Ordinal);
+        Assert.Contains("ModelLoadOptions.MaxLoadBytes", tight.StreamingError, StringComparison.Ordinal);
+
+        // With room for both, both plans exist and agree.
+        RnnModel roomy = RnnModel.Load(bytes, new ModelLoadOptions { MaxLoadBytes = 40L << 20 }, "twice.onnx");
+        Assert.True(roomy.CanStream);
+    }
+
+    [Fact]
     public void Load_FoldingAHugeConstantProduct_RefusedBeforeComputingIt()
     {
         // A few hundred bytes that ask for 2^28 multiply-adds at load: the budget bounds the sizes, not the inner dimension.
