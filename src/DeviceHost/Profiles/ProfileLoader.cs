@@ -70,12 +70,14 @@ internal static class ProfileLoader
 
     /// <summary>
     /// Checks the profile's files against the file system and each other: the state file and the event log must be
-    /// paths a file can have (not a folder, not too long for the names the device derives from them), and must not be
-    /// the same file as each other, the model or a replay file.
+    /// paths a file can have (not a folder, not too long for the names the device derives from them), inside the folders
+    /// a profile may write to (<see cref="WritableFolders"/>), and must not be the same file as each other, the model or
+    /// a replay file.
     /// </summary>
     private static void ValidatePaths(LoadedProfile loaded, string src)
     {
         DeviceProfile p = loaded.Profile;
+        IReadOnlyList<(string Folder, string Why)> writable = WritableFolders.For(loaded.Directory);
         string model = loaded.Resolve(p.Model);
         var inputs = new List<(string Field, string Path)> { ("$.model", model) };
         for (int i = 0; i < p.Sensors.Length; i++)
@@ -90,14 +92,14 @@ internal static class ProfileLoader
         if (p.State is { } st)
         {
             state = loaded.Resolve(st.Path);
-            CheckWritablePath(src, "$.state.path", st.Path, state, StateNameReserve);
+            CheckWritablePath(src, "$.state.path", st.Path, state, StateNameReserve, writable);
             CheckNotInput(src, "$.state.path", state, inputs);
         }
 
         if (p.Outputs.EventLog is { } log)
         {
             string events = loaded.Resolve(log.Path);
-            CheckWritablePath(src, "$.outputs.eventLog.path", log.Path, events, LogNameReserve);
+            CheckWritablePath(src, "$.outputs.eventLog.path", log.Path, events, LogNameReserve, writable);
             CheckNotInput(src, "$.outputs.eventLog.path", events, inputs);
             if (state is not null && (events == state || Enumerable.Range(1, log.Keep).Any(k => state == string.Create(CultureInfo.InvariantCulture, $"{events}.{k}"))
                 || InstanceLock.PathFor(state) == events))
@@ -107,7 +109,7 @@ internal static class ProfileLoader
         }
     }
 
-    private static void CheckWritablePath(string src, string field, string given, string resolved, int reserve)
+    private static void CheckWritablePath(string src, string field, string given, string resolved, int reserve, IReadOnlyList<(string Folder, string Why)> writable)
     {
         string name = Path.GetFileName(resolved);
         Check(Encoding.UTF8.GetByteCount(resolved) <= MaxPathBytes - reserve, src, field, $"the path is too long ({Encoding.UTF8.GetByteCount(resolved)} bytes; at most {MaxPathBytes - reserve})");
@@ -120,6 +122,8 @@ internal static class ProfileLoader
         }
 
         Check(!Directory.Exists(resolved), src, field, $"{ErrorText.Sanitize(resolved)} is a folder; give a file path inside it");
+        string? refusal = WritableFolders.Refusal(resolved, writable);
+        Check(refusal is null, src, field, refusal!);
     }
 
     private static void CheckNotInput(string src, string field, string resolved, List<(string Field, string Path)> inputs)

@@ -1,3 +1,4 @@
+using EdgeRnn.DeviceHost.Profiles;
 namespace EdgeRnn.DeviceHost.Tests.Reliability;
 
 /// <summary>Issue 13, item 2: profile paths that cannot work are a clear profile error (exit 2) naming the field.</summary>
@@ -101,5 +102,78 @@ public sealed class ProfilePathTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains("$.state.path: is the same file as $.sensors[0].file", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_StateOutsideTheWritableFolders_ExitsTwoSayingWhichFoldersMay()
+    {
+        using var elsewhere = new TempFolder();
+        string target = elsewhere.File("victim.txt");
+        File.WriteAllText(target, "not the device's\n");
+
+        (int code, string err) = Run(state: $$"""{ "path": "{{target}}" }""");
+
+        Assert.Equal(2, code);
+        Assert.Contains("$.state.path:", err, StringComparison.Ordinal);
+        Assert.Contains("is outside the folders a profile may write to", err, StringComparison.Ordinal);
+        Assert.Contains("(the profile's folder)", err, StringComparison.Ordinal);
+        Assert.Contains("EDGERNN_WRITABLE_DIRS", err, StringComparison.Ordinal);
+        Assert.Equal("not the device's\n", File.ReadAllText(target));
+    }
+
+    [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("../../../../../../../../etc/shadow")]
+    [InlineData("/proc/self/status")]
+    public void Run_EventLogOnASystemFile_ExitsTwo(string path)
+    {
+        (int code, string err) = Run(outputs: $$"""{ "eventLog": { "path": "{{path}}" } }""");
+
+        Assert.Equal(2, code);
+        Assert.Contains("$.outputs.eventLog.path:", err, StringComparison.Ordinal);
+        Assert.Contains("is outside the folders a profile may write to", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_LinkInsideTheProfileFolderLeadingOut_ExitsTwo()
+    {
+        using var elsewhere = new TempFolder();
+        Directory.CreateSymbolicLink(_temp.File("out"), elsewhere.Path);
+
+        (int code, string err) = Run(state: """{ "path": "out/device.state" }""");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{elsewhere.Path}/device.state is outside the folders", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(elsewhere.Path, "device.state")));
+    }
+
+    [Fact]
+    public void Run_StateFileIsASymbolicLink_ExitsTwo()
+    {
+        File.CreateSymbolicLink(_temp.File("device.state"), _temp.File("real.state"));
+
+        (int code, string err) = Run();
+
+        Assert.Equal(2, code);
+        Assert.Contains("$.state.path:", err, StringComparison.Ordinal);
+        Assert.Contains("is a symbolic link", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WritableFolders_ExplicitListReplacesTheDefaults_SystemdFoldersAddedOtherwise()
+    {
+        using var a = new TempFolder();
+        using var b = new TempFolder();
+        var env = new Dictionary<string, string?> { ["STATE_DIRECTORY"] = a.Path, ["LOGS_DIRECTORY"] = $"{b.Path}:relative/ignored" };
+        IReadOnlyList<(string Folder, string Why)> defaults = WritableFolders.For(_temp.Path, name => env.GetValueOrDefault(name));
+        Assert.Equal([a.Path, b.Path, "/var/lib/edgernn", "/var/log/edgernn", _temp.Path], defaults.Select(d => d.Folder));
+        Assert.Null(WritableFolders.Refusal(Path.Combine(b.Path, "events.jsonl"), defaults));
+        Assert.NotNull(WritableFolders.Refusal("/etc/edgernn.state", defaults));
+        Assert.NotNull(WritableFolders.Refusal(a.Path + "-sibling/x.state", defaults)); // a prefix of the name is not inside
+
+        env[WritableFolders.Variable] = b.Path;
+        IReadOnlyList<(string Folder, string Why)> only = WritableFolders.For(_temp.Path, name => env.GetValueOrDefault(name));
+        Assert.Equal([b.Path], only.Select(d => d.Folder));
+        Assert.NotNull(WritableFolders.Refusal(_temp.File("device.state"), only));
     }
 }
