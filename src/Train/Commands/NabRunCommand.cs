@@ -24,6 +24,7 @@ internal static class NabRunCommand
         var noClock = new Option<bool>("--no-clock") { Description = "Do not give the forecaster the time of day and week (by default it gets the daily phase when the probationary period spans two days at a sub-6-hour period, the weekly phase when it spans two weeks)." };
         var maskSteps = new Option<int>("--mask-steps") { Description = "Scorer: after a score of 0.5 or more, report 0 for this many rows unless a score exceeds it (one report per event; 0 = off).", DefaultValueFactory = _ => defaults.Scorer.MaskSteps }.InRange(0, 1_000_000);
         var seed = new Option<int>("--seed") { Description = "Seed of each forecaster's weights and shuffling.", DefaultValueFactory = _ => defaults.Seed }.InRange(0, int.MaxValue);
+        var ensemble = new Option<int>("--ensemble") { Description = "Forecasters per file, trained independently and averaged in one int8 model (see edgernn train --ensemble).", DefaultValueFactory = _ => defaults.Ensemble }.InRange(1, 16);
         Option<bool> json = CommonOptions.Json("Print a machine-readable JSON summary (timing and the scores; camelCase keys) on stdout.");
         var command = new Command("run",
             "Runs EdgeRnn's streaming detector on every CSV under --data under NAB's rules and scores the results with NAB's scorer. Per file: an LSTM forecaster "
@@ -31,7 +32,7 @@ internal static class NabRunCommand
             + "every row streams one step at a time through the int8 model in the EdgeRnn runtime and the device's scorer: a row is scored before it updates any state, "
             + "so no row influences its own score. Progress goes to stderr. Exit codes: 0 = ran and scored, 2 = bad input or a file failed.")
         {
-            data, labels, output, parallel, detector, cell, hidden, fp32, noClock, maskSteps, seed, json,
+            data, labels, output, parallel, detector, cell, hidden, fp32, noClock, maskSteps, seed, ensemble, json,
         };
         command.SetAction(parse => NabRunWorker.Run(
             data: parse.GetValue(data)!,
@@ -46,6 +47,7 @@ internal static class NabRunCommand
                 Int8 = !parse.GetValue(fp32),
                 ClockFeatures = !parse.GetValue(noClock),
                 Seed = parse.GetValue(seed),
+                Ensemble = parse.GetValue(ensemble),
                 Scorer = defaults.Scorer with { MaskSteps = parse.GetValue(maskSteps) },
             },
             json: parse.GetValue(json),

@@ -144,7 +144,7 @@ internal static partial class TrainWorker
         TrainResult result;
         try
         {
-            stderr.WriteLine($"train: {recording.Rows} rows x {recording.FeatureCount} features from {request.Data}; {request.Shape.Task} {request.Shape.Cell} hidden {request.Shape.Hidden} x {request.Shape.Layers}, torch threads {request.Options.Threads}");
+            stderr.WriteLine($"train: {recording.Rows} rows x {recording.FeatureCount} features from {request.Data}; {request.Shape.Task} {request.Shape.Cell} hidden {request.Shape.Hidden} x {request.Shape.Layers}{(request.Options.Ensemble > 1 ? $", ensemble of {request.Options.Ensemble}" : "")}, torch threads {request.Options.Threads}");
             result = TrainingProgress.Run(stderr, (onEpoch, onBatch) => Trainer.Train(recording, request.Shape, request.Options, onEpoch, onBatch));
         }
         catch (ArgumentException e)

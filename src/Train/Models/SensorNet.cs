@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using RecurrentCell = EdgeRnn.Runtime.RecurrentCell;
 using RecurrentCellKind = EdgeRnn.Runtime.RecurrentCellKind;
 
 namespace EdgeRnn.Train.Models;
@@ -145,6 +146,86 @@ internal sealed class SensorNet : nn.Module<Tensor, Tensor>
         RecurrentCellKind.Rnn => nn.RNN(inputSize, config.Hidden, config.Layers, nn.NonLinearities.Tanh, dropout: config.Layers > 1 ? config.Dropout : 0, bidirectional: config.Bidirectional),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Cell, "No PyTorch module for this recurrent cell."),
     };
+
+    /// <summary>
+    /// One network that computes the average of <paramref name="members"/>' forecasts exactly: K unidirectional
+    /// forecasters of hidden H (same cell, layers and features) become one of hidden K x H whose weights are
+    /// block-diagonal (member k owns units k x H .. (k + 1) x H - 1 of every gate; a layer above the first reads only its
+    /// own member's units), and whose head is the members' heads side by side divided by K, with their mean bias. A
+    /// recurrent unit's gates read only the input and its own member's units, so the members run independently inside
+    /// it; the device runs the ensemble as one ordinary model (its weights are (K - 1) / K zeros: K times the
+    /// multiply-adds of the members, for one step instead of K).
+    /// </summary>
+    public static SensorNet Ensemble(IReadOnlyList<SensorNet> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentOutOfRangeException.ThrowIfLessThan(members.Count, 1);
+        ModelConfig c = members[0].Config;
+        if (c.Task != TrainTask.Forecast || c.Bidirectional || c.IsTokenModel || members.Any(m => m.Config != c))
+        {
+            throw new ArgumentException("An ensemble averages unidirectional forecasters of one configuration.");
+        }
+
+        int k = members.Count, h = c.Hidden, wide = k * h, gates = RecurrentCell.For(c.Cell).Gates;
+        var net = new SensorNet(c with { Hidden = wide });
+        var target = net.Encoder.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        using (no_grad())
+        {
+            for (int l = 0; l < c.Layers; l++)
+            {
+                string suffix = l.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                int inputs = l == 0 ? c.Features : h;
+                var wih = new float[gates * wide * (l == 0 ? c.Features : wide)];
+                var whh = new float[gates * wide * wide];
+                var bih = new float[gates * wide];
+                var bhh = new float[gates * wide];
+                for (int m = 0; m < k; m++)
+                {
+                    (float[] mWih, float[] mWhh, float[] mBih, float[] mBhh) = LayerWeights(members[m].Encoder, l);
+                    for (int g = 0; g < gates; g++)
+                    {
+                        for (int u = 0; u < h; u++)
+                        {
+                            int from = (g * h) + u, to = (g * wide) + (m * h) + u;
+                            // The first layer reads the shared input; a later layer reads its member's units of the layer below.
+                            int columns = l == 0 ? c.Features : wide, offset = l == 0 ? 0 : m * h;
+                            Array.Copy(mWih, from * inputs, wih, (to * columns) + offset, inputs);
+                            Array.Copy(mWhh, from * h, whh, (to * wide) + (m * h), h);
+                            bih[to] = mBih[from];
+                            bhh[to] = mBhh[from];
+                        }
+                    }
+                }
+
+                target["weight_ih_l" + suffix].copy_(tensor(wih).reshape(gates * wide, l == 0 ? c.Features : wide));
+                target["weight_hh_l" + suffix].copy_(tensor(whh).reshape(gates * wide, wide));
+                target["bias_ih_l" + suffix].copy_(tensor(bih));
+                target["bias_hh_l" + suffix].copy_(tensor(bhh));
+            }
+
+            var head = new float[c.Features * wide];
+            var bias = new float[c.Features];
+            for (int m = 0; m < k; m++)
+            {
+                float[] mHead = ToArray(members[m].Head.weight!); // [F, H]
+                float[] mBias = ToArray(members[m].Head.bias!);
+                for (int o = 0; o < c.Features; o++)
+                {
+                    for (int u = 0; u < h; u++)
+                    {
+                        head[(o * wide) + (m * h) + u] = mHead[(o * h) + u] / k;
+                    }
+
+                    bias[o] += mBias[o] / k;
+                }
+            }
+
+            net.Head.weight!.copy_(tensor(head).reshape(c.Features, wide));
+            net.Head.bias!.copy_(tensor(bias));
+        }
+
+        return net;
+    }
 
     /// <summary>The weights of recurrent layer <paramref name="layer"/> of a stack as float arrays in torch's layout (<paramref name="reverse"/>: the <c>_reverse</c> direction).</summary>
     public static (float[] Wih, float[] Whh, float[] Bih, float[] Bhh) LayerWeights(nn.Module stack, int layer, bool reverse = false)

@@ -32,6 +32,9 @@ internal sealed record NabDetectorConfig
     /// <summary>Seed of weights and shuffling.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>Forecasters trained per file and averaged in one model (<see cref="Training.TrainOptions.Ensemble"/>).</summary>
+    public int Ensemble { get; init; } = 1;
+
     /// <summary>Quantize the forecaster to int8 (the device's model); false streams the float model (ablation).</summary>
     public bool Int8 { get; init; } = true;
 

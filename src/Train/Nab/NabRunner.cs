@@ -175,6 +175,7 @@ internal sealed class NabRunner
                 Stride = 1,
                 ValidationFraction = 0.2,
                 Seed = _config.Seed,
+                Ensemble = _config.Ensemble,
             },
             Json: false)
         {
@@ -188,7 +189,7 @@ internal sealed class NabRunner
     /// </summary>
     private string TrainingFingerprint(string head) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{_config.Cell} {_config.Hidden} {_config.Layers} {_config.SequenceLength} {_config.Epochs} {_config.Seed} {_config.Int8} {_config.ClockFeatures} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(head)))}");
+            $"{_config.Cell} {_config.Hidden} {_config.Layers} {_config.SequenceLength} {_config.Epochs} {_config.Seed} {_config.Ensemble} {_config.Int8} {_config.ClockFeatures} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(head)))}");
 
     private void WriteResults(string path, NabDataFile data, float[] scores)
     {

@@ -39,6 +39,12 @@ public sealed record TrainOptions
     /// <summary>Seed of weights, shuffling and dropout.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Forecasters trained independently (member k with seed Seed x Ensemble + k) and averaged in one model (forecast
+    /// task only, see <see cref="Models.SensorNet.Ensemble"/>); 1 = a single network, seeded with Seed.
+    /// </summary>
+    public int Ensemble { get; init; } = 1;
+
     /// <summary>torch intra-op threads.</summary>
     public int Threads { get; init; } = TorchRuntime.DefaultThreads;
 }

@@ -50,7 +50,9 @@ internal static class Trainer
         WindowSet validation = WindowSet.Create(config.Task, normalized, recording.Labels, config.Features, trainRows, recording.Rows - trainRows,
             options.SequenceLength, Math.Max(options.Stride, options.SequenceLength / 2));
 
-        (SensorNet net, TrainingHistory history) = Fit(config, train, validation, options, onEpoch, onBatch);
+        (SensorNet net, TrainingHistory history) = options.Ensemble > 1
+            ? FitEnsemble(config, train, validation, options, onEpoch, onBatch)
+            : Fit(config, train, validation, options, onEpoch, onBatch);
         return new TrainResult(net, normalizer, history, normalized, trainRows, classes);
     }
 
@@ -172,6 +174,49 @@ internal static class Trainer
         net.eval();
         Metrics(net, validation, history.Metrics);
         return (net, history);
+    }
+
+    /// <summary>
+    /// Trains <see cref="TrainOptions.Ensemble"/> forecasters one after the other, each exactly as a single network with
+    /// seed Seed x K + k (so the ensembles of two seeds share no member), and returns their average as one network
+    /// (<see cref="SensorNet.Ensemble"/>). The history's epochs are the first member's; its metrics are the ensemble's.
+    /// </summary>
+    private static (SensorNet Net, TrainingHistory History) FitEnsemble(ModelConfig config, WindowSet train, WindowSet validation, TrainOptions options,
+        Action<EpochRecord, int>? onEpoch, Action<BatchProgress>? onBatch)
+    {
+        int k = options.Ensemble;
+        if (config.Task != TrainTask.Forecast || config.Bidirectional)
+        {
+            throw new ArgumentException("--ensemble is for forecast models: their members' forecasts are averaged step by step.");
+        }
+
+        var members = new List<SensorNet>();
+        var history = new TrainingHistory();
+        try
+        {
+            for (int m = 0; m < k; m++)
+            {
+                (SensorNet member, TrainingHistory h) = Fit(config, train, validation, options with { Seed = (options.Seed * k) + m, Ensemble = 1 }, onEpoch, onBatch);
+                members.Add(member);
+                history.Members.Add(h);
+            }
+
+            SensorNet ensemble = TorchRuntime.CreateSeeded(options.Seed, () => SensorNet.Ensemble(members));
+            ensemble.eval();
+            history.Epochs.AddRange(history.Members[0].Epochs);
+            history.BestEpoch = history.Members[0].BestEpoch;
+            history.StoppedEarly = history.Members.TrueForAll(h => h.StoppedEarly);
+            history.BestValidationLoss = Evaluate(ensemble, validation);
+            Metrics(ensemble, validation, history.Metrics);
+            return (ensemble, history);
+        }
+        finally
+        {
+            foreach (SensorNet member in members)
+            {
+                member.Dispose();
+            }
+        }
     }
 
     private static void DisposeAll(Dictionary<string, Tensor>? tensors)

@@ -20,4 +20,7 @@ public sealed record TrainingHistory
 
     /// <summary>Validation metrics of the kept weights (mse/mae; accuracy and per-class precision/recall/F1).</summary>
     public Dictionary<string, double> Metrics { get; init; } = [];
+
+    /// <summary>An ensemble's members' own histories (their epochs, best epoch and metrics); empty for a single network.</summary>
+    public List<TrainingHistory> Members { get; init; } = [];
 }
