@@ -42,6 +42,34 @@ internal sealed record QuantizeReport(string Input, string Output, string Mode, 
     IReadOnlyList<LatencyRow> Latency, string? TaskMetric, IReadOnlyList<string> Failures)
 {
     public double SizeRatio => (double)Int8Bytes / Fp32Bytes;
+
+    /// <summary>
+    /// Which model to deploy, from what was measured: int8 when its EdgeRnn step is at least as fast as the float one
+    /// (within 5%: timing noise), else the float model for speed, with what int8 would save in size. Below some hidden
+    /// size the int8 step is slower (quantizing the activations each step costs more than the smaller weights save);
+    /// where that is, is a property of the machine, so it is measured here, not assumed.
+    /// </summary>
+    public string Recommendation
+    {
+        get
+        {
+            string size = string.Create(CultureInfo.InvariantCulture, $"{1 / SizeRatio:0.0}x smaller");
+            if (Failures.Count > 0)
+            {
+                return "float: the int8 model failed the checks above";
+            }
+
+            if (Latency.Count == 0 || !double.IsFinite(Latency[0].Ratio))
+            {
+                return $"int8 for size ({size}); the step latency was not measured (--timed-steps 0), so whether it is also faster here is unknown";
+            }
+
+            double ratio = Latency[0].Ratio;
+            return ratio <= 1.05
+                ? string.Create(CultureInfo.InvariantCulture, $"int8: {size} and {1 / ratio:0.00}x the speed of float per EdgeRnn step on this machine")
+                : string.Create(CultureInfo.InvariantCulture, $"float for speed: the int8 EdgeRnn step is {ratio:0.00}x slower than float on this machine at this size; int8 only if size matters more ({size})");
+        }
+    }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -312,5 +340,7 @@ internal static class QuantizeWorker
 
         o.WriteLine();
         o.WriteLine(r.TaskMetric ?? "task metric: n/a (the model carries no task metadata)");
+        o.WriteLine();
+        o.WriteLine("recommendation: " + r.Recommendation);
     }
 }

@@ -49,6 +49,7 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Contains("SNR dB", stdout, StringComparison.Ordinal);
         Assert.Contains("lstm_0", stdout, StringComparison.Ordinal);
+        Assert.Contains("recommendation: int8 for size", stdout, StringComparison.Ordinal);
         RnnModel int8 = RnnModel.Load(output);
         Assert.StartsWith("dynamic qdq", int8.Metadata["edgernn.quantization"], StringComparison.Ordinal);
         Assert.Equal("1", int8.Metadata["edgernn.format"]);
@@ -70,6 +71,7 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Equal(3, root.GetProperty("ranges").GetArrayLength());
         Assert.All(root.GetProperty("errors").EnumerateArray(), e => Assert.True(e.GetProperty("maxAbsError").GetDouble() < 0.05));
         Assert.True(root.GetProperty("sizeRatio").GetDouble() < 0.35);
+        Assert.StartsWith("int8 for size", root.GetProperty("recommendation").GetString(), StringComparison.Ordinal);
         Assert.NotNull(RnnModel.Load(output));
     }
 
@@ -213,5 +215,17 @@ public sealed class QuantizeCommandTests : IDisposable
 
         Assert.True(code == 0, stderr);
         Assert.True(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData(0.6, 0.80, "int8: 3.3x smaller and 1.25x the speed of float")]
+    [InlineData(0.6, 1.04, "int8: 3.3x smaller and 0.96x the speed of float")]
+    [InlineData(0.6, 1.40, "float for speed: the int8 EdgeRnn step is 1.40x slower than float on this machine at this size; int8 only if size matters more (3.3x smaller)")]
+    public void Recommendation_FollowsTheMeasuredStepRatio(double fp32Us, double ratio, string expected)
+    {
+        var report = new QuantizeReport("in", "out", "dynamic", "qdq", "per-channel", 1000, 300, "data", [], [], [],
+            [new LatencyRow("EdgeRnn (RnnModel.Step)", fp32Us, fp32Us * ratio)], null, []);
+        Assert.StartsWith(expected, report.Recommendation, StringComparison.Ordinal);
+        Assert.StartsWith("float: the int8 model failed", (report with { Failures = ["max abs error"] }).Recommendation, StringComparison.Ordinal);
     }
 }
