@@ -15,7 +15,11 @@ namespace EdgeRnn.Desktop.Verification;
 /// </summary>
 public static class TestDataWriter
 {
-    /// <summary>Writes a test folder from model bytes; existing files of the same names are replaced.</summary>
+    /// <summary>
+    /// Writes a test folder from model bytes. A new (or empty) folder is written as one set (a temporary sibling renamed
+    /// when complete: a crash or a full disk leaves no folder or the whole one); in a folder that already holds files,
+    /// files of the same names are replaced, each atomically.
+    /// </summary>
     /// <param name="folder">The folder to create (or fill).</param>
     /// <param name="model">The model file's bytes, written as <c>model.onnx</c>.</param>
     /// <param name="inputs">Per data set, the inputs by graph input name; every graph input must be present.</param>
@@ -35,15 +39,17 @@ public static class TestDataWriter
         }
 
         OnnxModel graph = OnnxModelReader.Read(model, ModelLoadOptions.Default, TestDataLayout.ModelFileName);
-        Directory.CreateDirectory(folder);
-        AtomicFile.WriteAllBytes(Path.Combine(folder, TestDataLayout.ModelFileName), model);
-        for (int set = 0; set < inputs.Count; set++)
+        AtomicFile.WriteFolder(folder, target =>
         {
-            string setFolder = Path.Combine(folder, TestDataLayout.DataSetPrefix + set.ToString(CultureInfo.InvariantCulture));
-            Directory.CreateDirectory(setFolder);
-            WriteSet(setFolder, "input", graph.Inputs, inputs[set], requireAll: true);
-            WriteSet(setFolder, "output", graph.Outputs, outputs[set], requireAll: false);
-        }
+            AtomicFile.WriteAllBytes(Path.Combine(target, TestDataLayout.ModelFileName), model);
+            for (int set = 0; set < inputs.Count; set++)
+            {
+                string setFolder = Path.Combine(target, TestDataLayout.DataSetPrefix + set.ToString(CultureInfo.InvariantCulture));
+                Directory.CreateDirectory(setFolder);
+                WriteSet(setFolder, "input", graph.Inputs, inputs[set], requireAll: true);
+                WriteSet(setFolder, "output", graph.Outputs, outputs[set], requireAll: false);
+            }
+        });
     }
 
     /// <summary>Writes a test folder, copying the model from <paramref name="modelPath"/>.</summary>
