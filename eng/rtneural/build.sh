@@ -69,7 +69,8 @@ done
 if ! command -v g++ >/dev/null 2>&1; then apt_install g++; fi
 command -v g++ >/dev/null 2>&1 || { echo "error: g++ is not installed and could not be installed" >&2; exit 1; }
 
-cxxflags="-O3 -march=native -std=c++17 -DNDEBUG -DRTNEURAL_USE_EIGEN=1 -DRTNEURAL_DEFAULT_ALIGNMENT=32 -DEIGEN_STACK_ALLOCATION_LIMIT=0 ${RTNBENCH_EXTRA_CXXFLAGS:-}"
+cxxflags="-O3 -march=native -std=c++17 -DNDEBUG -DRTNEURAL_USE_EIGEN=1 -DRTNEURAL_DEFAULT_ALIGNMENT=32 -DEIGEN_STACK_ALLOCATION_LIMIT=0"
+[ -z "${RTNBENCH_EXTRA_CXXFLAGS:-}" ] || cxxflags="$cxxflags $RTNBENCH_EXTRA_CXXFLAGS"
 includes=(-I"$src" -I"$src/modules/Eigen")
 stamp="$commit $(g++ -dumpfullversion) $cxxflags $(cat "$HARNESS_DIR"/*.cpp "$HARNESS_DIR"/*.h | sha256sum | cut -c1-16)"
 stamp_file="$out/build.stamp"
