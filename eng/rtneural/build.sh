@@ -95,7 +95,8 @@ if [ ${#todo[@]} -gt 0 ]; then
 fi
 nice -n 10 g++ $cxxflags "${includes[@]}" -DRTNBENCH_RTNEURAL_COMMIT="\"$commit\"" -DRTNBENCH_CXXFLAGS="\"g++ $(g++ -dumpfullversion) $cxxflags\"" \
   -c "$HARNESS_DIR/main.cpp" -o "$out/main.o"
-nice -n 10 g++ -o "$out/rtneural-bench" "$out/main.o" "${objects[@]}"
+nice -n 10 g++ $cxxflags -c "$HARNESS_DIR/onnx_case.cpp" -o "$out/onnx_case.o"
+nice -n 10 g++ -o "$out/rtneural-bench" "$out/main.o" "$out/onnx_case.o" "${objects[@]}"
 echo "$stamp" > "$stamp_file"
 echo "$commit" > "$out/rtneural-commit"
 log "built $out/rtneural-bench (RTNeural $commit; $(wc -w <<< "$cells") cell(s) x hidden $hidden)"

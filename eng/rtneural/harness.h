@@ -20,6 +20,7 @@ struct Options
     double minWarmupMs = 300.0;
     int checkSteps = 300;   ///< steps compared against the scalar reference in --check
     std::uint64_t seed = 1234;
+    std::string onnxFolder; ///< an `edgernn testdata --builtin` folder: use its weights and check against its outputs
 };
 
 /// The outcome of one shape.
@@ -37,7 +38,45 @@ struct Result
     double maxAbsOutput = 0;        ///< largest |output| seen in the check
     bool finite = true;             ///< every output of the check was finite
     double inputSensitivity = 0;    ///< max |y_a - y_b| when the same model (reset) runs two different input sequences
+    // --onnx only:
+    int onnxSteps = 0;              ///< steps of the test folder's input sequence run from the zero state
+    double onnxMaxAbsDiff = -1;     ///< RTNeural vs the outputs ONNX Runtime computed for the test folder
+    double onnxMaxExcess = 0;       ///< max of |diff| - (1e-4 + 1e-4 |expected|); > 0 fails
+    std::string error;              ///< set when the run could not start (e.g. an unreadable --onnx folder)
 };
+
+/// One recurrent layer's weights in the layout RTNeural's setters take: W [in][gates*H], U [H][gates*H], gate blocks in
+/// Keras order (LSTM i, f, c, o; GRU z, r, h). LSTM has one bias (the sum of the input and recurrent biases); GRU
+/// keeps both (input and recurrent, as linear_before_reset = 1 needs).
+struct RecurrentWeights
+{
+    int in = 0;
+    std::vector<std::vector<float>> w, u;
+    std::vector<float> b, bInput, bRecurrent;
+};
+
+/// The dense head: W [out][in], b [out].
+struct DenseWeights
+{
+    int in = 0, out = 0;
+    std::vector<std::vector<float>> w;
+    std::vector<float> b;
+};
+
+/// The network of an `edgernn testdata --builtin` folder and its first data set.
+struct OnnxCase
+{
+    std::vector<RecurrentWeights> layers;
+    DenseWeights head;
+    int steps = 0;
+    std::vector<float> inputs;   ///< [steps][input]
+    std::vector<float> expected; ///< [steps][input], computed by ONNX Runtime
+};
+
+/// Reads model.onnx and test_data_set_0 of a folder written by `edgernn testdata --builtin CELL --input I --hidden H
+/// --layers L` (initializers <cell>_<l>.W/R/B in ONNX gate order, head.W [H, I], head.B) and converts the weights to
+/// RTNeural's layout. Returns false with a message when the folder does not hold that network.
+bool loadOnnxCase(const std::string& folder, const char* cell, int input, int hidden, int layers, OnnxCase& result, std::string& error);
 
 using RunFunction = Result (*)(const Options&, bool check);
 

@@ -33,7 +33,8 @@ const char* const Usage = R"(usage: rtneural-bench [options]
 
 Times RTNeural models (RTNeural::ModelT with LSTMLayerT / GRULayerT and a DenseT head back to the input size; Eigen
 backend, float, batch 1) one step at a time: warm-up, then blocks of --block-size steps of model.forward(x), x cycling
-through 1024 random input rows (uniform +-0.5). Weights are uniform in +-1/sqrt(hidden) from a fixed seed.
+through 1024 random input rows (uniform +-0.5). Weights are uniform in +-1/sqrt(hidden) from --seed, or those of an
+`edgernn testdata --builtin` folder (--onnx).
 Prints one JSON line per shape: headlineUs = the median of the block averages in microseconds per step (the headline
 of `edgernn bench`), minBlockUs / maxBlockUs, blocks, warmupSteps, checksum.
 
@@ -48,10 +49,16 @@ Options:
                                     input; adds "check" to the JSON and exits 1 if a check fails
   --check-steps N                   steps of the check [default: 300]
   --seed N                          weight and input seed [default: 1234]
+  --onnx DIR                        take the weights from an `edgernn testdata --builtin CELL --input I --hidden H
+                                    --layers L -o DIR` folder (the network `edgernn bench --builtin` times) instead of
+                                    the seed, and compare RTNeural's outputs on its test_data_set_0 inputs with the
+                                    outputs ONNX Runtime computed (|diff| <= 1e-4 + 1e-4 |expected|); adds "onnx" to
+                                    the JSON and exits 1 if they differ. Needs exactly one --shape.
   --version                         print the RTNeural commit and compiler flags of this build
   -h, --help                        this help
 
-Exit codes: 0 = measured (and checked), 1 = a check failed, 2 = bad arguments or a shape not compiled in.
+Exit codes: 0 = measured (and checked), 1 = a check failed, 2 = bad arguments, a shape not compiled in or an
+unreadable --onnx folder.
 )";
 
 bool parseInt(const char* text, long long min, long long& value)
@@ -129,6 +136,12 @@ int main(int argc, char** argv)
             options.warmup = (int)value(0);
         else if(arg == "--check-steps")
             options.checkSteps = (int)value(1);
+        else if(arg == "--onnx")
+        {
+            if(i + 1 >= argc)
+                badArgument("--onnx needs a folder written by edgernn testdata --builtin");
+            options.onnxFolder = argv[++i];
+        }
         else if(arg == "--seed")
             options.seed = (std::uint64_t)value(0);
         else
@@ -161,10 +174,18 @@ int main(int argc, char** argv)
         run.push_back(found);
     }
 
+    if(!options.onnxFolder.empty() && run.size() != 1)
+        badArgument("--onnx holds one network: give exactly one --shape with it");
+
     int exitCode = 0;
     for(const ShapeEntry* e : run)
     {
         const rtnbench::Result r = e->run(options, check);
+        if(!r.error.empty())
+        {
+            std::fprintf(stderr, "error: %s: %s\n", shapeName(*e).c_str(), r.error.c_str());
+            return 2;
+        }
         std::string line = "{\"runtime\":\"RTNeural\",\"backend\":\"eigen\",\"rtneuralCommit\":\"" RTNBENCH_RTNEURAL_COMMIT "\","
             "\"cell\":\"" + std::string(e->cell) + "\",\"input\":" + std::to_string(e->input)
             + ",\"hidden\":" + std::to_string(e->hidden) + ",\"layers\":" + std::to_string(e->layers)
@@ -184,6 +205,18 @@ int main(int argc, char** argv)
             {
                 std::fprintf(stderr, "error: %s failed the check (finite=%d, max abs diff vs reference %g, input sensitivity %g)\n",
                     shapeName(*e).c_str(), r.finite ? 1 : 0, r.maxAbsDiff, r.inputSensitivity);
+                exitCode = 1;
+            }
+        }
+        if(r.onnxSteps > 0)
+        {
+            const bool ok = r.onnxMaxExcess <= 0;
+            line += ",\"onnx\":{\"ok\":" + std::string(ok ? "true" : "false") + ",\"steps\":" + std::to_string(r.onnxSteps)
+                + ",\"maxAbsDiffVsOrt\":" + number(r.onnxMaxAbsDiff) + "}";
+            if(!ok)
+            {
+                std::fprintf(stderr, "error: %s: RTNeural with the weights of %s differs from ONNX Runtime's outputs by up to %g\n",
+                    shapeName(*e).c_str(), options.onnxFolder.c_str(), r.onnxMaxAbsDiff);
                 exitCode = 1;
             }
         }

@@ -5,7 +5,7 @@
 // so each translation unit stays small and a quick build compiles only the shapes it needs.
 //
 // The weights are uniform in +-1/sqrt(hidden) from a fixed seed (PyTorch's initialization, the same range as
-// `edgernn bench --builtin`), so the gates do not saturate. A plain scalar LSTM / GRU / dense reference written here
+// `edgernn bench --builtin`), so the gates do not saturate; with --onnx they are EdgeRnn's own (onnx_case.cpp). A plain scalar LSTM / GRU / dense reference written here
 // (PyTorch equations, RTNeural's Keras gate order) checks that the weights went where we meant (--check).
 #include "harness.h"
 
@@ -33,6 +33,7 @@ constexpr bool IsLstm = RTNBENCH_LSTM != 0;
 constexpr int Hidden = RTNBENCH_HIDDEN;
 constexpr int Gates = IsLstm ? 4 : 3;
 constexpr int InputRows = 1024; // distinct input steps cycled through while timing
+constexpr const char* CellName = IsLstm ? "lstm" : "gru";
 
 template <int I, int H>
 using Cell = std::conditional_t<IsLstm, RTNeural::LSTMLayerT<float, I, H>, RTNeural::GRULayerT<float, I, H>>;
@@ -50,24 +51,6 @@ template <int I>
 struct ModelOf<I, 2>
 {
     using type = RTNeural::ModelT<float, I, I, Cell<I, Hidden>, Cell<Hidden, Hidden>, RTNeural::DenseT<float, Hidden, I>>;
-};
-
-/// One recurrent layer's weights in the layout RTNeural's setters take: W [in][gates*H], U [H][gates*H], gate blocks in
-/// Keras order (LSTM i, f, c, o; GRU z, r, h). LSTM has one bias (the sum of PyTorch's two); GRU keeps both
-/// (input and recurrent, as linear_before_reset = 1 needs).
-struct RecurrentWeights
-{
-    int in = 0;
-    std::vector<std::vector<float>> w, u;
-    std::vector<float> b, bInput, bRecurrent;
-};
-
-/// The dense head: W [out][in], b [out].
-struct DenseWeights
-{
-    int in = 0, out = 0;
-    std::vector<std::vector<float>> w;
-    std::vector<float> b;
 };
 
 RecurrentWeights makeRecurrent(Random& random, int in)
@@ -210,11 +193,24 @@ Result runShape(const Options& options, bool check)
     // ModelT points Eigen maps into itself: construct it in place (C++17 aligned new) and never copy or move it.
     std::unique_ptr<Model> model(new Model());
 
+    Result result;
     Random random(options.seed);
     Reference reference;
-    for(int l = 0; l < L; ++l)
-        reference.layers.push_back(makeRecurrent(random, l == 0 ? I : Hidden));
-    reference.head = makeDense(random, Hidden, I);
+    OnnxCase onnx;
+    if(!options.onnxFolder.empty())
+    {
+        // The very weights of edgernn's built-in model (edgernn testdata writes the same network as edgernn bench).
+        if(!loadOnnxCase(options.onnxFolder, CellName, I, Hidden, L, onnx, result.error))
+            return result;
+        reference.layers = onnx.layers;
+        reference.head = onnx.head;
+    }
+    else
+    {
+        for(int l = 0; l < L; ++l)
+            reference.layers.push_back(makeRecurrent(random, l == 0 ? I : Hidden));
+        reference.head = makeDense(random, Hidden, I);
+    }
     load(model->template get<0>(), reference.layers[0]);
     if constexpr(L == 2)
         load(model->template get<1>(), reference.layers[1]);
@@ -228,7 +224,28 @@ Result runShape(const Options& options, bool check)
         v = random.uniform(0.5f);
     alignas(64) float x[I];
 
-    Result result;
+    if(onnx.steps > 0)
+    {
+        // RTNeural vs ONNX Runtime on the folder's input sequence from the zero state.
+        model->reset();
+        double maxDiff = 0, maxExcess = -1e30;
+        for(int t = 0; t < onnx.steps; ++t)
+        {
+            std::copy_n(&onnx.inputs[t * I], I, x);
+            model->forward(x);
+            for(int o = 0; o < I; ++o)
+            {
+                const double expected = onnx.expected[t * I + o], diff = std::fabs(model->getOutputs()[o] - expected);
+                maxDiff = std::isfinite(diff) ? std::max(maxDiff, diff) : INFINITY;
+                maxExcess = std::max(maxExcess, std::isfinite(diff) ? diff - (1e-4 + 1e-4 * std::fabs(expected)) : INFINITY);
+            }
+        }
+        result.onnxSteps = onnx.steps;
+        result.onnxMaxAbsDiff = maxDiff;
+        result.onnxMaxExcess = maxExcess;
+        model->reset();
+    }
+
     if(check)
     {
         result.checked = true;
@@ -301,8 +318,6 @@ Result runShape(const Options& options, bool check)
     result.checksum = checksum;
     return result;
 }
-
-constexpr const char* CellName = IsLstm ? "lstm" : "gru";
 
 const Registrar s_1_1({ CellName, 1, Hidden, 1, &runShape<1, 1> });
 const Registrar s_1_2({ CellName, 1, Hidden, 2, &runShape<1, 2> });
