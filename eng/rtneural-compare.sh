@@ -90,7 +90,6 @@ warmup=$((steps / 10))
 
 ensure_dotnet
 apt_install jq
-load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Build only the (cell, hidden) units the shapes need.
 cells="$(printf '%s\n' "${shapes[@]}" | cut -d: -f1 | sort -u | tr '\n' ' ')"
@@ -110,7 +109,7 @@ edgernn_commit="$(git -C "$REPO_ROOT" rev-parse --short HEAD)$( [ -z "$(git -C "
 
 raw="$build_dir/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$raw"
-log "${#shapes[@]} shape(s) x $rounds round(s), $steps timed steps each; load average at start: $load_start; raw results: $raw"
+log "${#shapes[@]} shape(s) x $rounds round(s), $steps timed steps each; raw results: $raw"
 
 run_rtneural() { # round index shape
   local round=$1 index=$2 shape=$3 check=()
@@ -146,6 +145,7 @@ for shape in "${shapes[@]}"; do
     || { echo "error: edgernn testdata failed for $shape:" >&2; cat "$build_dir/edgernn-testdata.err" >&2; exit 1; }
 done
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)" # after the builds: the load the measurements start under
 started=$SECONDS
 for ((round = 1; round <= rounds; round++)); do
   for index in "${!shapes[@]}"; do
@@ -165,6 +165,8 @@ failed_checks="$(jq -s -r '[.[] | select((.check != null and .check.ok != true) 
 # --- the Markdown section -------------------------------------------------------------------------------------------
 cpu="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
 cores="$(nproc)"
+lscpu_field() { lscpu | sed -n "s/^$1:[[:space:]]*//p" | head -n 1; }
+topology="$(lscpu_field 'Socket(s)') socket(s) x $(lscpu_field 'Core(s) per socket') core(s) x $(lscpu_field 'Thread(s) per core') thread(s), $(lscpu_field 'L2 cache') L2, $(lscpu_field 'L3 cache') L3$(v="$(lscpu_field 'Hypervisor vendor')"; [ -z "$v" ] || echo ", under $v")"
 runtime_info="$(jq -s -r '[.[] | select(.runtime == "EdgeRnn")][0] | "\(.dotNet), ONNX Runtime \(.ortVersion) (one intra-op thread), EdgeRnn kernels: \(.simd)"' "$raw")"
 load1_start="${load_start%% *}"
 loaded=$(awk -v l="$load1_start" -v c="$cores" 'BEGIN { print (l > 0.5 * c) ? 1 : 0 }')
@@ -195,7 +197,7 @@ $(if [ "$quick" -eq 1 ]; then echo "**Smoke run (\`--quick\`: $((${#shapes[@]}))
 $(if [ "$loaded" -eq 1 ]; then echo "**Measured under load (load average $load_start at the start, $load_end at the end, on $cores cores): other work shared the cores, so the times are noise and even the same-run ratios move by tens of percent. Load hurts EdgeRnn more than RTNeural: a starved machine can end edgernn bench'"'"'s 300 ms warm-up before .NET'"'"'s tiered JIT has finished optimizing the step, so part of the block phase times less optimized code. Measure again on a quiet machine before drawing conclusions.**"; fi)
 
 - Command: \`$command_line\` ($(date -u '+%Y-%m-%d %H:%M UTC'); $(( (SECONDS - started) / 60 )) min of measuring)
-- Machine: $cpu, $cores cores ($(nproc --all) online), $(. /etc/os-release && echo "$PRETTY_NAME"), $runtime_info
+- Machine: $cpu, $cores CPUs ($topology), $(. /etc/os-release && echo "$PRETTY_NAME"), $runtime_info
 - Load average (1, 5, 15 min): $load_start at the start, $load_end at the end
 - RTNeural: commit $rtneural_commit (https://github.com/jatinchowdhury18/RTNeural, BSD-3-Clause, not vendored), Eigen
   backend, float, \`RTNeural::ModelT<float, I, I, LSTMLayerT|GRULayerT<float, I, H> [, <H, H>], DenseT<float, H, I>>\`

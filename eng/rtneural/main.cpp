@@ -196,8 +196,9 @@ int main(int argc, char** argv)
         if(r.checked)
         {
             // float32 through Eigen's vectorized exp/tanh vs a double reference: 1e-4 absolute is generous for outputs
-            // of size ~1 and far below what a gate-order or layout mistake produces (~1e-1).
-            const bool ok = r.finite && r.maxAbsDiff <= 1e-4 && r.inputSensitivity > 1e-3;
+            // of size ~1 and far below what a gate-order or layout mistake produces (~1e-1). The input sensitivity
+            // only has to beat float rounding: two layers over one input feature damp it to ~2e-4 (lstm:1:128:2).
+            const bool ok = r.finite && r.maxAbsDiff <= 1e-4 && r.inputSensitivity > 1e-6;
             line += ",\"check\":{\"ok\":" + std::string(ok ? "true" : "false") + ",\"steps\":" + std::to_string(options.checkSteps)
                 + ",\"maxAbsDiffVsReference\":" + number(r.maxAbsDiff) + ",\"maxAbsOutput\":" + number(r.maxAbsOutput)
                 + ",\"finite\":" + (r.finite ? "true" : "false") + ",\"inputSensitivity\":" + number(r.inputSensitivity) + "}";
