@@ -41,9 +41,11 @@ Options:
   -h, --help         this help
 
 The full matrix (LSTM and GRU x hidden 16, 32, 64, 128, 256 x input 1, 4, 8 x 1, 2 layers = 60 shapes) with the
-defaults starts 600 processes (each edgernn bench also starts .NET and ONNX Runtime and times 2 x 40,000 steps):
-about 25 minutes on a quiet 2-core machine, plus 3-6 minutes of first-time compiles. Measure on a quiet machine
-(load average well under 1 at the start; the section records it):
+defaults starts about 660 processes (60 edgernn testdata, then per round and shape one rtneural-bench and one
+edgernn bench, which also starts .NET and ONNX Runtime and times 2 x 40,000 steps): about 3 minutes per round on a
+quiet 2-core machine, so 15-20 minutes of measuring, plus 3-5 minutes of first-time compiles (10 model units) and the
+edgernn build: within 30 minutes. A one-round pass of all 60 shapes at --timed-steps 1000 took 2 minutes of measuring
+at load 9-18. Measure on a quiet machine (load average well under 1 at the start; the section records it):
   ./eng/rtneural-compare.sh ~/src/RTNeural
 Exit codes: 0 = measured and written, 1 = a build, a run or a check failed, 2 = bad arguments or not an RTNeural
 checkout.
@@ -214,7 +216,7 @@ $(if [ "$loaded" -eq 1 ]; then echo "**Measured under load (load average $load_s
 
 $table
 
-On a quiet machine, the full matrix (60 shapes, 5 rounds, about 25 minutes): \`./eng/rtneural-compare.sh <RTNeural checkout>\`.
+On a quiet machine, the full matrix (60 shapes, 5 rounds, within 30 minutes with the builds): \`./eng/rtneural-compare.sh <RTNeural checkout>\`.
 <!-- rtneural:end -->
 EOF
 )"
