@@ -196,9 +196,9 @@ section="$(cat <<EOF
 ## EdgeRnn vs RTNeural (C++, Eigen) per streaming step, batch 1 (issue 16)
 
 $(if [ "$quick" -eq 1 ]; then echo "**Smoke run (\`--quick\`: $((${#shapes[@]})) shapes, $steps timed steps, $rounds rounds): it shows the harness and the script work end to end; it is not a measurement for the targets.**"; fi)
-$(if [ "$loaded" -eq 1 ]; then echo "**Measured under load (load average $load_start at the start, $load_end at the end, on $cores cores): other work shared the cores, so the times are noise and even the same-run ratios move by tens of percent. Load hurts EdgeRnn more than RTNeural: a starved machine can end edgernn bench'"'"'s 300 ms warm-up before .NET'"'"'s tiered JIT has finished optimizing the step, so part of the block phase times less optimized code. Measure again on a quiet machine before drawing conclusions.**"; fi)
+$(if [ "$loaded" -eq 1 ]; then echo "**Measured under load (load average $load_start at the start, $load_end at the end, on $cores cores): other work shared the cores, so the times are noise and even the same-run ratios move by tens of percent. Load hurts EdgeRnn more than RTNeural: a starved machine can end edgernn bench's 300 ms warm-up before .NET's tiered JIT has finished optimizing the step, so part of the block phase times less optimized code. Measure again on a quiet machine before drawing conclusions.**"; fi)
 
-- Command: \`$command_line\` ($(date -u '+%Y-%m-%d %H:%M UTC'); $(( (SECONDS - started) / 60 )) min of measuring)
+- Command: \`$command_line\` ($(date -u '+%Y-%m-%d %H:%M UTC'); $((SECONDS - started)) s of measuring)
 - Machine: $cpu, $cores CPUs ($topology), $(. /etc/os-release && echo "$PRETTY_NAME"), $runtime_info
 - Load average (1, 5, 15 min): $load_start at the start, $load_end at the end
 - RTNeural: commit $rtneural_commit (https://github.com/jatinchowdhury18/RTNeural, BSD-3-Clause, not vendored), Eigen
@@ -212,7 +212,7 @@ $(if [ "$loaded" -eq 1 ]; then echo "**Measured under load (load average $load_s
   times (same seed, weights uniform in ±1/sqrt(H)) and rtneural-bench loads its weights (\`--onnx\`); the inputs are
   uniform in ±0.5 (EdgeRnn: one fixed vector; RTNeural: 1024 rows cycled).
   The table gives the median over rounds of each time; the ratio is RTNeural / EdgeRnn, the median of the per-round
-  ratios (range over rounds beside it); the target is >= 1.3x on every shape. Raw results: \`${raw#$REPO_ROOT/}\`.
+  ratios (range over rounds beside it); the target is >= 1.3x on every shape. Raw results (not committed): \`${raw#$REPO_ROOT/}\`.
 
 $table
 
