@@ -62,6 +62,7 @@ if git -C "$checkout" rev-parse --git-dir >/dev/null 2>&1; then
     commit="$commit+modified"
   fi
 fi
+[ "$commit" != "unknown" ] || log "warning: $checkout is not a git checkout, so its RTNeural commit cannot be recorded (results will say 'unknown'); pass a git clone"
 for f in RTNeural/RTNeural.h RTNeural/ModelT.h RTNeural/lstm/lstm_eigen.h RTNeural/gru/gru_eigen.h RTNeural/dense/dense_eigen.h modules/Eigen/Eigen/Dense; do
   [ -f "$src/$f" ] || { echo "error: '$checkout' is not an RTNeural checkout: $f is missing (clone https://github.com/jatinchowdhury18/RTNeural; Eigen is in-tree under modules/Eigen)" >&2; exit 2; }
 done
