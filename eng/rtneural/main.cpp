@@ -12,6 +12,11 @@
 #ifndef RTNBENCH_RTNEURAL_COMMIT
 #define RTNBENCH_RTNEURAL_COMMIT "unknown"
 #endif
+#if RTNEURAL_USE_XSIMD
+#define RTNBENCH_BACKEND "xsimd"
+#else
+#define RTNBENCH_BACKEND "eigen"
+#endif
 #ifndef RTNBENCH_CXXFLAGS
 #define RTNBENCH_CXXFLAGS "unknown"
 #endif
@@ -115,7 +120,7 @@ int main(int argc, char** argv)
         }
         else if(arg == "--version")
         {
-            std::printf("rtneural-bench: RTNeural %s, Eigen backend, float; compiled with %s\n", RTNBENCH_RTNEURAL_COMMIT, RTNBENCH_CXXFLAGS);
+            std::printf("rtneural-bench: RTNeural %s, %s backend, float; compiled with %s\n", RTNBENCH_RTNEURAL_COMMIT, RTNBENCH_BACKEND, RTNBENCH_CXXFLAGS);
             return 0;
         }
         else if(arg == "--list")
@@ -186,7 +191,7 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "error: %s: %s\n", shapeName(*e).c_str(), r.error.c_str());
             return 2;
         }
-        std::string line = "{\"runtime\":\"RTNeural\",\"backend\":\"eigen\",\"rtneuralCommit\":\"" RTNBENCH_RTNEURAL_COMMIT "\","
+        std::string line = "{\"runtime\":\"RTNeural\",\"backend\":\"" RTNBENCH_BACKEND "\",\"rtneuralCommit\":\"" RTNBENCH_RTNEURAL_COMMIT "\","
             "\"cell\":\"" + std::string(e->cell) + "\",\"input\":" + std::to_string(e->input)
             + ",\"hidden\":" + std::to_string(e->hidden) + ",\"layers\":" + std::to_string(e->layers)
             + ",\"headlineUs\":" + number(r.headlineUs) + ",\"minBlockUs\":" + number(r.minBlockUs)

@@ -21,8 +21,8 @@
 #if !defined(RTNBENCH_LSTM) || !defined(RTNBENCH_HIDDEN)
 #error "compile with -DRTNBENCH_LSTM=1|0 -DRTNBENCH_HIDDEN=<hidden size> (see eng/rtneural/build.sh)"
 #endif
-#if !RTNEURAL_USE_EIGEN
-#error "this harness measures RTNeural's Eigen backend: compile with -DRTNEURAL_USE_EIGEN=1"
+#if !RTNEURAL_USE_EIGEN && !RTNEURAL_USE_XSIMD
+#error "compile with -DRTNEURAL_USE_EIGEN=1 (the comparison's backend) or -DRTNEURAL_USE_XSIMD=1 (build.sh --backend)"
 #endif
 
 namespace rtnbench
@@ -222,7 +222,7 @@ Result runShape(const Options& options, bool check)
     std::vector<float> table(InputRows * I);
     for(auto& v : table)
         v = random.uniform(0.5f);
-    alignas(64) float x[I];
+    alignas(64) float x[I < 16 ? 16 : I] = {}; // padded: the xsimd backend loads whole SIMD vectors of the input
 
     if(onnx.steps > 0)
     {
