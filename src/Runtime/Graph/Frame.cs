@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeRnn.Runtime.Graph;
 
 /// <summary>What a plan slot holds: float or 64-bit integer elements, and how many.</summary>
@@ -50,8 +52,17 @@ internal sealed class Frame
     }
 
     /// <summary>The float buffer of a slot, allocated on first use (frames for folding allocate lazily).</summary>
-    public float[] Floats(int slot) => _floats[slot] ??= new float[_slots[slot].Length];
+    /// <remarks>Called a few dozen times per step: the lookup inlines, the first-use allocation does not.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float[] Floats(int slot) => _floats[slot] ?? AllocateFloats(slot);
 
     /// <summary>The integer buffer of a slot, allocated on first use.</summary>
-    public long[] Longs(int slot) => _longs[slot] ??= new long[_slots[slot].Length];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long[] Longs(int slot) => _longs[slot] ?? AllocateLongs(slot);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private float[] AllocateFloats(int slot) => _floats[slot] = new float[_slots[slot].Length];
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long[] AllocateLongs(int slot) => _longs[slot] = new long[_slots[slot].Length];
 }

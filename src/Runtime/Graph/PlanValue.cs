@@ -6,6 +6,8 @@ namespace EdgeRnn.Runtime.Graph;
 /// </summary>
 internal sealed class PlanValue
 {
+    private int _length = -1;
+
     private PlanValue(string name, TensorElementType type, int[] shape, Tensor? constant, int slot)
     {
         Name = name;
@@ -29,7 +31,8 @@ internal sealed class PlanValue
 
     public bool IsFloat => ElementType == TensorElementType.Float;
 
-    public int Length => Tensor.ElementCount(Shape);
+    /// <summary>The element count, computed once: kernels read it every step.</summary>
+    public int Length => _length >= 0 ? _length : (_length = Tensor.ElementCount(Shape));
 
     public static PlanValue FromConstant(string name, Tensor tensor) => new(name, tensor.ElementType, tensor.GetShape(), tensor, -1);
 

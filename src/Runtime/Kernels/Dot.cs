@@ -12,7 +12,9 @@ namespace EdgeRnn.Runtime.Kernels;
 /// Every path computes the same thing in the same order, so results are bit-identical across widths (as in
 /// <see cref="MatVec"/>): 16 partial sums, lane j accumulating x[i] * y[i] for i ≡ j (mod 16) over the first
 /// 16·⌊n/16⌋ elements with one fused multiply-add per term (one Vector512, two Vector256, four Vector128 or sixteen
-/// scalars), then the 16 lanes added in order 0..15, then the remaining elements one by one.
+/// scalars), then the 16 lanes added as a tree, t_j = (l_j + l_{j+8}) + (l_{j+4} + l_{j+12}) for j &lt; 4 and
+/// (t_0 + t_2) + (t_1 + t_3) (four dependent adds instead of sixteen: a forecast head of hidden 16 is a few of these
+/// dots per step), then the remaining elements one by one.
 /// </remarks>
 internal static class Dot
 {
@@ -34,7 +36,7 @@ internal static class Dot
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length;
         int blocks = n / Lanes * Lanes;
-        Span<float> lanes = stackalloc float[Lanes];
+        float sum;
         if (maxWidth >= SimdWidth.Vector512 && Vector512.IsHardwareAccelerated)
         {
             Vector512<float> a = default;
@@ -43,7 +45,8 @@ internal static class Dot
                 a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i), a);
             }
 
-            a.CopyTo(lanes);
+            Vector256<float> s = a.GetLower() + a.GetUpper();
+            sum = Finish(s.GetLower() + s.GetUpper());
         }
         else if (maxWidth >= SimdWidth.Vector256 && Vector256.IsHardwareAccelerated)
         {
@@ -54,8 +57,8 @@ internal static class Dot
                 a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(i + 8)), Vector256.LoadUnsafe(ref yr, (nuint)(i + 8)), a1);
             }
 
-            a0.CopyTo(lanes);
-            a1.CopyTo(lanes[8..]);
+            Vector256<float> s = a0 + a1;
+            sum = Finish(s.GetLower() + s.GetUpper());
         }
         else if (maxWidth >= SimdWidth.Vector128 && Vector128.IsHardwareAccelerated)
         {
@@ -68,13 +71,11 @@ internal static class Dot
                 a3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(i + 12)), Vector128.LoadUnsafe(ref yr, (nuint)(i + 12)), a3);
             }
 
-            a0.CopyTo(lanes);
-            a1.CopyTo(lanes[4..]);
-            a2.CopyTo(lanes[8..]);
-            a3.CopyTo(lanes[12..]);
+            sum = Finish((a0 + a2) + (a1 + a3));
         }
         else
         {
+            Span<float> lanes = stackalloc float[Lanes];
             lanes.Clear();
             for (int i = 0; i < blocks; i += Lanes)
             {
@@ -83,12 +84,14 @@ internal static class Dot
                     lanes[j] = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, i + j), Unsafe.Add(ref yr, i + j), lanes[j]);
                 }
             }
-        }
 
-        float sum = 0;
-        for (int j = 0; j < Lanes; j++)
-        {
-            sum += lanes[j];
+            Span<float> t = stackalloc float[4];
+            for (int j = 0; j < 4; j++)
+            {
+                t[j] = (lanes[j] + lanes[j + 8]) + (lanes[j + 4] + lanes[j + 12]);
+            }
+
+            sum = (t[0] + t[2]) + (t[1] + t[3]);
         }
 
         for (int i = blocks; i < n; i++)
@@ -98,4 +101,8 @@ internal static class Dot
 
         return sum;
     }
+
+    /// <summary>The last two levels of the tree: (t0 + t2) + (t1 + t3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Finish(Vector128<float> t) => (t.GetElement(0) + t.GetElement(2)) + (t.GetElement(1) + t.GetElement(3));
 }
