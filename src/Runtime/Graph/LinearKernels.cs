@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EdgeRnn.Runtime.Kernels;
 
 namespace EdgeRnn.Runtime.Graph;
@@ -39,12 +41,19 @@ internal sealed class ThinLinearKernel(string node, PlanValue input, float[] wei
     {
         float[] x = input.Floats(frame);
         float[] d = frame.Floats(destination.Slot);
+        // One check for the whole product, then unchecked dots (see Dot.Compute(ref float, ...)).
+        if (x.Length < rows * columns || weights.Length < outputs * columns || d.Length < rows * outputs || (bias is not null && bias.Length < outputs))
+        {
+            ThrowHelpers.ThrowLengthMismatch($"The input of dense node {NodeName}", rows * columns, x.Length);
+        }
+
+        ref float w0 = ref MemoryMarshal.GetArrayDataReference(weights);
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> xr = x.AsSpan(r * columns, columns);
+            ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), r * columns);
             for (int n = 0; n < outputs; n++)
             {
-                d[(r * outputs) + n] = (bias is null ? 0 : bias[n]) + Dot.Compute(xr, weights.AsSpan(n * columns, columns));
+                d[(r * outputs) + n] = (bias is null ? 0 : bias[n]) + Dot.Compute(ref xr, ref Unsafe.Add(ref w0, n * columns), columns);
             }
         }
     }
