@@ -71,4 +71,37 @@ public sealed class CommandLineTests
         Assert.True(code == 0, stderr);
         Assert.Contains("streaming yes", stdout, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("diag", "--help")]
+    public void Help_IntoAClosedPipe_EndsQuietlyWithZero(params string[] args)
+    {
+        // `edgernn-device diag --help | head -5`: the writer over fd 1 throws EPIPE once head has gone; that printed
+        // "Unhandled exception: System.IO.IOException: Broken pipe" and exited 1 before.
+        var stderr = new StringWriter();
+        int code = Program.Run(args, new ClosedPipeWriter(), stderr);
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr.ToString());
+    }
+
+    [Fact]
+    public void OtherWriteErrors_AreStillReported()
+    {
+        var stderr = new StringWriter();
+        int code = Program.Run(["--help"], new ClosedPipeWriter(errno: 28), stderr);
+        Assert.Equal(1, code);
+        Assert.Contains("Unhandled exception: System.IO.IOException: No space left", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class ClosedPipeWriter(int errno = 32) : StringWriter
+    {
+        public override void Write(char value) => throw Error();
+
+        public override void Write(string? value) => throw Error();
+
+        public override void WriteLine(string? value) => throw Error();
+
+        private IOException Error() => new(errno == 32 ? "Broken pipe" : "No space left on device", errno);
+    }
 }

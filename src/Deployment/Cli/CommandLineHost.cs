@@ -45,8 +45,26 @@ public static class CommandLineHost
             return ToolExitCodes.BadInput;
         }
 
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (IOException e) when (e.HResult == BrokenPipe)
+        {
+            // The reader went away (`edgernn-device diag --help | head -5`): nothing is wrong and nobody is left to tell,
+            // as a C tool ends on SIGPIPE (which .NET ignores). Commands that stream (replay) end on it themselves.
+            return ToolExitCodes.Success;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // What System.CommandLine's own handler did: a bug is reported with its stack trace and exit 1.
+            stderr.WriteLine("Unhandled exception: " + e);
+            return 1;
+        }
     }
+
+    /// <summary>EPIPE: .NET on Unix gives an <see cref="IOException"/> the errno as its HResult.</summary>
+    private const int BrokenPipe = 32;
 
     /// <summary>
     /// Keeps an old spelling of a renamed option of <paramref name="command"/> working without showing it in help:
