@@ -28,6 +28,7 @@ public static class Program
             ScanCommand.Create(environment),
             DiagCommand.Create(environment),
             TopCommand.Create(environment),
+            RecordCommand.Create(environment),
             VerifyCommand.Create("Checks that this device computes what the desktop computed."),
             InfoCommand.Create(),
         };

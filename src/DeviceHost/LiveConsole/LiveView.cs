@@ -50,8 +50,8 @@ internal static class LiveView
 
         head.Add(s.Active ? "  ANOMALY" : "", "bold white on red");
         lines.Add(head);
-        lines.Add(new Line(width).Add("model ", "grey").Add(s.Model.Name, "bold").Add($" {s.Model.Task} {s.Model.Precision} sha256 {Short(s.Model.Sha256)}")
-            .Add($"  trained {s.Model.Trained ?? "?"}").Add(s.Model.Metrics is null ? "" : $"  {s.Model.Metrics}"));
+        lines.Add(new Line(width).Add("model ", "grey").Add(s.Model.Name, "bold").Add($" {s.Model.Task} {s.Model.Precision} {Short(s.Model.Sha256)}")
+            .Add($"  {Trained(s.Model.Trained)}").Add(s.Model.Metrics is null ? "" : $"  {s.Model.Metrics}", "grey"));
         lines.Add(new Line(width).Add("scorer ", "grey").Add(s.Model.Scorer));
 
         var sensorLines = new List<Line>();
@@ -86,18 +86,17 @@ internal static class LiveView
         lines.Add(Rule(width, "sensors: reading, fc = its forecast, status, faults io/range/stuck/open"));
         lines.AddRange(sensorLines);
 
-        string warmup = s.WarmingUp ? string.Create(CultureInfo.InvariantCulture, $"  warm-up {Math.Min(s.ScoredSteps, s.WarmupSteps)}/{s.WarmupSteps}") : "";
         lines.Add(Rule(width, string.Create(CultureInfo.InvariantCulture,
-            $"likelihood {Number(s.Likelihood, "0.0000")}  enter >= {s.EnterThreshold:G4} ---  exit < {s.ExitThreshold:G4} ...  last {s.HistorySeconds / 60:0} min{warmup}")));
+            $"likelihood {Number(s.Likelihood, "0.0000")}  enter >= {s.EnterThreshold:G4} ---  exit < {s.ExitThreshold:G4} ...  {s.HistorySeconds / 60:0} min")));
         lines.AddRange(Chart(s, width));
 
         var tail = new List<Line>
         {
             new Line(width).Add("step ", "grey").Add(string.Create(CultureInfo.InvariantCulture,
-                $"p50 {Number(s.Latency.P50Microseconds, "0.#")} us  p99 {Number(s.Latency.P99Microseconds, "0.#")} us  max {Number(s.Latency.MaxMicroseconds, "0")} us  "))
+                $"p50 {Number(s.Latency.P50Microseconds, "0.#")} us p99 {Number(s.Latency.P99Microseconds, "0.#")} us max {Number(s.Latency.MaxMicroseconds, "0")} us  "))
                 .Add(string.Create(CultureInfo.InvariantCulture, $"overruns {s.Latency.Overruns} ({s.Latency.MissedTicks} missed)"), s.Latency.Overruns > 0 ? "yellow" : "")
                 .Add("  faults ", "grey").Add(string.Create(CultureInfo.InvariantCulture, $"{s.Faults.Total}"), s.Faults.Total > 0 ? "bold red" : "green")
-                .Add(string.Create(CultureInfo.InvariantCulture, $" (out {s.Faults.Outputs}, save {s.Faults.StateSaves}, i/o {s.Faults.SensorIoErrors})"), "grey"),
+                .Add(s.Faults.Total > 0 ? string.Create(CultureInfo.InvariantCulture, $" (out {s.Faults.Outputs} save {s.Faults.StateSaves} io {s.Faults.SensorIoErrors})") : "", "red"),
             DeviceLine(s.Device, width),
             Footer(s, view, width),
         };
@@ -140,7 +139,8 @@ internal static class LiveView
         for (int row = ChartRows - 1; row >= 0; row--)
         {
             double low = row * top / ChartRows, high = (row + 1) * top / ChartRows;
-            string label = nines ? (row + 1) switch { 1 => ".9", 2 => ".99", 3 => ".999", _ => ".9999" } : (high).ToString("0.##", CultureInfo.InvariantCulture);
+            // Each row is labelled with its lower edge: a threshold's line is drawn in the row its value starts.
+            string label = nines ? row switch { 0 => "0", 1 => ".9", 2 => ".99", _ => ".999" } : low.ToString("0.##", CultureInfo.InvariantCulture);
             var line = new Line(width).Add(PadLeft(label, 6) + "│", "grey");
             bool enterRow = enter >= low && (enter < high || row == ChartRows - 1);
             bool exitRow = exit >= low && (exit < high || row == ChartRows - 1);
@@ -239,7 +239,10 @@ internal static class LiveView
         return line.Add(new string('─', Math.Max(0, width - line.Length)), "grey");
     }
 
-    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+    private static string Trained(string? trained) => trained is null ? "trained ?"
+        : trained.EndsWith(" (file date)", StringComparison.Ordinal) ? "file " + trained[..^12] : "trained " + trained;
+
+    private static string Short(string hash) => hash.Length > 8 ? hash[..8] : hash;
 
     private static string Megabytes(double mb) => mb >= 10240
         ? string.Create(CultureInfo.InvariantCulture, $"{mb / 1024:0} GB free")

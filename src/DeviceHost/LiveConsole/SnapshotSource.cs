@@ -208,7 +208,7 @@ internal sealed class SnapshotSource
             Trained = trained,
             Metrics = metrics,
             Scorer = string.Create(CultureInfo.InvariantCulture,
-                $"{s.Method ?? ScorerSettings.GaussianMethod}, warm-up {s.WarmupSteps}, windows {s.ShortWindow}/{s.LongWindow}, enter >= {s.Threshold:G4}, exit < {s.ExitThreshold:G4}, min {s.MinDuration} step(s)"),
+                $"{s.Method ?? ScorerSettings.GaussianMethod}  warm-up {s.WarmupSteps}  windows {s.ShortWindow}/{s.LongWindow}  enter {s.Threshold:G4}  exit {s.ExitThreshold:G4}  min {s.MinDuration} step(s)"),
         };
     }
 }
