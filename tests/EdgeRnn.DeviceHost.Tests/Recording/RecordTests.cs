@@ -170,3 +170,37 @@ public sealed class RecordTests
         return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }
+
+/// <summary>A recording of a chip profile replays through that profile (replay --csv maps the columns to its readings).</summary>
+public sealed class RecordReplayTests
+{
+    [Fact]
+    public void Replay_RecordingOfTheBme280Profile_RunsThroughDevicesPiBme280()
+    {
+        using var temp = new TempFolder();
+        JsonObject p = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Devices, "pi-bme280.json")))!.AsObject();
+        p["model"] = Path.Combine(RepoPaths.Devices, p["model"]!.GetValue<string>());
+        p["samplePeriodSeconds"] = 0.001;
+        p["outputs"] = new JsonObject { ["console"] = "off" };
+        p.Remove("state");
+        File.WriteAllText(temp.File("fast.json"), p.ToJsonString());
+        string csv = temp.File("bme.csv");
+        var chips = new DeviceEnvironment { OpenI2c = (_, a) => new SimulatedBme280(a), Sleep = _ => { } };
+        ToolResult recorded = DeviceHarness.Device(chips, "record", "--profile", temp.File("fast.json"), "--out", csv, "--rows", "60");
+        Assert.True(recorded.Code == 0, recorded.Err);
+
+        // No chip is touched: the environment's bus has none.
+        var noBus = new DeviceEnvironment { OpenI2c = (_, _) => throw new IOException("no I2C in a replay") };
+        ToolResult replay = DeviceHarness.Device(noBus, "replay", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--csv", csv);
+        Assert.True(replay.Code == 0, replay.Err);
+        Assert.Contains("replayed 60 steps", replay.Err, StringComparison.Ordinal);
+        Assert.Contains("0 degraded steps", replay.Err, StringComparison.Ordinal);
+        Assert.Equal(61, replay.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        // A recording without one of the profile's columns is a clear error naming it.
+        File.WriteAllLines(temp.File("partial.csv"), [.. File.ReadLines(csv).Select(l => string.Join(',', l.Split(',')[..3]))]);
+        ToolResult partial = DeviceHarness.Device(noBus, "replay", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--csv", temp.File("partial.csv"));
+        Assert.Equal(2, partial.Code);
+        Assert.Contains("no column 'humidity'", partial.Err, StringComparison.Ordinal);
+    }
+}
