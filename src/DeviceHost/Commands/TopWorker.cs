@@ -35,7 +35,7 @@ internal sealed record TopRequest
 /// would, taking the profile's lock, with its events on the view instead of stdout) and attaches to that.
 /// </summary>
 /// <remarks>Exit codes: 0 quit or the service stopped; 2 a bad profile or options; 3 the profile's run holds its lock but
-/// its socket cannot be reached; 4 nothing answers on <c>--socket</c>.</remarks>
+/// its socket cannot be reached; 4 nothing answers on <c>--socket</c>, or the service's socket refuses this user.</remarks>
 internal static class TopWorker
 {
     public static int Run(TopRequest request, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment, CancellationToken cancel = default)
@@ -90,7 +90,13 @@ internal static class TopWorker
                     return ToolExitCodes.BadInput;
                 }
 
-                client = Find(profile, environment, stderr);
+                client = Find(profile, environment, stderr, out bool denied);
+                if (client is null && denied)
+                {
+                    // A service runs but this user may not attach: running a second loop on the same sensors would be worse.
+                    return DeviceExitCodes.NoService;
+                }
+
                 if (client is null)
                 {
                     // No service: run the loop here, serving the socket as run does, and attach to it.
@@ -151,8 +157,9 @@ internal static class TopWorker
     }
 
     /// <summary>Attaches to the first socket serving this profile, or null.</summary>
-    private static StatusClient? Find(LoadedProfile profile, DeviceEnvironment environment, TextWriter stderr)
+    private static StatusClient? Find(LoadedProfile profile, DeviceEnvironment environment, TextWriter stderr, out bool denied)
     {
+        denied = false;
         foreach (string path in ConsoleSocket.Candidates(profile, environment.GetVariable).Distinct(StringComparer.Ordinal))
         {
             if (!File.Exists(path))
@@ -169,7 +176,8 @@ internal static class TopWorker
             {
                 if (AccessHint(e) is { Length: > 0 } hint)
                 {
-                    stderr.WriteLine($"warning: {ErrorText.Describe(e)}{hint}");
+                    stderr.WriteLine($"error: {ErrorText.Describe(e)}{hint}");
+                    denied = true;
                 }
 
                 continue;

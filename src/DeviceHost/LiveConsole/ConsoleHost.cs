@@ -15,11 +15,13 @@ internal sealed class ConsoleHost : IDisposable
 {
     private readonly DeviceLoop _loop;
     private readonly ConsoleCommands _commands = new();
+    private readonly Func<ConsoleAction, string, CommandOutcome> _run;
     private StatusServer? _server;
 
     private ConsoleHost(DeviceLoop loop)
     {
         _loop = loop;
+        _run = Run; // once: a method group converted at every step would allocate a delegate per step
         var events = new RecentEvents();
         loop.AddSink(events);
         Source = new SnapshotSource(loop, events);
@@ -54,7 +56,7 @@ internal sealed class ConsoleHost : IDisposable
     }
 
     /// <summary>Runs the consoles' commands that are waiting (the loop thread, between steps; nothing waiting costs one read).</summary>
-    public void RunPending() => _commands.RunPending(Run);
+    public void RunPending() => _commands.RunPending(_run);
 
     private CommandOutcome Run(ConsoleAction action, string from)
     {

@@ -130,7 +130,8 @@ internal static class LiveView
         // Likelihoods near 1 matter: with thresholds like 0.999 / 0.99 the chart counts nines (-log10(1 - L)), else it is linear.
         bool nines = s.EnterThreshold >= 0.9;
         double top = nines ? 4 : 1;
-        double Scale(double l) => nines ? Math.Min(4, -Math.Log10(Math.Max(1e-4, 1 - l))) : Math.Clamp(l, 0, 1);
+        // Rounded, so a threshold of 0.999 (1 - 0.999 is not exactly 1e-3 in binary) lands on its own row's edge.
+        double Scale(double l) => Math.Round(nines ? Math.Min(4, -Math.Log10(Math.Max(1e-4, 1 - l))) : Math.Clamp(l, 0, 1), 9);
         double enter = Scale(s.EnterThreshold), exit = Scale(s.ExitThreshold);
         double?[] history = s.LikelihoodHistory;
         int columns = Math.Min(history.Length, width - 8);
@@ -172,10 +173,10 @@ internal static class LiveView
 
     private static Line DeviceLine(HostStatus d, int width)
     {
-        var line = new Line(width).Add("device ", "grey");
+        var line = new Line(width).Add("host ", "grey");
         if (d.CpuCelsius is { } t)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"cpu {t:0.0} C"), t >= 80 ? "bold red" : t >= 70 ? "yellow" : "").Add("  ");
+            line.Add(string.Create(CultureInfo.InvariantCulture, $"cpu {t:0.0}C"), t >= 80 ? "bold red" : t >= 70 ? "yellow" : "").Add("  ");
         }
 
         if (d.Load is { Length: >= 3 } load)
@@ -185,7 +186,7 @@ internal static class LiveView
 
         if (d.MemoryUsedMegabytes is { } used && d.MemoryTotalMegabytes is { } total)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"mem {used:0}/{total:0} MB (rss {d.ProcessMegabytes ?? 0:0})  "));
+            line.Add(string.Create(CultureInfo.InvariantCulture, $"mem {used:0}/{total:0}M rss {d.ProcessMegabytes ?? 0:0}M  "));
         }
 
         if (d.UptimeSeconds is { } up)
@@ -196,15 +197,15 @@ internal static class LiveView
 
         if (d.StateDiskFreeMegabytes is { } state)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"disk {Megabytes(state)}"), state < 50 ? "bold red" : "");
+            line.Add($"disk {Megabytes(state)}", state < 50 ? "bold red" : "");
             if (d.LogDiskFreeMegabytes is { } log && Math.Abs(log - state) > 1)
             {
-                line.Add(string.Create(CultureInfo.InvariantCulture, $" (log {Megabytes(log)})"));
+                line.Add($" (log {Megabytes(log)})");
             }
         }
         else if (d.LogDiskFreeMegabytes is { } log)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"disk {Megabytes(log)}"), log < 50 ? "bold red" : "");
+            line.Add($"disk {Megabytes(log)}", log < 50 ? "bold red" : "");
         }
 
         return line;
@@ -245,8 +246,8 @@ internal static class LiveView
     private static string Short(string hash) => hash.Length > 8 ? hash[..8] : hash;
 
     private static string Megabytes(double mb) => mb >= 10240
-        ? string.Create(CultureInfo.InvariantCulture, $"{mb / 1024:0} GB free")
-        : mb >= 1024 ? string.Create(CultureInfo.InvariantCulture, $"{mb / 1024:0.0} GB free") : string.Create(CultureInfo.InvariantCulture, $"{mb:0} MB free");
+        ? string.Create(CultureInfo.InvariantCulture, $"{mb / 1024:0}G free")
+        : mb >= 1024 ? string.Create(CultureInfo.InvariantCulture, $"{mb / 1024:0.0}G free") : string.Create(CultureInfo.InvariantCulture, $"{mb:0}M free");
 
     internal static string Number(double? v, string format = "G5") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
 

@@ -137,4 +137,48 @@ public sealed class LiveViewTests
             Assert.Contains("| likelihood 0.0000 (enter ", line, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Render_SixReadingSensorAndManyEvents_FitsIn80x24WithTheNewestEvents()
+    {
+        string[] axes = ["accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z"];
+        var s = new StatusSnapshot
+        {
+            Time = DateTimeOffset.UtcNow, Profile = "pi-mpu6050", Steps = 123456, ScoredSteps = 123455, WarmupSteps = 100,
+            Likelihood = 0.42, EnterThreshold = 0.999, ExitThreshold = 0.99,
+            LikelihoodHistory = [.. Enumerable.Range(0, SnapshotSource.ChartColumns).Select(i => (double?)(i == 30 ? 0.9995 : 0.5))],
+            HistorySeconds = 300,
+            Sensors =
+            [
+                new SensorStatus
+                {
+                    Id = "imu", Kind = "mpu6050", Status = "degraded", LastError = "I/O error (EIO) on /dev/i2c-1", IoErrors = 12,
+                    Readings = [.. axes.Select((a, i) => new ReadingStatus { Reading = a, Feature = a, Unit = i < 3 ? "m/s2" : "deg/s", Value = 9.81 - i, Forecast = 9.8 - i })],
+                },
+            ],
+            Events = [.. Enumerable.Range(1, 15).Select(i => $"12:00:{i:00} step {i * 100} sensor_degraded imu: I/O error (EIO) on /dev/i2c-1, a long detail that goes on and on past the edge")],
+            Model = new ModelStatus { Name = "mpu6050-forecast.onnx", Task = "forecast", Precision = "int8", Sha256 = new string('a', 64), Trained = "2026-12-01", Metrics = "mse 0.01", Scorer = "gaussian" },
+            Device = new HostStatus { CpuCelsius = 81.5, Load = [1, 2, 3], MemoryUsedMegabytes = 300, MemoryTotalMegabytes = 900, UptimeSeconds = 90000, StateDiskFreeMegabytes = 20 },
+        };
+
+        string[] lines = ConsoleTestKit.RenderText(LiveView.Render(s, new ViewState { Source = "test" }, 80, 23));
+        Assert.Equal(23, lines.Length);
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"wider than 80: '{l}'"));
+        Assert.Equal(6, lines.Count(l => l.Contains(" m/s2 ", StringComparison.Ordinal) || l.Contains(" deg/s ", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("imu ", StringComparison.Ordinal) && l.Contains("degraded 12/0/0/0", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("I/O error (EIO)", StringComparison.Ordinal) && l.Contains("accel_y", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("12:00:15 step 1500", StringComparison.Ordinal)); // the newest event is shown
+        Assert.DoesNotContain(lines, l => l.StartsWith("12:00:01 ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("host cpu 81.5C  load 1.00 2.00  mem 300/900M", StringComparison.Ordinal) && l.TrimEnd().EndsWith("disk 20M free", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("model mpu6050-forecast.onnx forecast int8 aaaaaaaa  trained 2026-12-01", StringComparison.Ordinal));
+
+        // Nines scale: the 0.9995 column reaches the top row (.999), where the enter line (0.999) is drawn.
+        string top = Assert.Single(lines, l => l.StartsWith("  .999│", StringComparison.Ordinal));
+        Assert.Contains("-", top, StringComparison.Ordinal);
+        Assert.Contains(top["  .999│".Length + 30], "▁▂▃▄▅▆▇█");
+        Assert.Equal('-', top["  .999│".Length + 29]); // the other columns (0.5) stay below the enter line
+        string exit = Assert.Single(lines, l => l.StartsWith("   .99│", StringComparison.Ordinal));
+        Assert.Equal('█', exit["   .99│".Length + 30]);
+        Assert.Equal('.', exit["   .99│".Length + 29]); // the exit threshold (0.99) in its row
+    }
 }
