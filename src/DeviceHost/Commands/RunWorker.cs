@@ -198,7 +198,7 @@ internal static class RunWorker
     {
         if (p.Outputs.Console != "off")
         {
-            loop.AddSink(new ConsoleSink(stdout, p.Outputs.Console == "steps"));
+            loop.AddSink(new ConsoleSink(stdout, p.Outputs.Console == "steps", [.. p.Sensors.SelectMany(s => s.Readings).Select(r => (r.Feature, r.Unit))]));
         }
 
         if (p.Outputs.EventLog is { } log)

@@ -47,6 +47,7 @@ internal sealed class StatusServer : IDisposable
     private readonly Task _accepting;
     private long _dropped;
     private long _served;
+    private long _failedSnapshots;
     private int _disposed;
 
     private StatusServer(string path, Socket listener, SnapshotSource source, ConsoleCommands commands, TimeSpan interval)
@@ -73,6 +74,9 @@ internal sealed class StatusServer : IDisposable
 
     /// <summary>Snapshot lines handed to consoles.</summary>
     public long Served => Interlocked.Read(ref _served);
+
+    /// <summary>Snapshots that could not be built (each told to the consoles as a result line).</summary>
+    public long FailedSnapshots => Interlocked.Read(ref _failedSnapshots);
 
     /// <summary>Consoles attached now.</summary>
     public int Attached
@@ -145,10 +149,21 @@ internal sealed class StatusServer : IDisposable
                 clients = [.. _clients];
             }
 
+            byte[]? line = null;
             if (clients.Length > 0)
             {
-                StatusSnapshot snapshot = _source.Build(clients.Length, Dropped);
-                byte[] line = Serialize(snapshot, buffer);
+                try
+                {
+                    line = Serialize(_source.Build(clients.Length, Dropped), buffer);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A snapshot that cannot be built (a /proc file gone odd, a bug) must never end the service: the
+                    // consoles are told, and the next tick tries again.
+                    Interlocked.Increment(ref _failedSnapshots);
+                    line = Result(null, null, false, $"the device could not build a status snapshot: {ErrorText.Describe(e)}");
+                }
+
                 foreach (Client c in clients)
                 {
                     if (c.Outbox.Writer.TryWrite(line))
@@ -293,8 +308,9 @@ internal sealed class StatusServer : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The console went away, or its request broke something unexpected: either way only this console ends.
         }
 
         Drop(client, counted: false);
