@@ -27,6 +27,8 @@ public static class Program
             SelftestCommand.Create(),
             ScanCommand.Create(environment),
             DiagCommand.Create(environment),
+            TopCommand.Create(environment),
+            RecordCommand.Create(environment),
             VerifyCommand.Create("Checks that this device computes what the desktop computed."),
             InfoCommand.Create(),
         };

@@ -14,4 +14,7 @@ internal static class DeviceExitCodes
 
     /// <summary>1 (replay): the output could not be written (a full disk, an I/O error; not a reader that closed the pipe).</summary>
     public const int OutputFailed = 1;
+
+    /// <summary>4 (top): no running edgernn-device answers on the console socket (and top was not asked to run the loop itself).</summary>
+    public const int NoService = 4;
 }

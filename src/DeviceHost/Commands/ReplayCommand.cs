@@ -11,7 +11,7 @@ internal static class ReplayCommand
     public static Command Create(DeviceEnvironment environment)
     {
         Option<string> profile = DeviceOptions.Profile(required: true);
-        var csv = new Option<string?>("--csv") { Description = "Replay this CSV instead of the file of the profile's csv sensor." };
+        var csv = new Option<string?>("--csv") { Description = "Replay this CSV instead of the file of the profile's csv sensor; with a profile of chips (devices/pi-bme280.json), a recording of them made by record (columns named by the features)." };
         Option<long?> maxSteps = DeviceOptions.MaxSteps("the end of the data");
         Option<bool> json = CommonOptions.Json("Print one JSON object per step instead of a table.");
         var command = new Command("replay",

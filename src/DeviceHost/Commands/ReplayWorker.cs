@@ -11,7 +11,8 @@ namespace EdgeRnn.DeviceHost.Commands;
 /// <summary>
 /// The <c>replay</c> command: the profile's loop (same normalization, model, scorer) as fast as possible from a fresh
 /// state, printing every step's score; no state file, log or alarm pin is touched. <c>--csv</c> replaces the file of
-/// the profile's csv sensor. The summary goes to stderr, so stdout is data only.
+/// the profile's csv sensor; for a profile of chips (<c>devices/pi-bme280.json</c>) it replays a recording of them made
+/// by <c>record</c>, each reading taken from the column named by its feature. The summary goes to stderr, so stdout is data only.
 /// </summary>
 /// <remarks>
 /// Exit codes: 0 done, also when the reader of stdout closed the pipe (<c>replay ... | head -3</c>: the replay stops at
@@ -40,7 +41,7 @@ internal static class ReplayWorker
             if (Array.Find(profile.Profile.Sensors, s => Sensors.SensorKinds.Get(s.Kind).IsHardware) is { } chip)
             {
                 throw new ProfileException($"{profile.FullPath}: replay runs recordings and synthetic signals, but sensor '{chip.Id}' is a {chip.Kind} chip; "
-                    + "use 'run' for live sensors, or 'replay --csv' with a profile whose sensor is kind csv.");
+                    + "use 'run' for live sensors, or 'replay --csv recording.csv' to replay a recording of them (edgernn-device record).");
             }
 
             loop = DeviceLoop.Open(profile, environment, withState: false);
@@ -120,24 +121,65 @@ internal static class ReplayWorker
     private static LoadedProfile WithCsv(LoadedProfile profile, string csv)
     {
         DeviceProfile p = profile.Profile;
+        SensorProfile[] sensors = [.. p.Sensors];
         int index = Array.FindIndex(p.Sensors, s => s.Kind == Sensors.Csv.CsvKind.Instance.Name);
-        if (index < 0)
+        if (index >= 0)
         {
-            throw new ProfileException($"{profile.FullPath}: --csv needs a profile with a csv sensor.");
+            SensorProfile s = p.Sensors[index];
+            sensors[index] = new SensorProfile
+            {
+                Id = s.Id, Kind = s.Kind, Readings = s.Readings, File = csv, Speed = s.Speed, Loop = false,
+                Attempts = s.Attempts, BackoffMs = s.BackoffMs, StuckAfter = s.StuckAfter,
+            };
+        }
+        else
+        {
+            // A recording of a hardware profile (edgernn-device record): every sensor becomes a replay of the file's
+            // columns, found by the feature name record writes (else by the reading's name), in the profile's units.
+            string[] header = Header(csv);
+            for (int i = 0; i < sensors.Length; i++)
+            {
+                SensorProfile s = p.Sensors[i];
+                sensors[i] = new SensorProfile
+                {
+                    Id = s.Id, Kind = Sensors.Csv.CsvKind.Instance.Name, File = csv, Speed = 0, Loop = false,
+                    Attempts = s.Attempts, BackoffMs = s.BackoffMs, StuckAfter = s.StuckAfter,
+                    Readings = [.. s.Readings.Select(r => new ReadingProfile
+                    {
+                        Reading = Array.IndexOf(header, r.Feature) < 0 && Array.IndexOf(header, r.Reading) >= 0 ? r.Reading : r.Feature,
+                        Feature = r.Feature, Unit = r.Unit, Min = r.Min, Max = r.Max,
+                    })],
+                };
+            }
         }
 
-        SensorProfile s = p.Sensors[index];
-        SensorProfile[] sensors = [.. p.Sensors];
-        sensors[index] = new SensorProfile
-        {
-            Id = s.Id, Kind = s.Kind, Readings = s.Readings, File = csv, Speed = s.Speed, Loop = false,
-            Attempts = s.Attempts, BackoffMs = s.BackoffMs, StuckAfter = s.StuckAfter,
-        };
         var changed = new DeviceProfile
         {
             Name = p.Name, Model = p.Model, SamplePeriodSeconds = p.SamplePeriodSeconds, Sensors = sensors,
             Outputs = p.Outputs, Alarm = p.Alarm, State = p.State,
         };
         return profile with { Profile = changed };
+    }
+
+    /// <summary>The column names of a CSV's header row (empty when it cannot be read: the replay sensor then says why).</summary>
+    private static string[] Header(string csv)
+    {
+        try
+        {
+            using var reader = new StreamReader(csv);
+            var buffer = new char[Sensors.Csv.CsvReplaySensor.MaxLineChars];
+            int n = 0;
+            int c;
+            while (n < buffer.Length && (c = reader.Read()) >= 0 && c != '\n')
+            {
+                buffer[n++] = (char)c;
+            }
+
+            return [.. new string(buffer, 0, n).TrimEnd('\r').Split(',').Select(h => h.Trim())];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 }

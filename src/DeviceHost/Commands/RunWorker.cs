@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using EdgeRnn.Deployment.Cli;
 using EdgeRnn.DeviceHost.IO;
+using EdgeRnn.DeviceHost.LiveConsole;
 using EdgeRnn.DeviceHost.Loop;
 using EdgeRnn.DeviceHost.Outputs;
 using EdgeRnn.DeviceHost.Profiles;
@@ -82,6 +83,7 @@ internal static class RunWorker
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using SdNotify notify = environment.Notify();
         AddOutputs(loop, p, stdout, environment);
+        using ConsoleHost console = ConsoleHost.Attach(loop);
         loop.OpenOutputs();
         if (lockProblem is not null)
         {
@@ -99,15 +101,21 @@ internal static class RunWorker
             loop.Emit(new DeviceEvent(DeviceEventKind.Warning, 0, DateTimeOffset.UtcNow, Detail: warning));
         }
 
+        if (console.Serve(ConsoleSocket.ServePath(profile, environment.GetVariable)) is { } consoleProblem)
+        {
+            loop.Emit(new DeviceEvent(DeviceEventKind.Warning, 0, DateTimeOffset.UtcNow, Detail: consoleProblem));
+        }
+
         loop.RestoreState();
         double speed = p.Sensors.FirstOrDefault(s => s.Speed is not null)?.Speed ?? 1;
         TimeSpan period = speed == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(p.SamplePeriodSeconds / speed);
         loop.Emit(new DeviceEvent(DeviceEventKind.Started, 0, DateTimeOffset.UtcNow, Detail: string.Create(CultureInfo.InvariantCulture,
-            $"profile {p.Name}, model {Path.GetFileName(loop.Model.SourceName)} ({loop.Metadata.Features.Count} feature(s)), one sample every {period.TotalMilliseconds:0.###} ms")));
+            $"profile {p.Name}, model {Path.GetFileName(loop.Model.SourceName)} ({loop.Metadata.Features.Count} feature(s)), one sample every {period.TotalMilliseconds:0.###} ms{(console.Server is { } server ? ", live console at " + server.Path : "")}")));
         using var heartbeat = new ServiceHeartbeat(notify, period, () => Status(loop, p));
         notify.Ready($"running profile {p.Name}");
         heartbeat.Start();
         PeriodicSampler sampler = PeriodicSampler.Create(period, cts.Token);
+        console.Source.Sampler = sampler;
         string reason = "stopped by signal";
         const int SteadyAfter = 1000;
         long steadyAllocated = 0;
@@ -134,6 +142,7 @@ internal static class RunWorker
             }
 
             heartbeat.Progress();
+            console.RunPending(); // reset / save from a live console, between steps
             if (loop.Steps == 1)
             {
                 WriteQuietly(stderr, string.Create(CultureInfo.InvariantCulture,
@@ -189,7 +198,7 @@ internal static class RunWorker
     {
         if (p.Outputs.Console != "off")
         {
-            loop.AddSink(new ConsoleSink(stdout, p.Outputs.Console == "steps"));
+            loop.AddSink(new ConsoleSink(stdout, p.Outputs.Console == "steps", [.. p.Sensors.SelectMany(s => s.Readings).Select(r => (r.Feature, r.Unit))]));
         }
 
         if (p.Outputs.EventLog is { } log)

@@ -33,5 +33,8 @@ internal sealed class DeviceEnvironment
     /// <summary>The systemd notification socket (from NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID).</summary>
     public Func<SdNotify> Notify { get; init; } = SdNotify.FromEnvironment;
 
+    /// <summary>The process's environment variables (RUNTIME_DIRECTORY for the console socket).</summary>
+    public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
+
     public SensorFactory Sensors => new(OpenI2c);
 }

@@ -90,6 +90,9 @@ internal sealed class DeviceLoop : IDisposable
     /// <summary>The raw readings of the last step, in feature order and profile units.</summary>
     public ReadOnlySpan<float> LastRaw => _raw;
 
+    /// <summary>Where the loop publishes readings, forecasts and likelihoods for the live console (null: nobody watches).</summary>
+    public LiveConsole.LiveReadings? Live { get; set; }
+
     /// <summary>
     /// Loads the profile's model, checks that the profile fits it, and opens the sensors (lazily: a missing chip is a
     /// degraded sensor, not a failure). <paramref name="withState"/> false ignores the profile's state file.
@@ -324,6 +327,16 @@ internal sealed class DeviceLoop : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Forgets the model's and the scorer's state (a live console's "reset"): the loop starts fresh, warming up again,
+    /// and any active anomaly ends without an event. Called by the loop thread between steps.
+    /// </summary>
+    public void ResetState(string why)
+    {
+        _stream.Reset();
+        Emit(new DeviceEvent(DeviceEventKind.Warning, Steps, DateTimeOffset.UtcNow, Detail: $"state reset ({why}): the model and the scorer start fresh and warm up again"));
+    }
+
     /// <summary>Takes one sample and scores it. Returns false when a replay has ended.</summary>
     public bool Step(out StepRecord record)
     {
@@ -359,8 +372,11 @@ internal sealed class DeviceLoop : IDisposable
 
         // Normalize (a reading no sensor has delivered stands at the training mean), score against the last forecast,
         // step, keep the forecast: the one sequence the desktop scores with too.
+        LiveConsole.LiveReadings? live = Live;
+        live?.BeforeStep(begun, _stream.Forecast, State.StepCount > 0);
         ScoreResult score = _stream.StepRow(_raw);
         Volatile.Write(ref _steps, _steps + 1);
+        live?.AfterStep(begun, _raw, score, Steps, Detector.Steps, _degraded);
         if (degraded)
         {
             DegradedSteps++;

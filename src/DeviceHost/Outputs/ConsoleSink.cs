@@ -4,7 +4,9 @@ using EdgeRnn.DeviceHost.IO;
 namespace EdgeRnn.DeviceHost.Outputs;
 
 /// <summary>Events (and with <c>console: steps</c> every step) as text lines; file-derived text has its control characters escaped.</summary>
-internal sealed class ConsoleSink(TextWriter writer, bool steps) : IEventSink
+/// <remarks>A step line: <c>step 31 likelihood 0.000000 error 0.2038 at 14:03:07.250 temperature 71.08 degF</c> (the readings
+/// when <paramref name="readings"/> names them: feature and unit per raw value, in order).</remarks>
+internal sealed class ConsoleSink(TextWriter writer, bool steps, IReadOnlyList<(string Feature, string Unit)>? readings = null) : IEventSink
 {
     public string Name => "console";
 
@@ -21,8 +23,15 @@ internal sealed class ConsoleSink(TextWriter writer, bool steps) : IEventSink
     {
         if (steps)
         {
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {step.Step} likelihood {step.Likelihood:0.000000} error {step.Error:0.000000}{(step.Active ? " ANOMALY" : "")}{(step.Degraded ? " degraded" : "")}"));
+            var line = new System.Text.StringBuilder(128);
+            line.Append(CultureInfo.InvariantCulture,
+                $"step {step.Step} likelihood {step.Likelihood:0.000000} error {step.Error:0.000000}{(step.Active ? " ANOMALY" : "")}{(step.Degraded ? " degraded" : "")} at {DateTime.Now:HH:mm:ss.fff}");
+            for (int i = 0; readings is not null && i < readings.Count && i < raw.Length; i++)
+            {
+                line.Append(CultureInfo.InvariantCulture, $" {readings[i].Feature} {raw[i]:G6} {readings[i].Unit}");
+            }
+
+            writer.WriteLine(line);
         }
     }
 
