@@ -63,6 +63,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
     private long _writeFailures;
     private long _rejected;
     private long _attempts;
+    private long _lastSync;
 
     public MqttPublisher(DeviceLoop loop, LoadedProfile profile, MqttProfile m, ChannelReader<TelemetryItem> items, Func<long> channelDropped)
     {
@@ -123,10 +124,13 @@ internal sealed class MqttPublisher : IAsyncDisposable
             WriteBatch(healthDue);
         }
 
-        WriteBatch(health: false);
+        WriteBatch(health: false, final: true);
     }
 
-    private void WriteBatch(bool health)
+    /// <summary>The longest a queued message waits for its fsync (a power cut may lose this much; kill -9 loses nothing).</summary>
+    internal static readonly TimeSpan SyncInterval = TimeSpan.FromMilliseconds(250);
+
+    private void WriteBatch(bool health, bool final = false)
     {
         lock (_gate)
         {
@@ -144,14 +148,21 @@ internal sealed class MqttPublisher : IAsyncDisposable
                 Append(q, TelemetryKind.Health, FormatHealth);
             }
 
-            if (n == 0 || q is null)
+            if (q is null)
             {
                 return;
             }
 
             try
             {
-                q.Commit();
+                // Appended records are in the kernel at once (they survive kill -9); fsync, for power cuts, at most
+                // every SyncInterval, so a busy SD card is not asked for 100 syncs a second beside the state saves.
+                if (final || Environment.TickCount64 - _lastSync >= (long)SyncInterval.TotalMilliseconds)
+                {
+                    q.Commit();
+                    _lastSync = Environment.TickCount64;
+                }
+
                 QueueWorks();
             }
             catch (IOException e)

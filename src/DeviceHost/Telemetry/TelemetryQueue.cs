@@ -13,8 +13,9 @@ internal sealed record QueuedMessage(long Seq, long TimeMs, TelemetryKind Kind, 
 
 /// <summary>
 /// The store-and-forward queue: a folder of append-only segment files and an acknowledgement cursor. Every message
-/// goes through it (written and fsynced before it is sent), and leaves it only when the broker's PUBACK for it
-/// arrives, so a message accepted here survives a broker outage, a restart, kill -9 and a power cut.
+/// goes through it (written before it is sent: in the kernel at once, so it survives kill -9; fsynced within the
+/// publisher's sync interval, for power cuts), and leaves it only when the broker's PUBACK for it arrives, so a message
+/// accepted here survives a broker outage, a restart and kill -9.
 /// </summary>
 /// <remarks>
 /// <para>Segments are <c>{first sequence number:D20}.seg</c>: an 8-byte header ("ERTQ", u16 version 1, u16 0), then
