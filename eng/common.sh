@@ -58,3 +58,15 @@ ensure_onnx_node_test_generator() {
 ensure_arm64_cross() {
   apt_install clang llvm binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user zlib1g-dev
 }
+
+# Fleet telemetry tests (issue 15) run against a real MQTT broker: Debian's mosquitto, started by the test fixture on
+# 127.0.0.1 on a free port with its own generated config. The package also enables a system service on port 1883;
+# the tests never use it, so it is stopped and disabled where systemd runs (best effort: not in containers).
+ensure_mosquitto() {
+  apt_install mosquitto openssl
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled mosquitto >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo systemctl disable --now mosquitto >/dev/null 2>&1 || true
+  fi
+}

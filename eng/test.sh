@@ -14,6 +14,7 @@ ensure_dotnet
 ensure_aot_toolchain
 ensure_arm64_cross
 ensure_onnx_node_test_generator
+ensure_mosquitto
 
 log_dir="$REPO_ROOT/artifacts/test"
 mkdir -p "$log_dir"

@@ -92,6 +92,7 @@ internal static class DiagWorker
             problems += CheckWritable(profile, stdout);
             problems += CheckAlarmPin(profile, stdout, environment);
             problems += CheckState(profile, model, stdout);
+            problems += Telemetry.TelemetryDiag.Check(profile, stdout);
         }
 
         if (bench && model is not null && model.CanStream)

@@ -210,5 +210,10 @@ internal static class RunWorker
         {
             loop.AddSink(new AlarmPin(environment.OpenGpio, pin.Pin, pin.ActiveHigh, p.Alarm.OnDegraded));
         }
+
+        if (p.Mqtt is { } mqtt)
+        {
+            loop.AddSink(new Telemetry.TelemetrySink(loop, loop.Profile, mqtt));
+        }
     }
 }

@@ -31,6 +31,9 @@ internal sealed class DeviceProfile
 
     /// <summary>Where and how often the recurrent and scorer state is saved.</summary>
     public StateProfile? State { get; init; }
+
+    /// <summary>Fleet telemetry to an MQTT broker (issue 15; src/DeviceHost/Telemetry).</summary>
+    public Telemetry.MqttProfile? Mqtt { get; init; }
 }
 
 /// <summary>

@@ -65,6 +65,7 @@ internal static class ProfileLoader
         DeviceProfile profile = Parse(text, shown);
         var loaded = new LoadedProfile(profile, full, Path.GetDirectoryName(full)!);
         ValidatePaths(loaded, shown);
+        Telemetry.MqttProfileCheck.ValidateFiles(loaded, (condition, field, what) => Check(condition, shown, field, what));
         return loaded;
     }
 
@@ -246,6 +247,11 @@ internal static class ProfileLoader
             Check(state.Path.Length > 0, src, "$.state.path", "must not be empty");
             CheckPath(src, "$.state.path", state.Path);
             Check(state.SaveEverySteps >= 1, src, "$.state.saveEverySteps", $"must be >= 1 (got {state.SaveEverySteps})");
+        }
+
+        if (p.Mqtt is { } mqtt)
+        {
+            Telemetry.MqttProfileCheck.Validate(mqtt, (condition, field, what) => Check(condition, src, field, what));
         }
     }
 

@@ -1,0 +1,131 @@
+using System.Text;
+using EdgeRnn.DeviceHost.Telemetry;
+
+namespace EdgeRnn.DeviceHost.Tests.Telemetry;
+
+/// <summary>The on-disk store-and-forward queue: order, acknowledgement, repair of what a crash or a bad disk leaves.</summary>
+public sealed class TelemetryQueueTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Folder => _temp.File("q");
+
+    private static byte[] Body(int i) => Encoding.UTF8.GetBytes($"{{\"n\":{i}}}");
+
+    [Fact]
+    public void AppendPeekAcknowledge_ReopenedAfterAck_ResumesAfterAcknowledged()
+    {
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            for (int i = 1; i <= 10; i++)
+            {
+                Assert.Equal(i, q.Append(1000 + i, TelemetryKind.Event, Body(i)));
+            }
+
+            q.Commit();
+            for (int i = 1; i <= 4; i++)
+            {
+                QueuedMessage m = q.Peek()!;
+                Assert.Equal(i, m.Seq);
+                Assert.Equal(Body(i), m.Body);
+                q.Acknowledge(m);
+            }
+
+            Assert.Equal(6, q.Depth);
+            q.SaveAcknowledged(force: true, nowMs: 0);
+        }
+
+        using TelemetryQueue again = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024);
+        Assert.Empty(again.Problems);
+        Assert.Equal(6, again.Depth);
+        Assert.Equal(5, again.Peek()!.Seq);
+        Assert.Equal(11, again.Append(0, TelemetryKind.Health, Body(11)));
+    }
+
+    [Fact]
+    public void Open_TornLastRecord_IsCutOffAndReported()
+    {
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                q.Append(0, TelemetryKind.Event, Body(i));
+            }
+        }
+
+        string seg = Directory.GetFiles(Folder, "*.seg").Single();
+        long length = new FileInfo(seg).Length;
+        using (var f = new FileStream(seg, FileMode.Open))
+        {
+            f.SetLength(length - 3); // a crash in the middle of the third record
+        }
+
+        using TelemetryQueue again = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024);
+        Assert.Contains(again.Problems, p => p.Contains("torn record", StringComparison.Ordinal));
+        Assert.Equal(2, again.Depth);
+        Assert.Equal(3, again.Append(0, TelemetryKind.Event, Body(3))); // the torn one was never committed; numbering goes on
+        Assert.Equal(length, new FileInfo(seg).Length);
+    }
+
+    [Fact]
+    public void Open_FlippedByte_RecordSkippedAndCountedOthersKept()
+    {
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                q.Append(0, TelemetryKind.Event, Body(i));
+            }
+        }
+
+        string seg = Directory.GetFiles(Folder, "*.seg").Single();
+        byte[] bytes = File.ReadAllBytes(seg);
+        int second = 8 + TelemetryQueue.RecordHeaderBytes + Body(1).Length;
+        bytes[second + TelemetryQueue.RecordHeaderBytes + 2] ^= 0x40; // a bit flip in the second record's body
+        File.WriteAllBytes(seg, bytes);
+
+        using TelemetryQueue again = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024);
+        Assert.Contains(again.Problems, p => p.Contains("1 corrupt record", StringComparison.Ordinal));
+        Assert.Equal(1, again.Corrupt);
+        Assert.Equal(1, again.Peek()!.Seq);
+        again.Acknowledge(again.Peek()!);
+        Assert.Equal(3, again.Peek()!.Seq);
+    }
+
+    [Fact]
+    public void Append_PastMaxBytes_DropsOldestSegmentsAndCountsThem()
+    {
+        using TelemetryQueue q = TelemetryQueue.Open(Folder, 16 * 1024, 4096);
+        byte[] body = new byte[200];
+        for (int i = 0; i < 1000; i++)
+        {
+            q.Append(0, TelemetryKind.Score, body);
+        }
+
+        Assert.True(q.Bytes <= 16 * 1024, q.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(q.Dropped > 900);
+        Assert.Equal(1000, q.Dropped + q.Depth);
+        Assert.Equal(q.Dropped + 1, q.Peek()!.Seq); // the oldest went first; what is left is in order
+    }
+
+    [Fact]
+    public void Open_DamagedAckFile_SendsFromStartAndSaysSo()
+    {
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            q.Append(0, TelemetryKind.Event, Body(1));
+            q.Acknowledge(q.Peek()!);
+            q.Append(0, TelemetryKind.Event, Body(2));
+            q.SaveAcknowledged(force: true, nowMs: 0);
+        }
+
+        byte[] ack = File.ReadAllBytes(Path.Combine(Folder, "ack"));
+        ack[10] ^= 1;
+        File.WriteAllBytes(Path.Combine(Folder, "ack"), ack);
+        using TelemetryQueue again = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024);
+        Assert.Contains(again.Problems, p => p.Contains("ack: the acknowledgement cursor is damaged", StringComparison.Ordinal));
+        Assert.Equal(1, again.Peek()!.Seq); // duplicates, never a loss
+    }
+}
