@@ -228,6 +228,11 @@ public sealed class AnomalyDetector
             error = _steps == 0 ? 0 : _mean;
         }
 
+        // An error beyond MaxError (a reading of 1e30 from a failing sensor, or a forecast restored from a crafted state)
+        // is as anomalous as one at it; unclamped it would push the statistics past what a saved state may hold, and
+        // the next start would discard the state (fuzz campaign, state case 9766).
+        error = Math.Clamp(error, -MaxError, MaxError);
+
         float likelihood = 0;
         if (Settings.IsLogTail)
         {
@@ -434,9 +439,19 @@ public sealed class AnomalyDetector
             _slowMean = BinaryPrimitives.ReadDoubleLittleEndian(source[(at + 24)..]);
             _slowVariance = BinaryPrimitives.ReadDoubleLittleEndian(source[(at + 32)..]);
             at += 40;
+            double sum = 0, magnitude = 0;
             for (int i = 0; i < _recent.Length; i++, at += 8)
             {
                 _recent[i] = BinaryPrimitives.ReadDoubleLittleEndian(source[at..]);
+                sum += _recent[i];
+                magnitude += Math.Abs(_recent[i]);
+            }
+
+            // The running sum is kept by adding and subtracting, so it drifts from the recent errors by rounding only; a
+            // saved sum further off than that (a crafted file) is replaced by the sum itself rather than trusted.
+            if (Math.Abs(_recentSum - sum) > (1e-6 * magnitude) + 1e-12)
+            {
+                _recentSum = sum;
             }
 
             for (int i = 0; i < _low.Length; i++, at += 8)
@@ -451,15 +466,27 @@ public sealed class AnomalyDetector
     /// What in a state written by <see cref="WriteTo"/> for these settings is not a value the detector can hold (a NaN
     /// or infinity, a negative count or variance), as a phrase; null when everything is.
     /// </summary>
-    /// <summary>The largest magnitude a saved mean or sum may have (a variance: its square); NaN fails the test too.</summary>
+    /// <summary>
+    /// The largest magnitude a saved mean or sum may have (a variance: the square of twice it); NaN fails the test too.
+    /// Errors are clamped to <see cref="MaxError"/>, so statistics the detector computes from them stay far inside; and
+    /// restored values inside these limits stay inside after any number of updates (a mean is a convex combination; a
+    /// variance update is (1 - a)(v + a d^2) with |d| at most twice the limit).
+    /// </summary>
     private const double MaxStatistic = 1e15;
 
+    /// <summary>The largest error magnitude scored; beyond it every error is equally anomalous.</summary>
+    internal const double MaxError = 1e6;
+
+    /// <summary>
+    /// What in a state written by <see cref="WriteTo"/> for these settings is not a value the detector can hold (a NaN
+    /// or infinity, a negative count or variance), as a phrase; null when everything is.
+    /// </summary>
     private string? FindInvalidValue(ReadOnlySpan<byte> source)
     {
         // Statistics of errors in normalized units: anything near float's range is corrupt, and one more update of such
         // a value (a square, a sum) would overflow to infinity and poison the next save.
         static bool Finite(ReadOnlySpan<byte> s, int at) => Math.Abs(BinaryPrimitives.ReadDoubleLittleEndian(s[at..])) <= MaxStatistic;
-        static bool Variance(ReadOnlySpan<byte> s, int at) => BinaryPrimitives.ReadDoubleLittleEndian(s[at..]) is double v && v >= 0 && v <= MaxStatistic * MaxStatistic;
+        static bool Variance(ReadOnlySpan<byte> s, int at) => BinaryPrimitives.ReadDoubleLittleEndian(s[at..]) is double v && v >= 0 && v <= 4 * MaxStatistic * MaxStatistic;
 
         if (BinaryPrimitives.ReadInt64LittleEndian(source[12..]) < 0 || BinaryPrimitives.ReadInt32LittleEndian(source[44..]) < 0)
         {

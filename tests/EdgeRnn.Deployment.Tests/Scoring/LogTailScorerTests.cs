@@ -150,6 +150,63 @@ public class LogTailScorerTests
         Assert.Equal(0, b.Steps);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void HugeError_IsClamped_SoTheSavedStateRestores(bool logTail)
+    {
+        // Fuzz case: a restored forecast of 1e30 (finite) made an error that pushed the statistics past what a saved
+        // state may hold, so the state the device saved next was discarded at the following start.
+        ScorerSettings settings = logTail ? s_logTail with { SlowWindow = 100 } : s_logTail with { Method = null };
+        var a = new AnomalyDetector(settings, 1);
+        for (int t = 0; t < 30; t++)
+        {
+            a.SetForecast([0.1f]);
+            a.Observe([0.1f + (0.01f * (t % 3))]);
+        }
+
+        a.SetForecast([1e30f]);
+        ScoreResult spike = a.Observe([0f]);
+        Assert.Equal(AnomalyDetector.MaxError, spike.Error);
+        Assert.True(spike.Likelihood > 0.99, $"likelihood {spike.Likelihood}");
+        a.SetForecast([-3e38f]);
+        a.Observe([3e38f]);
+
+        AnomalyDetector b = Clone(a);
+        Assert.Equal(a.Steps, b.Steps);
+        a.SetForecast([0.1f]);
+        b.SetForecast([0.1f]);
+        Assert.Equal(a.Observe([0.1f]), b.Observe([0.1f]));
+    }
+
+    [Fact]
+    public void ReadFrom_ARecentSumThatIsNotTheSumOfTheRecentErrors_IsRecomputed()
+    {
+        var a = new AnomalyDetector(s_logTail, 1);
+        for (int t = 0; t < 50; t++)
+        {
+            a.ObserveError(0.1 + (0.01 * (t % 3)));
+        }
+
+        var bytes = new byte[a.SerializedLength];
+        a.WriteTo(bytes);
+        int recentSum = bytes.Length - 32 - (8 * 1) - (8 * s_logTail.ShortWindow) - 40;
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(recentSum), 1e15);
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32), bytes.AsSpan(bytes.Length - 32));
+        var b = new AnomalyDetector(s_logTail, 1);
+        b.ReadFrom(bytes);
+
+        for (int t = 50; t < 100; t++)
+        {
+            double e = 0.1 + (0.01 * (t % 3));
+            Assert.Equal(a.ObserveError(e).Likelihood, b.ObserveError(e).Likelihood, 1e-6);
+        }
+
+        var again = new byte[b.SerializedLength];
+        b.WriteTo(again);
+        new AnomalyDetector(s_logTail, 1).ReadFrom(again);
+    }
+
     [Fact]
     public void ReadFrom_GaussianStateIntoLogTailDetector_Throws()
     {
