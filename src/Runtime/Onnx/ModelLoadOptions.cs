@@ -71,4 +71,11 @@ public sealed class ModelLoadOptions
 
     /// <summary>The most metadata entries (<c>metadata_props</c>); default 1024.</summary>
     public int MaxMetadataEntries { get; init; } = 1024;
+
+    /// <summary>
+    /// The most bytes all metadata entries (keys and values) may take in the file together; default 4 MiB. EdgeRnn's
+    /// own metadata is a few kilobytes; without a total, 1024 entries near <see cref="MaxMetadataValueLength"/> would
+    /// fit the load budget yet, parsed as text at two bytes a character, take a device past its memory limit.
+    /// </summary>
+    public long MaxMetadataBytes { get; init; } = 4L * 1024 * 1024;
 }

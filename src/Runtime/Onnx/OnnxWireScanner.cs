@@ -141,6 +141,7 @@ internal ref struct OnnxWireScanner
     {
         Charge(BaseBytes(MessageKind.Model), "the model");
         int metadata = 0, opsets = 0;
+        long metadataBytes = 0;
         foreach (Field f in new FieldReader(data))
         {
             switch (f.Number)
@@ -160,6 +161,13 @@ internal ref struct OnnxWireScanner
                     break;
                 case 14:
                     Count(ref metadata, _o.MaxMetadataEntries, "metadata entries", "MaxMetadataEntries");
+                    metadataBytes += f.Payload.Length;
+                    if (metadataBytes > _o.MaxMetadataBytes)
+                    {
+                        throw new ModelFormatException(
+                            $"{_source}: metadata entry #{metadata - 1}{MetadataKeyLabel(f.Payload)} brings the metadata to {metadataBytes} bytes; the limit is {_o.MaxMetadataBytes} (ModelLoadOptions.MaxMetadataBytes).");
+                    }
+
                     if (!_budget.TryCharge(FieldBytes(MessageKind.Model, f, 1)))
                     {
                         throw _budget.Exceeded(FieldBytes(MessageKind.Model, f, 1), $"metadata entry #{metadata - 1}{MetadataKeyLabel(f.Payload)}");
