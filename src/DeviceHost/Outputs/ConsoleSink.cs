@@ -8,6 +8,8 @@ namespace EdgeRnn.DeviceHost.Outputs;
 /// when <paramref name="readings"/> names them: feature and unit per raw value, in order).</remarks>
 internal sealed class ConsoleSink(TextWriter writer, bool steps, IReadOnlyList<(string Feature, string Unit)>? readings = null) : IEventSink
 {
+    private readonly System.Text.StringBuilder _line = new(128);
+
     public string Name => "console";
 
     public void OnEvent(in DeviceEvent e)
@@ -23,7 +25,7 @@ internal sealed class ConsoleSink(TextWriter writer, bool steps, IReadOnlyList<(
     {
         if (steps)
         {
-            var line = new System.Text.StringBuilder(128);
+            System.Text.StringBuilder line = _line.Clear();
             line.Append(CultureInfo.InvariantCulture,
                 $"step {step.Step} likelihood {step.Likelihood:0.000000} error {step.Error:0.000000}{(step.Active ? " ANOMALY" : "")}{(step.Degraded ? " degraded" : "")} at {DateTime.Now:HH:mm:ss.fff}");
             for (int i = 0; readings is not null && i < readings.Count && i < raw.Length; i++)
@@ -31,7 +33,8 @@ internal sealed class ConsoleSink(TextWriter writer, bool steps, IReadOnlyList<(
                 line.Append(CultureInfo.InvariantCulture, $" {readings[i].Feature} {raw[i]:G6} {readings[i].Unit}");
             }
 
-            writer.WriteLine(line);
+            // One string per line: a writer sees whole lines (and a pipe gets each in one write).
+            writer.WriteLine(line.ToString());
         }
     }
 
