@@ -124,6 +124,11 @@ internal sealed class TelemetryQueue : IDisposable
             return;
         }
 
+        if (!_readOnly)
+        {
+            RemoveOrphanedTemporaryFiles();
+        }
+
         var files = new List<(long First, string Path)>();
         foreach (string file in Directory.EnumerateFiles(Folder, "*.seg"))
         {
@@ -153,6 +158,29 @@ internal sealed class TelemetryQueue : IDisposable
         _cursorSegment = _segments.Count > 0 ? _segments[0] : null;
         _cursorOffset = SegmentHeaderBytes;
         DeleteAcknowledgedSegments();
+    }
+
+    /// <summary>
+    /// Deletes what a process killed while creating a segment or replacing the ack file left behind (AtomicFile's
+    /// <c>.{name}.{guid}.tmp</c>); nothing else in the folder is touched.
+    /// </summary>
+    private void RemoveOrphanedTemporaryFiles()
+    {
+        foreach (string file in Directory.EnumerateFiles(Folder, ".*.tmp"))
+        {
+            string name = Path.GetFileName(file);
+            if (name.StartsWith(".ack.", StringComparison.Ordinal) || name.Contains(".seg.", StringComparison.Ordinal))
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _problems.Add($"{ErrorText.Sanitize(name)}: an orphaned temporary file that could not be deleted ({e.Message})");
+                }
+            }
+        }
     }
 
     private void ReadAck()

@@ -45,6 +45,29 @@ public sealed class TelemetryQueueTests : IDisposable
     }
 
     [Fact]
+    public void Open_AfterAKillWhileCreatingASegmentOrSavingTheAck_RemovesTheirTemporaryFilesOnly()
+    {
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            q.Append(0, TelemetryKind.Event, Body(1));
+        }
+
+        string segTemp = Path.Combine(Folder, ".00000000000000000002.seg.0123456789abcdef0123456789abcdef.tmp");
+        string ackTemp = Path.Combine(Folder, ".ack.0123456789abcdef0123456789abcdef.tmp");
+        string other = Path.Combine(Folder, ".notes.tmp");
+        foreach (string f in new[] { segTemp, ackTemp, other })
+        {
+            File.WriteAllText(f, "left by kill -9");
+        }
+
+        using TelemetryQueue again = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024);
+        Assert.False(File.Exists(segTemp));
+        Assert.False(File.Exists(ackTemp));
+        Assert.True(File.Exists(other));
+        Assert.Equal(1, again.Depth);
+    }
+
+    [Fact]
     public void Open_TornLastRecord_IsCutOffAndReported()
     {
         using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
