@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -478,6 +479,42 @@ def _log_files(run: Path) -> list[Path]:
     return sorted(run.glob("events.jsonl*"))
 
 
+def _queue_records(folder: Path) -> tuple[dict[int, int], list[str]]:
+    """The telemetry queue's records as {sequence number: CRC-32} and what is wrong with its files (the segment format
+    of src/DeviceHost/Telemetry/TelemetryQueue.cs: "ERTQ" header, then u32 length, u32 CRC-32, i64 seq, i64 time, u8
+    kind, body). A torn record at the end of the last segment is reported as "torn" (a kill inside a write(2) that
+    spans pages can leave one; the queue cuts it at the next start); anything else is damage."""
+    records: dict[int, int] = {}
+    problems: list[str] = []
+    segs = sorted(folder.glob("*.seg")) if folder.exists() else []
+    last_seq = 0
+    for i, seg in enumerate(segs):
+        data = seg.read_bytes()
+        if data[:4] != b"ERTQ":
+            problems.append(f"{seg.name}: bad header")
+            continue
+        at = 8
+        while at < len(data):
+            if at + 25 > len(data):
+                problems.append(f"torn record at the end of {seg.name}" if i == len(segs) - 1 else f"{seg.name}: short record")
+                break
+            length, crc = int.from_bytes(data[at:at + 4], "little"), int.from_bytes(data[at + 4:at + 8], "little")
+            end = at + 25 + length
+            if end > len(data):
+                problems.append(f"torn record at the end of {seg.name}" if i == len(segs) - 1 else f"{seg.name}: short record")
+                break
+            if zlib.crc32(data[at + 8:end]) != crc:
+                problems.append(f"{seg.name}: bad CRC at byte {at}")
+                break
+            seq = int.from_bytes(data[at + 8:at + 16], "little", signed=True)
+            if seq <= last_seq:
+                problems.append(f"{seg.name}: sequence {seq} after {last_seq}")
+            last_seq = seq
+            records[seq] = crc
+            at = end
+    return records, problems
+
+
 def kill9(args) -> dict:
     """run at full speed on a looping CSV (a save every 25 steps, a 64 KB log rotating), kill -9 at a random moment,
     then look at the files the dead process left and start again. Checked per trial:
@@ -487,6 +524,10 @@ def kill9(args) -> dict:
       - lines: every complete line the killed process wrote is still in the log after the next start (write(2) per
         line: a process crash loses nothing; a power cut is another matter, see docs/reliability.md 9);
       - temp: no .device.state.<hex>.tmp file remains after the next start;
+      - telemetry queue (the profile publishes to a broker that refuses connections, so every event, score and health
+        message is queued on disk): every record the killed process wrote has a valid CRC-32 and rising sequence
+        numbers (a torn last record is counted, not a failure: the queue cuts it); after the next start every one of
+        them is still queued, new messages are numbered after them, and no temporary file remains in the queue;
       - the next start exits 0 within the timeout, with no crash and within 64 MB."""
     camp = Campaign("kill9", args)
     rnd = random.Random(args.seed)
@@ -499,7 +540,11 @@ def kill9(args) -> dict:
             d.mkdir()
             shutil.copy(MODEL, d / "model.onnx")
             (d / "data.csv").write_text("\n".join(lines) + "\n")
-            (d / "profile.json").write_text(json.dumps(replay_profile("model.onnx", "data.csv", speed=0, loop=True, save_every=25, max_bytes=65536)))
+            profile = replay_profile("model.onnx", "data.csv", speed=0, loop=True, save_every=25, max_bytes=65536)
+            # Port 9 (discard) on loopback refuses: the publisher retries with backoff and everything stays queued.
+            profile["mqtt"] = {"host": "127.0.0.1", "port": 9, "deviceId": "kill9", "healthSeconds": 1, "scoresEverySteps": 50,
+                               "reconnectMinMs": 100, "reconnectMaxMs": 1000, "queue": {"path": "run/queue", "maxBytes": 64 << 20}}
+            (d / "profile.json").write_text(json.dumps(profile))
         p = subprocess.Popen([camp.binary, "run", "--profile", "profile.json"], cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=runner.ENV)
         time.sleep(rnd.choice([0.0, 0.005, 0.02, 0.05]) + rnd.random() * rnd.choice([0.1, 0.5, 2.0]))
         os.kill(p.pid, signal.SIGKILL)
@@ -516,6 +561,14 @@ def kill9(args) -> dict:
         temps_before = len(list(run.glob(".device.state.*.tmp"))) if run.exists() else 0
         camp.tally.note("temp files left by the kill", temps_before)
         problems = []
+        queue = run / "queue"
+        queued_before, queue_problems = _queue_records(queue)
+        camp.tally.note("queued messages left by the kills", len(queued_before))
+        for qp in queue_problems:
+            if qp.startswith("torn record"):
+                camp.tally.note("torn last queue record (cut at the next start)")
+            else:
+                problems.append(f"queue: {qp}")
         if before_state is not None:
             if len(before_state) < 80 or hashlib.sha256(before_state[:-32]).digest() != before_state[-32:]:
                 problems.append("state file left by the kill has a bad checksum")
@@ -544,6 +597,15 @@ def kill9(args) -> dict:
             problems.append(f"{len(missing)} complete lines lost, e.g. {missing[0][:80]!r}")
         if list(run.glob(".device.state.*.tmp")):
             problems.append("temporary state file left after the next start")
+        queued_after, queue_problems = _queue_records(queue)
+        problems += [f"queue after the next start: {qp}" for qp in queue_problems]
+        lost_queued = [q for q, crc in queued_before.items() if queued_after.get(q) != crc]
+        if lost_queued:
+            problems.append(f"{len(lost_queued)} queued messages lost or changed at the next start, e.g. sequence {lost_queued[0]}")
+        if queued_before and [q for q in queued_after if q not in queued_before and q <= max(queued_before)]:
+            problems.append("a new message was numbered inside the range already queued")
+        if queue.exists() and list(queue.glob(".*.tmp")):
+            problems.append("temporary file left in the queue after the next start")
         if "log_repaired" in b"".join(after).decode("utf-8", "replace"):
             camp.tally.note("log repaired at the next start")
         if before_state is not None:
