@@ -69,14 +69,20 @@ internal static class RecordWorker
 
         DeviceProfile p = profile.Profile;
         ResilientSensor[] sensors;
+        var warnings = new List<string>();
         try
         {
-            sensors = Open(profile, environment);
+            sensors = DeviceLoop.OpenSensors(profile, environment, warnings);
         }
         catch (ProfileException e)
         {
             stderr.WriteLine("error: " + ErrorText.Sanitize(e.Message, 2000));
             return ToolExitCodes.BadInput;
+        }
+
+        foreach (string w in warnings)
+        {
+            stderr.WriteLine("warning: " + ErrorText.Sanitize(w, 2000));
         }
 
         try
@@ -96,38 +102,6 @@ internal static class RecordWorker
                 s.Dispose();
             }
         }
-    }
-
-    private static ResilientSensor[] Open(LoadedProfile profile, DeviceEnvironment environment)
-    {
-        DeviceProfile p = profile.Profile;
-        SensorFactory factory = environment.Sensors;
-        var sensors = new ResilientSensor[p.Sensors.Length];
-        for (int i = 0; i < sensors.Length; i++)
-        {
-            SensorProfile s = p.Sensors[i];
-            ISensor? initial = null;
-            if (!SensorKinds.Get(s.Kind).IsHardware)
-            {
-                try
-                {
-                    initial = factory.Open(s, profile);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-                {
-                    for (int j = 0; j < i; j++)
-                    {
-                        sensors[j].Dispose();
-                    }
-
-                    throw new ProfileException($"{profile.FullPath}: $.sensors[{i}].file: {ErrorText.Describe(e)}", e);
-                }
-            }
-
-            sensors[i] = new ResilientSensor(s, () => factory.Open(s, profile), environment.Sleep, initial);
-        }
-
-        return sensors;
     }
 
     private static int Record(ResilientSensor[] sensors, string[] features, string outPath, TimeSpan period, TimeSpan? duration, long? rows, long rotateRows,

@@ -119,8 +119,22 @@ internal sealed class DeviceLoop : IDisposable
 
         // Replays and synthetic signals are configuration, not hardware: a missing file or column is a bad profile
         // (exit 2 now), not a sensor to retry forever. Chips open lazily: a missing chip is a degraded sensor.
-        SensorFactory factory = environment.Sensors;
         var warnings = new List<string>();
+        ResilientSensor[] sensors = OpenSensors(profile, environment, warnings);
+
+        DeviceStateStore? store = withState && p.State is { } st ? new DeviceStateStore(profile.Resolve(st.Path), environment.Files) : null;
+        return new DeviceLoop(profile, model, metadata, settings, sensors, store, warnings);
+    }
+
+    /// <summary>
+    /// Opens a profile's sensors: replays and synthetic signals at once (a missing file or column is a bad profile,
+    /// <see cref="ProfileException"/>, and what was opened is closed again), chips lazily (a missing chip is a degraded
+    /// sensor, retried). What opening warns about goes to <paramref name="warnings"/>.
+    /// </summary>
+    public static ResilientSensor[] OpenSensors(LoadedProfile profile, DeviceEnvironment environment, List<string> warnings)
+    {
+        DeviceProfile p = profile.Profile;
+        SensorFactory factory = environment.Sensors;
         var sensors = new ResilientSensor[p.Sensors.Length];
         for (int i = 0; i < sensors.Length; i++)
         {
@@ -151,8 +165,7 @@ internal sealed class DeviceLoop : IDisposable
             sensors[i] = new ResilientSensor(s, () => factory.Open(s, profile), environment.Sleep, initial);
         }
 
-        DeviceStateStore? store = withState && p.State is { } st ? new DeviceStateStore(profile.Resolve(st.Path), environment.Files) : null;
-        return new DeviceLoop(profile, model, metadata, settings, sensors, store, warnings);
+        return sensors;
     }
 
     /// <summary>Checks that a model streams one input of <paramref name="features"/> features to a forecast of as many.</summary>
