@@ -15,7 +15,7 @@ public static class Program
         CommandLineHost.Run(CreateRootCommand(), "edgernn", args, stdout, stderr);
 
     internal static RootCommand CreateRootCommand() =>
-        new("edgernn: the desktop EdgeRnn tool: train sensor models with TorchSharp and export verified ONNX (train, export, synth), score recordings as the device will (score), write reference test data (testdata), verify models against it (verify), benchmark the runtime against ONNX Runtime (bench), run and score the Numenta Anomaly Benchmark (nab), and the main job end to end (demo). " + CommandLineHost.ExitCodesHelp)
+        new("edgernn: the desktop EdgeRnn tool: train sensor models with TorchSharp and export verified ONNX (train, export, synth), score recordings as the device will (score), write reference test data (testdata), verify models against it (verify), benchmark the runtime against ONNX Runtime (bench), run and score the Numenta Anomaly Benchmark (nab), watch devices publishing to an MQTT broker (fleet watch), and the main job end to end (demo). " + CommandLineHost.ExitCodesHelp)
         {
             VerifyCommand.Create("Checks a model against saved test data (the same check and output as edgernn-device verify)."),
             BenchCommand.Create(),
@@ -25,6 +25,7 @@ public static class Program
             ScoreCommand.Create(),
             ExportCommand.Create(),
             NabCommand.Create(),
+            FleetCommand.Create(),
             DemoCommand.Create(),
         };
 }
