@@ -60,6 +60,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
     private long _connects;
     private long _failedConnects;
     private long _published;
+    private long _unexpected;
     private long _writeFailures;
     private long _rejected;
     private long _attempts;
@@ -121,14 +122,39 @@ internal sealed class MqttPublisher : IAsyncDisposable
                 nextHealth = Environment.TickCount64 + (long)healthEvery.TotalMilliseconds;
             }
 
-            WriteBatch(healthDue);
+            WriteBatchGuarded(healthDue);
         }
 
-        WriteBatch(health: false, final: true);
+        WriteBatchGuarded(health: false, final: true);
     }
 
     /// <summary>The longest a queued message waits for its fsync (a power cut may lose this much; kill -9 loses nothing).</summary>
     internal static readonly TimeSpan SyncInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// A batch, with anything unexpected (a bug, a payload the serializer refuses) counted as a write failure and told
+    /// once as a fault: the writer must outlive it, or every later message would only be counted as channel-dropped.
+    /// </summary>
+    private void WriteBatchGuarded(bool health, bool final = false)
+    {
+        try
+        {
+            WriteBatch(health, final);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _writeFailures++;
+            Unexpected("writer", e);
+        }
+    }
+
+    private void Unexpected(string part, Exception e)
+    {
+        if (Interlocked.Increment(ref _unexpected) <= 10)
+        {
+            Notice(DeviceEventKind.Fault, $"the publisher's {part} failed unexpectedly and goes on: {e.GetType().Name}: {ErrorText.Describe(e)} (the first 10 are told; all are counted as write failures or retried)");
+        }
+    }
 
     private void WriteBatch(bool health, bool final = false)
     {
@@ -281,7 +307,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
             q?.Dropped ?? 0, q?.Corrupt ?? 0, _channelDropped(), _writeFailures, Interlocked.Read(ref _rejected));
         return new HealthPayload("edgernn.health", 1, _deviceId, seq, DateTime.UtcNow, Math.Round((Environment.TickCount64 - _startedMs) / 1000.0, 3), loop.Steps, loop.Anomalies, loop.DegradedSteps,
             new FaultCounts(loop.Faults.Outputs, loop.Faults.StateSaves, loop.Faults.Total), sensors,
-            new LatencyMicroseconds(Math.Round(loop.Latency.Percentile(0.5), 2), Math.Round(loop.Latency.Percentile(0.99), 2), Math.Round(loop.Latency.MaxMicroseconds, 2)),
+            LatencyMicroseconds.Of(loop.Latency),
             loop.Model.HashHex, stateAge, queue,
             new MqttHealth(_version == MqttProtocolVersion.V500 ? "5" : "3.1.1", Interlocked.Read(ref _connects), Interlocked.Read(ref _failedConnects), Interlocked.Read(ref _published)));
     }
@@ -305,6 +331,11 @@ internal sealed class MqttPublisher : IAsyncDisposable
         try
         {
             int backoff = _m.ReconnectMinMs;
+
+            // The backoff is reset by a PUBACK, not by a connect: a broker that accepts the connection and then drops it
+            // at the first publish (a packet too large for it, a topic it will not take) must not be reconnected to in
+            // a tight loop. The message stays at the head of the queue (it leaves only on a PUBACK).
+            bool connectedWithoutAck = false;
             while (true)
             {
                 if (_draining && (!client.IsConnected || Environment.TickCount64 >= _drainDeadline))
@@ -314,12 +345,13 @@ internal sealed class MqttPublisher : IAsyncDisposable
 
                 if (!client.IsConnected)
                 {
-                    if (await TryConnect(client).ConfigureAwait(false))
+                    if (!connectedWithoutAck && await TryConnect(client).ConfigureAwait(false))
                     {
-                        backoff = _m.ReconnectMinMs;
+                        connectedWithoutAck = true;
                         continue;
                     }
 
+                    connectedWithoutAck = false;
                     int delay = (int)(backoff * (0.5 + (_jitter.NextDouble() * 0.5)));
                     backoff = (int)Math.Min((long)backoff * 2, _m.ReconnectMaxMs);
                     try
@@ -334,9 +366,34 @@ internal sealed class MqttPublisher : IAsyncDisposable
                 }
 
                 QueuedMessage? next;
-                lock (_gate)
+                try
                 {
-                    next = _queue?.Peek();
+                    lock (_gate)
+                    {
+                        next = _queue?.Peek();
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A segment that cannot be read now (EIO, EMFILE, removed by hand): told once, tried again.
+                    if (e is IOException or UnauthorizedAccessException)
+                    {
+                        QueueFailed(e);
+                    }
+                    else
+                    {
+                        Unexpected("sender", e);
+                    }
+
+                    try
+                    {
+                        await Task.Delay(1000, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+
+                    continue;
                 }
 
                 if (next is null)
@@ -357,7 +414,11 @@ internal sealed class MqttPublisher : IAsyncDisposable
                     continue;
                 }
 
-                await Send(client, next).ConfigureAwait(false);
+                if (await Send(client, next).ConfigureAwait(false))
+                {
+                    backoff = _m.ReconnectMinMs;
+                    connectedWithoutAck = false;
+                }
             }
 
             if (client.IsConnected)
@@ -380,7 +441,8 @@ internal sealed class MqttPublisher : IAsyncDisposable
         }
     }
 
-    private async Task Send(IMqttClient client, QueuedMessage m)
+    /// <summary>Sends one message; true when the broker answered it (a PUBACK, accepting or refusing it).</summary>
+    private async Task<bool> Send(IMqttClient client, QueuedMessage m)
     {
         MqttApplicationMessageBuilder b = new MqttApplicationMessageBuilder()
             .WithTopic(_topicBase + TopicOf(m.Kind))
@@ -401,7 +463,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
         {
             // Not acknowledged: it stays at the head of the queue and is sent again after the reconnect.
             await Disconnected(client, e).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         bool accepted = result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers;
@@ -430,6 +492,8 @@ internal sealed class MqttPublisher : IAsyncDisposable
                 Notice(DeviceEventKind.Fault, $"{_endpoint}: the broker refused message {m.Seq} on {_topicBase}{TopicOf(m.Kind)}: {result.ReasonCode} {ErrorText.Sanitize(result.ReasonString)}; refused messages are counted and skipped");
             }
         }
+
+        return true;
     }
 
     private void TrySaveAck(bool force)

@@ -30,8 +30,15 @@ internal sealed record FaultCounts(long Outputs, long StateSaves, long Total);
 /// <summary>One sensor's counters.</summary>
 internal sealed record SensorHealth(string Id, long Samples, long Retries, long IoErrors, long OutOfRange, long Stuck, long OpenFailures, long Degraded);
 
-/// <summary>Step latency (sensor reads, scoring, the model step, the outputs).</summary>
-internal sealed record LatencyMicroseconds(double P50, double P99, double Max);
+/// <summary>Step latency (sensor reads, scoring, the model step, the outputs); null before the first step.</summary>
+internal sealed record LatencyMicroseconds(double? P50, double? P99, double? Max)
+{
+    /// <summary>The loop's figures so far, rounded to 0.01 us (JSON has no NaN: an empty histogram gives nulls).</summary>
+    public static LatencyMicroseconds Of(Loop.StepLatency latency) =>
+        new(Us(latency.Percentile(0.5)), Us(latency.Percentile(0.99)), latency.Percentile(0.5) is var p && double.IsNaN(p) ? null : Us(latency.MaxMicroseconds));
+
+    private static double? Us(double v) => double.IsFinite(v) ? Math.Round(v, 2) : null;
+}
 
 /// <summary>The store-and-forward queue: messages not yet acknowledged by the broker, and what was lost.</summary>
 /// <param name="Depth">Messages waiting for the broker's PUBACK.</param>

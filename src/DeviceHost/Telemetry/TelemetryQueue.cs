@@ -154,7 +154,10 @@ internal sealed class TelemetryQueue : IDisposable
             }
         }
 
-        _nextSeq = Math.Max(lastSeq, _acked) + 1;
+        // A segment's name is its first sequence number: numbers below it were issued, even if their records are gone
+        // (an emptied segment, a write that failed after the segment was made) and the ack file is a second behind.
+        long named = files.Count > 0 ? files[^1].First - 1 : 0;
+        _nextSeq = Math.Max(Math.Max(lastSeq, _acked), named) + 1;
         _cursorSegment = _segments.Count > 0 ? _segments[0] : null;
         _cursorOffset = SegmentHeaderBytes;
         DeleteAcknowledgedSegments();

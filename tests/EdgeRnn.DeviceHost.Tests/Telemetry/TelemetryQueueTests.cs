@@ -45,6 +45,43 @@ public sealed class TelemetryQueueTests : IDisposable
     }
 
     [Fact]
+    public void Open_LastSegmentEmpty_NumbersGoOnFromItsName()
+    {
+        // A segment is named after the first number it was made for. If its records are gone (the first write after
+        // creating it failed on a full disk, then a kill), the numbers below its name were still issued and may have
+        // reached the broker: they must not be issued again.
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                q.Append(0, TelemetryKind.Event, Body(i));
+            }
+        }
+
+        byte[] header = [.. File.ReadAllBytes(Directory.GetFiles(Folder, "*.seg").Single()).AsSpan(0, 8)];
+        File.WriteAllBytes(Path.Combine(Folder, "00000000000000000010.seg"), header);
+
+        using TelemetryQueue again = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024);
+        Assert.Equal(10, again.Append(0, TelemetryKind.Event, Body(10)));
+    }
+
+    [Fact]
+    public void HealthLatency_BeforeTheFirstStep_IsNullNotNaN()
+    {
+        // JSON has no NaN: an empty histogram made the health message throw in the serializer and end the writer.
+        var latency = new EdgeRnn.DeviceHost.Loop.StepLatency();
+        LatencyMicroseconds empty = LatencyMicroseconds.Of(latency);
+        Assert.Null(empty.P50);
+        Assert.Null(empty.Max);
+        Assert.Equal("{}", System.Text.Json.JsonSerializer.Serialize(empty, TelemetryJsonContext.Default.LatencyMicroseconds)); // optional fields are left out
+
+        latency.Record(System.Diagnostics.Stopwatch.Frequency / 1_000_000 * 5); // about 5 us
+        LatencyMicroseconds one = LatencyMicroseconds.Of(latency);
+        Assert.InRange(one.P50!.Value, 3, 8);
+        Assert.NotNull(one.Max);
+    }
+
+    [Fact]
     public void Open_AfterAKillWhileCreatingASegmentOrSavingTheAck_RemovesTheirTemporaryFilesOnly()
     {
         using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
