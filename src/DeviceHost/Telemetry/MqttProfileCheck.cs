@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeRnn.DeviceHost.IO;
 using EdgeRnn.DeviceHost.Profiles;
@@ -8,7 +10,8 @@ namespace EdgeRnn.DeviceHost.Telemetry;
 /// <summary>
 /// Checks the profile's <c>mqtt</c> section: <see cref="Validate"/> the values (when the JSON is parsed),
 /// <see cref="ValidateFiles"/> what it names outside the profile (the CA, certificate, key and password files exist
-/// and can be read, the password's environment variable is set, the queue folder is a folder). A failure is a
+/// and can be read, the CA, certificate and key parse as PEM, the password's environment variable is set, the queue folder
+/// is a folder a profile may write to). A failure is a
 /// <see cref="ProfileException"/> "<c>{profile}: $.mqtt.x: what</c>" (exit 2: restarting cannot fix it).
 /// </summary>
 internal static class MqttProfileCheck
@@ -97,11 +100,56 @@ internal static class MqttProfileCheck
                     CheckReadable(loaded.Resolve(path), "$.mqtt.tls." + field, check);
                 }
             }
+
+            CheckPem(loaded, tls, check);
         }
 
         string queue = QueueFolder(loaded);
         check(!File.Exists(queue), "$.mqtt.queue.path", $"{ErrorText.Sanitize(queue)} is a file; the queue is a folder of segment files");
         check(Encoding.UTF8.GetByteCount(queue) < 4000, "$.mqtt.queue.path", "the path is too long");
+
+        // The queue is written like the state and the log: only inside the folders a profile may write to.
+        string? refusal = WritableFolders.Refusal(Path.Combine(queue, "ack"), WritableFolders.For(loaded.Directory));
+        check(refusal is null, "$.mqtt.queue.path", refusal ?? "");
+    }
+
+    /// <summary>
+    /// The CA, certificate and key parse as PEM (and the key matches the certificate): a broken file is bad
+    /// configuration (exit 2 now), not a connect that fails at every retry for months.
+    /// </summary>
+    private static void CheckPem(LoadedProfile loaded, MqttTlsProfile tls, Checker check)
+    {
+        if (tls.CaFile is { } ca && File.Exists(loaded.Resolve(ca)))
+        {
+            string? problem = null;
+            try
+            {
+                X509Certificate2Collection roots = [];
+                roots.ImportFromPemFile(loaded.Resolve(ca));
+                problem = roots.Count == 0 ? "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" : null;
+            }
+            catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+            {
+                problem = $"cannot be read as PEM certificates: {ErrorText.Describe(e)}";
+            }
+
+            check(problem is null, "$.mqtt.tls.caFile", problem ?? "");
+        }
+
+        if (tls.CertFile is { } cert && tls.KeyFile is { } key && File.Exists(loaded.Resolve(cert)) && File.Exists(loaded.Resolve(key)))
+        {
+            string? problem = null;
+            try
+            {
+                using X509Certificate2 pair = X509Certificate2.CreateFromPemFile(loaded.Resolve(cert), loaded.Resolve(key));
+            }
+            catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                problem = $"the certificate and $.mqtt.tls.keyFile do not make a client certificate (PEM, unencrypted key, matching pair): {ErrorText.Describe(e)}";
+            }
+
+            check(problem is null, "$.mqtt.tls.certFile", problem ?? "");
+        }
     }
 
     /// <summary>The queue's folder: <c>queue.path</c>, else <c>telemetry-queue</c> beside the state file, else beside the profile.</summary>

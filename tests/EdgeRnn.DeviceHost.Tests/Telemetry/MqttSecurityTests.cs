@@ -121,6 +121,28 @@ public sealed class MqttSecurityTests : IDisposable
     }
 
     [Fact]
+    public void Profile_BrokenPemOrAKeyThatIsNotTheCertificates_OrAQueueOutsideTheWritableFolders_Exit2()
+    {
+        // Found only at connect time before: a fault retried for months instead of a configuration error.
+        File.WriteAllText(_temp.File("garbage.crt"), "not a certificate\n");
+        string garbage = DeviceHarness.Profile(_temp, extra: """, "mqtt": { "host": "127.0.0.1", "tls": { "caFile": "garbage.crt" } }""", name: "d.json");
+        (int code, _, string stderr) = DeviceHarness.Device("run", "--profile", garbage);
+        Assert.Equal(2, code);
+        Assert.Contains("$.mqtt.tls.caFile: holds no PEM certificate", stderr, StringComparison.Ordinal);
+
+        // server.key is a real key, but not client.crt's.
+        string mismatched = DeviceHarness.Profile(_temp, extra: """, "mqtt": { "host": "127.0.0.1", "tls": { "caFile": "ca.crt", "certFile": "client.crt", "keyFile": "server.key" } }""", name: "e.json");
+        (code, _, stderr) = DeviceHarness.Device("run", "--profile", mismatched);
+        Assert.Equal(2, code);
+        Assert.Contains("$.mqtt.tls.certFile: the certificate and $.mqtt.tls.keyFile do not make a client certificate", stderr, StringComparison.Ordinal);
+
+        string outside = DeviceHarness.Profile(_temp, extra: """, "mqtt": { "host": "127.0.0.1", "queue": { "path": "/etc/edgernn-queue" } }""", name: "f.json");
+        (code, _, stderr) = DeviceHarness.Device("run", "--profile", outside);
+        Assert.Equal(2, code);
+        Assert.Contains("$.mqtt.queue.path: ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Diag_ShowsBrokerAndQueueDepth()
     {
         int port = MosquittoBroker.FreePort(); // nothing listens: messages stay queued
