@@ -50,18 +50,43 @@ internal sealed class ConsoleCommands
         {
             Interlocked.Decrement(ref _count);
             CommandOutcome outcome;
-            try
+            long now = Environment.TickCount64;
+            if (p.Action == ConsoleAction.Save && _lastSave is { } last && now - _lastSaveAt < MinSaveIntervalMs)
             {
-                outcome = run(p.Action, p.From);
+                // Consoles asking again and again (a script, many technicians) get the save just made: a synced state
+                // write costs the loop a step's time or more, so at most one a second.
+                outcome = last with { Message = last.Message + " (a save made less than a second ago; not repeated)" };
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            else
             {
-                outcome = new CommandOutcome(false, e.Message);
+                try
+                {
+                    outcome = run(p.Action, p.From);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    outcome = new CommandOutcome(false, e.Message);
+                }
+
+                if (p.Action == ConsoleAction.Save)
+                {
+                    (_lastSave, _lastSaveAt) = (outcome, now);
+                }
+                else
+                {
+                    _lastSave = null; // after a reset, a save writes the new state
+                }
             }
 
             p.Result.TrySetResult(outcome);
         }
     }
+
+    /// <summary>The shortest time between two state saves asked for by consoles.</summary>
+    internal const long MinSaveIntervalMs = 1000;
+
+    private CommandOutcome? _lastSave;
+    private long _lastSaveAt;
 
     /// <summary>Answers whatever is still waiting (the loop has ended).</summary>
     public void CancelPending()
