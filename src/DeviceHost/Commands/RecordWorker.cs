@@ -51,19 +51,13 @@ internal static class RecordWorker
             return ToolExitCodes.BadInput;
         }
 
-        foreach (string taken in (string[])[outPath, RotatingCsvWriter.PartPath(outPath, 2)])
+        foreach (string taken in RotatingCsvWriter.ExistingParts(outPath))
         {
-            if (File.Exists(taken))
-            {
-                stderr.WriteLine($"error: --out: {ErrorText.Sanitize(taken)} exists; record never overwrites a recording: give another --out or move it away.");
-                return ToolExitCodes.BadInput;
-            }
-        }
-
-        if (File.Exists(RotatingCsvWriter.TemporaryPath(outPath)))
-        {
-            stderr.WriteLine($"error: --out: {ErrorText.Sanitize(RotatingCsvWriter.TemporaryPath(outPath))} is the unfinished part of an earlier recording that was killed "
-                + $"(complete up to its last flush): rename it to keep it (mv it to a .csv name), or delete it.");
+            bool unfinished = Path.GetFileName(taken).StartsWith('.');
+            stderr.WriteLine(unfinished
+                ? $"error: --out: {ErrorText.Sanitize(taken)} is an unfinished part of an earlier recording that was killed "
+                    + "(complete up to its last flush): rename it to keep it (mv it to a .csv name), or delete it."
+                : $"error: --out: {ErrorText.Sanitize(taken)} exists; record never overwrites a recording: give another --out or move it away.");
             return ToolExitCodes.BadInput;
         }
 

@@ -68,6 +68,34 @@ internal sealed class RotatingCsvWriter : IDisposable
     }
 
     /// <summary>The temporary file a part is written to until it is closed.</summary>
+    /// <summary>
+    /// The parts of a recording at <paramref name="path"/> already on disk, finished (<c>data.csv</c>, <c>data.N.csv</c>)
+    /// or left unfinished by a kill (<c>.data.csv.recording</c>, <c>.data.N.csv.recording</c>): a new recording must
+    /// not overwrite any of them.
+    /// </summary>
+    public static IEnumerable<string> ExistingParts(string path)
+    {
+        string folder = System.IO.Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        string stem = System.IO.Path.GetFileNameWithoutExtension(path), ext = System.IO.Path.GetExtension(path);
+        foreach (string file in Directory.EnumerateFiles(folder))
+        {
+            string name = System.IO.Path.GetFileName(file);
+            string finished = name.StartsWith('.') && name.EndsWith(".recording", StringComparison.Ordinal) ? name[1..^".recording".Length] : name;
+            if (finished == System.IO.Path.GetFileName(path)
+                || (finished.StartsWith(stem + ".", StringComparison.Ordinal) && finished.EndsWith(ext, StringComparison.Ordinal)
+                    && finished.Length > stem.Length + 1 + ext.Length
+                    && finished[(stem.Length + 1)..^ext.Length].All(char.IsAsciiDigit)))
+            {
+                yield return file;
+            }
+        }
+    }
+
     public static string TemporaryPath(string partPath) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(partPath)!, "." + System.IO.Path.GetFileName(partPath) + ".recording");
 
@@ -111,7 +139,8 @@ internal sealed class RotatingCsvWriter : IDisposable
         string part = PartPath(Path, _completed.Count + 1);
         _temporary = TemporaryPath(part);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(part)!);
-        _stream = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        // CreateNew: a part left by an earlier recording is never truncated (record refuses to start over one).
+        _stream = new FileStream(_temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
         _writer = new StreamWriter(_stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16) { NewLine = "\n" };
         _writer.WriteLine(_header);
         _partRows = 0;

@@ -111,6 +111,19 @@ public sealed class RecordTests
         r = DeviceHarness.Device(Chips(), "record", "--profile", profile, "--out", temp.File("other.csv"), "--rows", "3");
         Assert.Equal(2, r.Code);
         Assert.Contains("unfinished part of an earlier recording that was killed", r.Err, StringComparison.Ordinal);
+
+        // A later part, finished or not, counts too: a new recording would reach it at its third rotation.
+        string third = RotatingCsvWriter.TemporaryPath(RotatingCsvWriter.PartPath(temp.File("third.csv"), 3));
+        File.WriteAllText(third, "timestamp,temperature\nkept\n");
+        r = DeviceHarness.Device(Chips(), "record", "--profile", profile, "--out", temp.File("third.csv"), "--rows", "3");
+        Assert.Equal(2, r.Code);
+        Assert.Contains(".third.3.csv.recording is an unfinished part", r.Err, StringComparison.Ordinal);
+        Assert.Equal("timestamp,temperature\nkept\n", File.ReadAllText(third));
+        File.WriteAllText(temp.File("fourth.12.csv"), "x\n");
+        r = DeviceHarness.Device(Chips(), "record", "--profile", profile, "--out", temp.File("fourth.csv"), "--rows", "3");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("fourth.12.csv exists", r.Err, StringComparison.Ordinal);
+        Assert.Equal(0, DeviceHarness.Device(Chips(), "record", "--profile", profile, "--out", temp.File("fourth.x.csv"), "--rows", "3").Code);
     }
 
     [Theory]
