@@ -439,7 +439,12 @@ internal sealed class StatusServer : IDisposable
             // The next start removes it (nobody answers on it).
         }
 
-        _stop.Dispose();
+        // A snapshot thread still stuck after 5 s (a hung mount under DriveInfo) reads the token when it wakes: a disposed
+        // one would throw on that plain thread and end the process before the telemetry and the state are saved.
+        if (!_publisher.IsAlive && _accepting.IsCompleted)
+        {
+            _stop.Dispose();
+        }
     }
 
     /// <summary>One attached console.</summary>
