@@ -714,26 +714,13 @@ internal sealed class MqttPublisher : IAsyncDisposable
             return false;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (args.Chain is { } presented)
-        {
-            foreach (X509ChainElement element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        using var certificate = new X509Certificate2(args.Certificate);
-        if (chain.Build(certificate))
+        if (Deployment.Security.CustomRootTrust.Problem(args.Certificate, args.Chain, roots) is not { } why)
         {
             return true;
         }
 
-        _tlsProblem = $"the broker's certificate ({ErrorText.Sanitize(certificate.Subject)}) is not signed by the CA in $.mqtt.tls.caFile ({ErrorText.Sanitize(_m.Tls!.CaFile)}): "
-            + string.Join("; ", chain.ChainStatus.Select(s => ErrorText.Sanitize(s.StatusInformation.Trim())));
+        _tlsProblem = $"the broker's certificate ({ErrorText.Sanitize(args.Certificate.Subject)}) is not signed by the CA in $.mqtt.tls.caFile ({ErrorText.Sanitize(_m.Tls!.CaFile)}): "
+            + ErrorText.Sanitize(why);
         return false;
     }
 

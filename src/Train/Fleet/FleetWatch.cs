@@ -252,7 +252,7 @@ internal static class FleetWatch
                 t.UseTls().WithTargetHost(o.Host).WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
                 if (roots is not null)
                 {
-                    t.WithCertificateValidationHandler(args => ChainsTo(args.Certificate, args.SslPolicyErrors, roots));
+                    t.WithCertificateValidationHandler(args => ChainsTo(args.Certificate, args.Chain, args.SslPolicyErrors, roots));
                 }
             });
         }
@@ -261,19 +261,14 @@ internal static class FleetWatch
     }
 
     /// <summary>The broker's certificate chains to the given CA (and only to it) and carries the name dialled.</summary>
-    private static bool ChainsTo(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection roots)
+    private static bool ChainsTo(X509Certificate? presented, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection roots)
     {
         if (presented is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
         {
             return false;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(presented);
-        return chain.Build(leaf);
+        return Deployment.Security.CustomRootTrust.Problem(presented, chain, roots) is null;
     }
 
     private static async Task Connect(IMqttClient client, MqttClientOptions options, string prefix, CancellationToken cancel)
