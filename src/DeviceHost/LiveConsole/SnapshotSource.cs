@@ -95,7 +95,7 @@ internal sealed class SnapshotSource
         }
 
         double[] history = Live.History(now, ChartSpan, ChartColumns);
-        StepLatency latency = _loop.Latency;
+        (double? P50, double? P99, double? Max) summary = _loop.Latency.Summary();
         return new StatusSnapshot
         {
             Time = DateTimeOffset.UtcNow,
@@ -122,9 +122,9 @@ internal sealed class SnapshotSource
             LastEvent = _loop.LastEvent,
             Latency = new LatencyStatus
             {
-                P50Microseconds = Finite(latency.Percentile(0.5)),
-                P99Microseconds = Finite(latency.Percentile(0.99)),
-                MaxMicroseconds = latency.Count > 0 ? latency.MaxMicroseconds : null,
+                P50Microseconds = summary.P50,
+                P99Microseconds = summary.P99,
+                MaxMicroseconds = summary.Max,
                 Overruns = Sampler?.Overruns ?? 0,
                 MissedTicks = Sampler?.MissedTicks ?? 0,
             },

@@ -58,6 +58,14 @@ internal sealed class StepLatency
         return copy;
     }
 
+    /// <summary>p50, p99 and the slowest step so far, in microseconds, from one snapshot; all null before the first step.</summary>
+    public (double? P50, double? P99, double? Max) Summary()
+    {
+        long[] counts = Snapshot();
+        double p50 = Percentile(counts, 0.5);
+        return double.IsNaN(p50) ? (null, null, null) : (p50, Percentile(counts, 0.99), MaxMicroseconds);
+    }
+
     /// <summary>The <paramref name="quantile"/> (0..1) of all steps so far, in microseconds; NaN before the first step.</summary>
     public double Percentile(double quantile) => Percentile(Snapshot(), quantile);
 

@@ -34,10 +34,13 @@ internal sealed record SensorHealth(string Id, long Samples, long Retries, long 
 internal sealed record LatencyMicroseconds(double? P50, double? P99, double? Max)
 {
     /// <summary>The loop's figures so far, rounded to 0.01 us (JSON has no NaN: an empty histogram gives nulls).</summary>
-    public static LatencyMicroseconds Of(Loop.StepLatency latency) =>
-        new(Us(latency.Percentile(0.5)), Us(latency.Percentile(0.99)), latency.Percentile(0.5) is var p && double.IsNaN(p) ? null : Us(latency.MaxMicroseconds));
+    public static LatencyMicroseconds Of(Loop.StepLatency latency)
+    {
+        (double? p50, double? p99, double? max) = latency.Summary();
+        return new(Us(p50), Us(p99), Us(max));
+    }
 
-    private static double? Us(double v) => double.IsFinite(v) ? Math.Round(v, 2) : null;
+    private static double? Us(double? v) => v is { } x ? Math.Round(x, 2) : null;
 }
 
 /// <summary>The store-and-forward queue: messages not yet acknowledged by the broker, and what was lost.</summary>
