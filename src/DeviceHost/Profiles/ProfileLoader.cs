@@ -64,8 +64,9 @@ internal static class ProfileLoader
 
         DeviceProfile profile = Parse(text, shown);
         var loaded = new LoadedProfile(profile, full, Path.GetDirectoryName(full)!);
-        ValidatePaths(loaded, shown);
-        Telemetry.MqttProfileCheck.ValidateFiles(loaded, (condition, field, what) => Check(condition, shown, field, what));
+        IReadOnlyList<(string Folder, string Why)> writable = WritableFolders.For(loaded.Directory);
+        ValidatePaths(loaded, shown, writable);
+        Telemetry.MqttProfileCheck.ValidateFiles(loaded, writable, (condition, field, what) => Check(condition, shown, field, what));
         return loaded;
     }
 
@@ -75,10 +76,9 @@ internal static class ProfileLoader
     /// a profile may write to (<see cref="WritableFolders"/>), and must not be the same file as each other, the model or
     /// a replay file.
     /// </summary>
-    private static void ValidatePaths(LoadedProfile loaded, string src)
+    private static void ValidatePaths(LoadedProfile loaded, string src, IReadOnlyList<(string Folder, string Why)> writable)
     {
         DeviceProfile p = loaded.Profile;
-        IReadOnlyList<(string Folder, string Why)> writable = WritableFolders.For(loaded.Directory);
         string model = loaded.Resolve(p.Model);
         var inputs = new List<(string Field, string Path)> { ("$.model", model) };
         for (int i = 0; i < p.Sensors.Length; i++)

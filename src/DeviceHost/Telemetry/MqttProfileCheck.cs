@@ -73,7 +73,7 @@ internal static class MqttProfileCheck
     public static long DefaultSegmentBytes(long maxBytes) => Math.Clamp(maxBytes / 8, 4096, 4L << 20);
 
     /// <summary>Checks the files and the environment variable the section names, against the file system.</summary>
-    public static void ValidateFiles(LoadedProfile loaded, Checker check)
+    public static void ValidateFiles(LoadedProfile loaded, IReadOnlyList<(string Folder, string Why)> writable, Checker check)
     {
         if (loaded.Profile.Mqtt is not { } m)
         {
@@ -109,7 +109,7 @@ internal static class MqttProfileCheck
         check(Encoding.UTF8.GetByteCount(queue) < 4000, "$.mqtt.queue.path", "the path is too long");
 
         // The queue is written like the state and the log: only inside the folders a profile may write to.
-        string? refusal = WritableFolders.Refusal(Path.Combine(queue, "ack"), WritableFolders.For(loaded.Directory));
+        string? refusal = WritableFolders.Refusal(Path.Combine(queue, "ack"), writable);
         check(refusal is null, "$.mqtt.queue.path", refusal ?? "");
     }
 
