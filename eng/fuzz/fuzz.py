@@ -143,13 +143,16 @@ class Campaign:
             with lock:
                 done[0] += 1
                 if done[0] % self.args.progress == 0:
-                    t = self.tally
-                    print(f"[{self.name}] {done[0]} cases, {time.monotonic() - self.started:.0f} s: {t.success} ok, {t.clean_error} clean, "
-                          f"{t.crash} crash, {t.hang} hang, {t.over_64mb} >64MB, peak {t.peak_kb / 1024:.1f} MB", file=sys.stderr, flush=True)
+                    self.progress(done[0])
 
         with ThreadPoolExecutor(self.args.jobs) as pool:
             for f in [pool.submit(one, i) for i in indices]:
                 f.result()
+
+    def progress(self, cases: int) -> None:
+        t = self.tally
+        print(f"[{self.name}] {cases} cases, {time.monotonic() - self.started:.0f} s: {t.success} ok, {t.clean_error} clean, "
+              f"{t.crash} crash, {t.hang} hang, {t.over_64mb} >64MB, peak {t.peak_kb / 1024:.1f} MB", file=sys.stderr, flush=True)
 
     def past_deadline(self) -> bool:
         """--minutes: stop starting cases after this long (the summary says how many ran)."""
@@ -337,9 +340,7 @@ class ModelCampaign(Campaign):
             with lock:
                 done[0] += 1
                 if done[0] % max(1, self.args.progress // size) == 0:
-                    t = self.tally
-                    print(f"[models] {t.cases} cases, {time.monotonic() - self.started:.0f} s: {t.success} ok, {t.clean_error} clean, "
-                          f"{t.crash} crash, {t.hang} hang, {t.over_64mb} >64MB, peak {t.peak_kb / 1024:.1f} MB", file=sys.stderr, flush=True)
+                    self.progress(self.tally.cases)
 
         with ThreadPoolExecutor(self.args.jobs) as pool:
             for f in [pool.submit(one, s) for s in starts]:
