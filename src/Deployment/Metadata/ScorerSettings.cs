@@ -48,7 +48,8 @@ public sealed record ScorerSettings
 
     /// <summary>
     /// Log-tail method: after a likelihood at or above <see cref="MaskLevel"/>, this many steps report an anomaly score
-    /// of 0 unless they exceed the highest one reported since (repeat alarms of one event masked; 0 = off). Decisions
+    /// of 0 unless they exceed the highest one reported since by more than <see cref="MaskRise"/> (repeat alarms of one
+    /// event masked; 0 = off). Decisions
     /// still use the unmasked likelihood.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -57,6 +58,14 @@ public sealed record ScorerSettings
     /// <summary>The likelihood that starts masking (see <see cref="MaskSteps"/>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double MaskLevel { get; set; }
+
+    /// <summary>
+    /// Masking: how far above the highest score reported since the mask began a score must rise to be reported again
+    /// (0 = any rise). A score ramping up over several rows otherwise reports every step of the ramp, and NAB counts each
+    /// row at or above its threshold outside a window as a false positive.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double MaskRise { get; set; }
 
     /// <summary>
     /// Log-tail method: the span of a second, slow exponential average of the errors, judged against its own
@@ -93,7 +102,7 @@ public sealed record ScorerSettings
             throw new ModelFormatException($"{where}: scorer method must be '{GaussianMethod}' or '{LogTailMethod}' (got '{Method}').");
         }
 
-        if (MaskSteps < 0 || SlowWindow < 0 || !(MaskLevel is >= 0 and <= 1) || ((MaskSteps > 0 || SpatialTolerance > 0 || SlowWindow > 0) && !IsLogTail))
+        if (MaskSteps < 0 || SlowWindow < 0 || !(MaskLevel is >= 0 and <= 1) || !(MaskRise is >= 0 and <= 1) || ((MaskSteps > 0 || SpatialTolerance > 0 || SlowWindow > 0) && !IsLogTail))
         {
             throw new ModelFormatException($"{where}: scorer maskSteps and slowWindow must be >= 0 and maskLevel in [0, 1], and masking, slowWindow and spatialTolerance need method '{LogTailMethod}' (got {MaskSteps}, {SlowWindow}, {MaskLevel}, '{Method}').");
         }

@@ -24,8 +24,9 @@ public enum DecisionChange
 /// <param name="Change">Whether this step started or ended one.</param>
 /// <param name="AnomalyScore">
 /// The likelihood with repeats masked (<see cref="ScorerSettings.MaskSteps"/>): after a score at or above
-/// <see cref="ScorerSettings.MaskLevel"/>, the next steps report 0 unless they rise above the highest score reported
-/// since, so one event reports one rising edge whatever threshold is later applied (what NAB's results files record).
+/// <see cref="ScorerSettings.MaskLevel"/>, the next steps report 0 unless they rise more than
+/// <see cref="ScorerSettings.MaskRise"/> above the highest score reported since, so one event reports one rising edge,
+/// or a few for a score that climbs far (what NAB's results files record).
 /// Equal to <paramref name="Likelihood"/> when masking is off.
 /// </param>
 public readonly record struct ScoreResult(float Error, float Likelihood, bool Active, DecisionChange Change, float AnomalyScore);
@@ -320,7 +321,7 @@ public sealed class AnomalyDetector
         if (_maskLeft > 0)
         {
             _maskLeft--;
-            if (likelihood <= _maskPeak)
+            if (likelihood <= _maskPeak + Settings.MaskRise)
             {
                 return 0;
             }

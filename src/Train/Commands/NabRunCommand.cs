@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeRnn.Deployment.Cli;
+using EdgeRnn.Deployment.Metadata;
 using EdgeRnn.Runtime;
 using EdgeRnn.Train.Nab;
 using EdgeRnn.Train.Training;
@@ -22,7 +23,9 @@ internal static class NabRunCommand
         var hidden = new Option<int>("--hidden") { Description = "The forecaster's hidden size.", DefaultValueFactory = _ => defaults.Hidden }.InRange(1, 4096);
         var fp32 = new Option<bool>("--fp32") { Description = "Stream the float model instead of the int8 one (for comparison; the device runs int8)." };
         var noClock = new Option<bool>("--no-clock") { Description = "Do not give the forecaster the time of day and week (by default it gets the daily phase when the probationary period spans two days at a sub-6-hour period, the weekly phase when it spans two weeks)." };
-        var maskSteps = new Option<int>("--mask-steps") { Description = "Scorer: after a score of 0.5 or more, report 0 for this many rows unless a score exceeds it (one report per event; 0 = off).", DefaultValueFactory = _ => defaults.Scorer.MaskSteps }.InRange(0, 1_000_000);
+        var maskSteps = new Option<int>("--mask-steps") { Description = "Scorer: after a score at --mask-level or more, report 0 for this many rows unless a score rises --mask-rise above the highest reported since (one report per event; 0 = off).", DefaultValueFactory = _ => defaults.Scorer.MaskSteps }.InRange(0, 1_000_000);
+        var maskLevel = new Option<double>("--mask-level") { Description = "Scorer: the score that starts masking.", DefaultValueFactory = _ => defaults.Scorer.MaskLevel }.InRange(0.0, 1.0);
+        var maskRise = new Option<double>("--mask-rise") { Description = "Scorer: while masking, a score is reported again only when it rises this far above the highest reported since (0 = any rise; 1, the default, never: NAB counts every row at or above its threshold outside a window as a false positive, so a score climbing over several rows would count several).", DefaultValueFactory = _ => defaults.Scorer.MaskRise }.InRange(0.0, 1.0);
         var seed = new Option<int>("--seed") { Description = "Seed of each forecaster's weights and shuffling.", DefaultValueFactory = _ => defaults.Seed }.InRange(0, int.MaxValue);
         var ensemble = new Option<int>("--ensemble") { Description = "Forecasters per file, trained independently and averaged in one int8 model (see edgernn train --ensemble).", DefaultValueFactory = _ => defaults.Ensemble }.InRange(1, 16);
         Option<bool> json = CommonOptions.Json("Print a machine-readable JSON summary (timing and the scores; camelCase keys) on stdout.");
@@ -32,7 +35,7 @@ internal static class NabRunCommand
             + "every row streams one step at a time through the int8 model in the EdgeRnn runtime and the device's scorer: a row is scored before it updates any state, "
             + "so no row influences its own score. Progress goes to stderr. Exit codes: 0 = ran and scored, 2 = bad input or a file failed.")
         {
-            data, labels, output, parallel, detector, cell, hidden, fp32, noClock, maskSteps, seed, ensemble, json,
+            data, labels, output, parallel, detector, cell, hidden, fp32, noClock, maskSteps, maskLevel, maskRise, seed, ensemble, json,
         };
         command.SetAction(parse => NabRunWorker.Run(
             data: parse.GetValue(data)!,
@@ -48,7 +51,7 @@ internal static class NabRunCommand
                 ClockFeatures = !parse.GetValue(noClock),
                 Seed = parse.GetValue(seed),
                 Ensemble = parse.GetValue(ensemble),
-                Scorer = defaults.Scorer with { MaskSteps = parse.GetValue(maskSteps) },
+                Scorer = defaults.Scorer with { MaskSteps = parse.GetValue(maskSteps), MaskLevel = parse.GetValue(maskLevel), MaskRise = parse.GetValue(maskRise) },
             },
             json: parse.GetValue(json),
             stdout: parse.Out(),

@@ -53,6 +53,7 @@ internal sealed record NabDetectorConfig
         WarmupSteps = 0,
         MaskSteps = 150,
         MaskLevel = 0.5,
+        MaskRise = 1,
     };
 
     /// <summary>The clock features for a probationary period covering <paramref name="spanSeconds"/> at <paramref name="periodSeconds"/>.</summary>

@@ -36,6 +36,9 @@ public sealed record ScorerOptions
     /// <summary>Log-tail scorer: span of the slow error average (0 = off).</summary>
     public int SlowWindow { get; init; }
 
+    /// <summary>Log-tail scorer: the rise above the highest masked score that is reported again (0 = any rise).</summary>
+    public double MaskRise { get; init; }
+
     /// <summary>The device's settings for these options (thresholds left at their defaults until calibrated).</summary>
     public ScorerSettings ToSettings() => new()
     {
@@ -48,6 +51,7 @@ public sealed record ScorerOptions
         MaskSteps = MaskSteps,
         MaskLevel = MaskLevel,
         SlowWindow = SlowWindow,
+        MaskRise = MaskRise,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>

@@ -86,6 +86,51 @@ public class LogTailScorerTests
     }
 
     [Fact]
+    public void AnomalyScore_RampWithinMask_ReportsOnlyRisesOfMaskRise()
+    {
+        // A score ramping up over rows (the short window filling with large errors) would report every step of the ramp
+        // with MaskRise 0; NAB counts each as a false positive outside a window.
+        ScorerSettings settings = s_logTail with { MaskSteps = 50, MaskLevel = 0.3, MaskRise = 0.25 };
+        var d = new AnomalyDetector(settings, 0);
+        var any = new AnomalyDetector(settings with { MaskRise = 0 }, 0);
+        var never = new AnomalyDetector(settings with { MaskRise = 1 }, 0);
+        for (int t = 0; t < 600; t++)
+        {
+            double quiet = 0.1 + (0.001 * (t % 7));
+            d.ObserveError(quiet);
+            any.ObserveError(quiet);
+            never.ObserveError(quiet);
+        }
+
+        var reported = new List<float>();
+        int reportsAny = 0, reportsNever = 0;
+        float lastLikelihood = 0;
+        for (int t = 0; t < 10; t++)
+        {
+            // The same error each row: the 10-row mean, and so the likelihood, climbs row by row.
+            ScoreResult r = d.ObserveError(0.13);
+            // Scores under the mask level are not alarms and are reported as they are: count the alarms.
+            reportsAny += any.ObserveError(0.13).AnomalyScore >= 0.3f ? 1 : 0;
+            reportsNever += never.ObserveError(0.13).AnomalyScore >= 0.3f ? 1 : 0;
+            Assert.True(r.Likelihood >= lastLikelihood, "the test needs a ramp");
+            lastLikelihood = r.Likelihood;
+            if (r.AnomalyScore >= 0.3f)
+            {
+                reported.Add(r.AnomalyScore);
+            }
+        }
+
+        Assert.True(lastLikelihood >= 0.9f, $"the ramp must climb far ({lastLikelihood})");
+        Assert.Equal(1, reportsNever);
+        Assert.True(reported.Count >= 2, $"a climb of more than 0.25 is reported again ({reported.Count})");
+        Assert.True(reportsAny > reported.Count, $"any rise reports more of the ramp's steps ({reportsAny} vs {reported.Count})");
+        for (int i = 1; i < reported.Count; i++)
+        {
+            Assert.True(reported[i] > reported[i - 1] + 0.25f, $"report {i} ({reported[i]}) is not 0.25 above {reported[i - 1]}");
+        }
+    }
+
+    [Fact]
     public void Observe_ReadingBeyondSeenRange_ScoresOne()
     {
         ScorerSettings settings = s_logTail with { SpatialTolerance = 0.1 };
@@ -222,8 +267,10 @@ public class LogTailScorerTests
     [InlineData("log-tail", -1, 0.0)]
     [InlineData("log-tail", 0, 1.5)]
     [InlineData("cdf", 0, 0.0)]
-    public void Validate_BadMaskOrMethod_ThrowsModelFormatException(string? method, int maskSteps, double maskLevel) =>
-        Assert.Throws<ModelFormatException>(() => (s_logTail with { Method = method, MaskSteps = maskSteps, MaskLevel = maskLevel }).Validate("test"));
+    [InlineData("log-tail", 10, 0.5, -0.1)]
+    [InlineData("log-tail", 10, 0.5, 1.5)]
+    public void Validate_BadMaskOrMethod_ThrowsModelFormatException(string? method, int maskSteps, double maskLevel, double maskRise = 0) =>
+        Assert.Throws<ModelFormatException>(() => (s_logTail with { Method = method, MaskSteps = maskSteps, MaskLevel = maskLevel, MaskRise = maskRise }).Validate("test"));
 
     private static ScoreResult Step(AnomalyDetector d, Random rng, float[] x, int t)
     {
