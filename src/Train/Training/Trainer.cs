@@ -97,7 +97,7 @@ internal static class Trainer
         Action<EpochRecord, int>? onEpoch, Action<BatchProgress>? onBatch)
     {
         SensorNet net = TorchRuntime.CreateSeeded(options.Seed, () => new SensorNet(config));
-        using var optimizer = optim.AdamW(net.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = new AdamWOptimizer(net.parameters(), options.LearningRate, options.WeightDecay);
         var random = new Random(options.Seed);
         var history = new TrainingHistory();
         Dictionary<string, Tensor>? best = null;
@@ -115,7 +115,7 @@ internal static class Trainer
             {
                 using var scope = NewDisposeScope();
                 int[] batch = order[b..Math.Min(order.Length, b + options.BatchSize)];
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 Tensor loss = Loss(net, train, batch);
                 loss.backward();
                 if (options.ClipNorm > 0)
@@ -123,7 +123,7 @@ internal static class Trainer
                     _ = nn.utils.clip_grad_norm_(net.parameters(), options.ClipNorm);
                 }
 
-                optimizer.step();
+                optimizer.Step();
                 sum += loss.item<float>();
                 batches++;
                 onBatch?.Invoke(new BatchProgress(epoch, options.Epochs, batches, (order.Length + options.BatchSize - 1) / options.BatchSize, sum / batches, lr));
@@ -156,10 +156,7 @@ internal static class Trainer
             else if (++sincePlateau > options.LrPatience)
             {
                 lr *= options.LrFactor;
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = lr;
-                }
+                optimizer.LearningRate = lr;
 
                 sincePlateau = 0;
             }
