@@ -55,5 +55,27 @@ internal sealed class RnnCell : RecurrentCell
             RecurrentKernel.MultiplyQuantized(w.Recurrent, h, default, true, sums, q, gates);
             RecurrentCells.RnnUpdate(gates, clip, h);
         }
+
+        public long StreamWorkspaceLength(int streams) => (long)streams * (inputSize + (2 * hidden));
+
+        /// <summary>[x_s; h_s] for every stream s as the rows of one operand, one product, then each stream's update.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreams(RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length, columns = inputSize + hidden;
+            Span<float> xh = workspace[..(n * columns)];
+            Span<float> gates = workspace.Slice(n * columns, n * hidden);
+            for (int s = 0; s < n; s++)
+            {
+                slots.X(frames[s]).CopyTo(xh.Slice(s * columns, inputSize));
+                slots.H(frames[s]).CopyTo(xh.Slice((s * columns) + inputSize, hidden));
+            }
+
+            BatchedMatVec.Multiply(w.Input, xh, columns, n, w.InputBias, gates, hidden);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.RnnUpdate(gates.Slice(s * hidden, hidden), clip, slots.H(frames[s]));
+            }
+        }
     }
 }
