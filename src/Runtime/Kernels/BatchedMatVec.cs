@@ -15,7 +15,8 @@ namespace EdgeRnn.Runtime.Kernels;
 /// Vector128, 4 at the scalar width) times up to 6 vectors x_s is accumulated in 24 registers while the columns are
 /// walked once; per column the tile loads 4 weight vectors and broadcasts one element of each x_s
 /// (4 + S loads for 4 S fused multiply-adds). Tiles walk the rows of each panel in order, and for each row tile the
-/// vectors in blocks of 6 (the last block 1 .. 6), so a tile's weights are read once per block of 6 vectors.
+/// vectors in ceil(count / 6) blocks of as even sizes as possible (16 = 6 + 5 + 5), so a tile's weights are read once
+/// per block.
 /// </para>
 /// <para>
 /// Every row of every vector is summed exactly as <see cref="MatVec"/> sums it (k = 0 .. Columns - 1, one fused
@@ -90,7 +91,7 @@ internal static class BatchedMatVec
         }
     }
 
-    /// <summary>Row tiles in order; in each, the vectors in blocks of <see cref="MaxTileStreams"/>.</summary>
+    /// <summary>Row tiles in order; in each, the vectors in blocks of at most <see cref="MaxTileStreams"/>.</summary>
     private static void Run<TVector, TWidth>(PackedMatrix w, ref float x, nuint xStride, int count, ref float bias, bool hasBias, ref float dst, nuint dstStride)
         where TVector : struct
         where TWidth : IVectorWidth<TVector>
@@ -100,39 +101,44 @@ internal static class BatchedMatVec
         int rows = w.Rows;
         nuint columns = (nuint)w.Columns;
         ref float data = ref w.GetDataReference();
+
+        // As few blocks of vectors as tiles of 6 allow, their sizes as even as possible (7 = 4 + 3, not 6 + 1: a block of
+        // one vector is a mat-vec, bound by reading the weights).
+        int blocks = (count + MaxTileStreams - 1) / MaxTileStreams;
         for (int r0 = 0; r0 < rows; r0 += tileRows)
         {
             int group = r0 / w.GroupWidth;
             nuint stride = (nuint)w.PanelsInGroup(group) * PackedMatrix.PanelWidth;
             ref float tile = ref Unsafe.Add(ref data, (nuint)w.IndexOf(r0, 0));
             int s = 0;
-            for (; s + MaxTileStreams <= count; s += MaxTileStreams)
+            for (int block = 0; block < blocks; block++)
             {
-                Tile<TVector, TWidth, Streams6>(ref tile, stride, columns, ref Unsafe.Add(ref x, (nuint)s * xStride), xStride, r0, rows, ref bias, hasBias,
-                    ref Unsafe.Add(ref dst, (nuint)s * dstStride), dstStride);
-            }
+                int size = (count / blocks) + (block < count % blocks ? 1 : 0);
+                ref float xs = ref Unsafe.Add(ref x, (nuint)s * xStride);
+                ref float ds = ref Unsafe.Add(ref dst, (nuint)s * dstStride);
+                switch (size)
+                {
+                    case 6:
+                        Tile<TVector, TWidth, Streams6>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
+                        break;
+                    case 5:
+                        Tile<TVector, TWidth, Streams5>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
+                        break;
+                    case 4:
+                        Tile<TVector, TWidth, Streams4>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
+                        break;
+                    case 3:
+                        Tile<TVector, TWidth, Streams3>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
+                        break;
+                    case 2:
+                        Tile<TVector, TWidth, Streams2>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
+                        break;
+                    default:
+                        Tile<TVector, TWidth, Streams1>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
+                        break;
+                }
 
-            ref float xs = ref Unsafe.Add(ref x, (nuint)s * xStride);
-            ref float ds = ref Unsafe.Add(ref dst, (nuint)s * dstStride);
-            switch (count - s)
-            {
-                case 1:
-                    Tile<TVector, TWidth, Streams1>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
-                    break;
-                case 2:
-                    Tile<TVector, TWidth, Streams2>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
-                    break;
-                case 3:
-                    Tile<TVector, TWidth, Streams3>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
-                    break;
-                case 4:
-                    Tile<TVector, TWidth, Streams4>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
-                    break;
-                case 5:
-                    Tile<TVector, TWidth, Streams5>(ref tile, stride, columns, ref xs, xStride, r0, rows, ref bias, hasBias, ref ds, dstStride);
-                    break;
-                default:
-                    break;
+                s += size;
             }
         }
     }
