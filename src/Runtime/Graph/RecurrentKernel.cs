@@ -209,12 +209,15 @@ internal sealed class RecurrentKernel<TStep> : RecurrentKernel
 
     /// <summary>
     /// True when <see cref="ExecuteStreams"/> can step the streams together: one step of one batch row and one
-    /// direction (a streaming plan's recurrent node) with float weights and no sequence_lens. Otherwise each stream's
-    /// frame runs <see cref="Execute"/> (int8 weights included: their activations are quantized per stream and step).
+    /// direction (a streaming plan's recurrent node) without sequence_lens, with float weights, or int8 weights where
+    /// <see cref="BatchedInt8MatVec.IsBatched"/> (elsewhere the batched integer product would only loop over the streams,
+    /// so each stream's frame runs <see cref="Execute"/>, as it does for every other node).
     /// </summary>
-    private bool CanStepStreams => _int8Weights is null && _weights.Length == 1 && _batch == 1 && _seq == 1 && _sequenceLens is null;
+    private bool CanStepStreams =>
+        _weights.Length == 1 && _batch == 1 && _seq == 1 && _sequenceLens is null && (_int8Weights is null || BatchedInt8MatVec.IsBatched);
 
-    public override long StreamWorkspaceLength(int streams) => CanStepStreams ? _step.StreamWorkspaceLength(streams) : 0;
+    public override long StreamWorkspaceLength(int streams) =>
+        !CanStepStreams ? 0 : _int8Weights is null ? _step.StreamWorkspaceLength(streams) : _step.StreamWorkspaceLengthInt8(streams);
 
     public override void ExecuteStreams(ReadOnlySpan<Frame> frames, Span<float> workspace)
     {
@@ -231,7 +234,14 @@ internal sealed class RecurrentKernel<TStep> : RecurrentKernel
             LoadInitialStates(frame, slots.H(frame), slots.C(frame));
         }
 
-        _step.StepStreams(_weights[0], frames, slots, workspace);
+        if (_int8Weights is not null)
+        {
+            _step.StepStreamsInt8(_int8Weights[0], frames, slots, workspace);
+        }
+        else
+        {
+            _step.StepStreams(_weights[0], frames, slots, workspace);
+        }
         foreach (Frame frame in frames)
         {
             Span<float> h = slots.H(frame);

@@ -47,7 +47,8 @@ public class MultiStreamTests
         foreach (int n in s_counts)
         {
             RnnStreams streams = model.CreateStreams(n);
-            Assert.Equal(!quantized, streams.Workspace.Length > 0); // float layers take the batched step; int8 ones step per stream
+            // Float layers always take the batched step; int8 ones where the integer product batches (else per stream).
+            Assert.Equal(!quantized || Runtime.Kernels.BatchedInt8MatVec.IsBatched, streams.Workspace.Length > 0);
             RnnState[] states = [.. Enumerable.Range(0, n).Select(_ => model.CreateState())];
             var outputs = new float[n * Input];
             var single = new float[Input];
@@ -76,11 +77,12 @@ public class MultiStreamTests
     [InlineData("GRU", 0, false)]
     [InlineData("GRU", 1, false)]
     [InlineData("RNN", 0, false)]
-    public void StepStreams_StreamsAsOrtBatch_MatchOnnxRuntime(string cell, int linearBeforeReset, bool peepholes)
+    [InlineData("LSTM", 2, false)] // clip
+    public void StepStreams_StreamsAsOrtBatch_MatchOnnxRuntime(string cell, int linearBeforeReset, bool peepholes) // linearBeforeReset 2: LSTM with clip
     {
         // The whole-sequence graph streams with its state carried; ONNX Runtime runs the N streams as its batch.
         const int N = 7, T = 25, Input = 3, Hidden = 24;
-        var spec = new RecurrentSpec(cell, Input, Hidden, LinearBeforeReset: linearBeforeReset, Peepholes: peepholes);
+        var spec = new RecurrentSpec(cell, Input, Hidden, LinearBeforeReset: linearBeforeReset == 1 ? 1 : 0, Peepholes: peepholes, Clip: linearBeforeReset == 2 ? 0.8f : 0);
         byte[] bytes = Recurrent(spec, seed: 8);
         Dictionary<string, Tensor> inputs = RecurrentInputs(spec, seqLen: T, batch: N, seed: 8);
         Tensor y = OrtReference.Run(bytes, inputs)["Y"]; // [T, 1, N, H]

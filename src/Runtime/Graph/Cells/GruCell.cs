@@ -182,5 +182,56 @@ internal sealed class GruCell : RecurrentCell
                 RecurrentCells.GruFinish(gx.Slice((s * rows) + (2 * hs), hs), gh.Slice((s * rows) + (2 * hs), hs), z.Slice(s * hs, hs), clip, slots.H(frames[s]));
             }
         }
+
+        public long StreamWorkspaceLengthInt8(int streams) => Int8StreamScratch.Length(streams, 8 * hidden, 3 * hidden, Math.Max(inputSize, hidden));
+
+        /// <summary>
+        /// As <see cref="StepInt8"/> for all streams: W q(x_s) and R q(h_s) (R_zr) as one integer product each, and
+        /// without linear_before_reset R_h q(r ⊙ h_s) between the two halves of the update; per stream [gx | gh | z | r ⊙ h].
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreamsInt8(Int8RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length, hs = hidden, rows = 3 * hs, per = 8 * hs;
+            var scratch = new Int8StreamScratch(workspace, n, per, rows, Math.Max(inputSize, hs));
+            Span<float> floats = scratch.Floats;
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
+            }
+
+            scratch.Multiply(w.Input, w.InputBias, false, floats, per);
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
+            }
+
+            if (linearBeforeReset)
+            {
+                scratch.Multiply(w.Recurrent, w.RecurrentBias, false, floats[rows..], per);
+                for (int s = 0; s < n; s++)
+                {
+                    Span<float> f = floats.Slice(s * per, per);
+                    RecurrentCells.GruUpdateLinearBeforeReset(f[..rows], f.Slice(rows, rows), clip, slots.H(frames[s]));
+                }
+
+                return;
+            }
+
+            scratch.Multiply(w.Recurrent, w.RecurrentBias.AsSpan(0, 2 * hs), false, floats[rows..], per);
+            for (int s = 0; s < n; s++)
+            {
+                Span<float> f = floats.Slice(s * per, per);
+                RecurrentCells.GruResetGates(f[..rows], f.Slice(rows, 2 * hs), clip, slots.H(frames[s]), f.Slice(6 * hs, hs), f.Slice(7 * hs, hs));
+                scratch.Quantize(s, w.RecurrentHidden!, f.Slice(7 * hs, hs));
+            }
+
+            scratch.Multiply(w.RecurrentHidden!, w.RecurrentBias.AsSpan(2 * hs, hs), false, floats[(rows + (2 * hs))..], per);
+            for (int s = 0; s < n; s++)
+            {
+                Span<float> f = floats.Slice(s * per, per);
+                RecurrentCells.GruFinish(f.Slice(2 * hs, hs), f.Slice(rows + (2 * hs), hs), f.Slice(6 * hs, hs), clip, slots.H(frames[s]));
+            }
+        }
     }
 }

@@ -27,6 +27,17 @@ internal interface IRecurrentStep
 
     /// <summary>The workspace floats <see cref="StepStreams"/> needs for <paramref name="streams"/> streams.</summary>
     long StreamWorkspaceLength(int streams);
+
+    /// <summary>
+    /// <see cref="StepInt8"/> for several streams at once: each stream's activations are quantized with its own scale as
+    /// <see cref="StepInt8"/> quantizes them, the integer products of all streams run as one
+    /// <see cref="Kernels.BatchedInt8MatVec"/> per matrix and each stream's float finish is the single-stream one, so each
+    /// stream's h and c end bit-identical to <see cref="StepInt8"/>'s.
+    /// </summary>
+    void StepStreamsInt8(Int8RecurrentWeights weights, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace);
+
+    /// <summary>The workspace floats <see cref="StepStreamsInt8"/> needs for <paramref name="streams"/> streams.</summary>
+    long StreamWorkspaceLengthInt8(int streams);
 }
 
 /// <summary>Where one recurrent node's step input x, hidden state h and cell state c (if any) are in each stream's frame.</summary>

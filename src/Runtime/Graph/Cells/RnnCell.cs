@@ -77,5 +77,31 @@ internal sealed class RnnCell : RecurrentCell
                 RecurrentCells.RnnUpdate(gates.Slice(s * hidden, hidden), clip, slots.H(frames[s]));
             }
         }
+
+        public long StreamWorkspaceLengthInt8(int streams) => Int8StreamScratch.Length(streams, hidden, hidden, Math.Max(inputSize, hidden));
+
+        /// <summary>W q(x_s) then + R q(h_s) for all streams (each quantized with its own scale), then each stream's update.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreamsInt8(Int8RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length;
+            var scratch = new Int8StreamScratch(workspace, n, hidden, hidden, Math.Max(inputSize, hidden));
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
+            }
+
+            scratch.Multiply(w.Input, w.InputBias, false, scratch.Floats, hidden);
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
+            }
+
+            scratch.Multiply(w.Recurrent, default, true, scratch.Floats, hidden);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.RnnUpdate(scratch.Floats.Slice(s * hidden, hidden), clip, slots.H(frames[s]));
+            }
+        }
     }
 }
