@@ -20,8 +20,8 @@ namespace EdgeRnn.Runtime;
 /// <para>
 /// A step of the streams gives every stream the outputs and the state that one
 /// <see cref="RnnModel.Step(RnnState, ReadOnlySpan{float}, Span{float})"/> of its state would give, bit for bit: the
-/// batched products sum each row in the same order as the single-stream kernels. Models with int8 recurrent weights
-/// step each stream on its own inside the call (their activations are quantized per stream), with the same result.
+/// batched products sum each row in the same order as the single-stream kernels. Layers with int8 weights quantize
+/// each stream's activations with its own scale, as a single step does; their integer products are exact in any order.
 /// </para>
 /// </remarks>
 public sealed class RnnStreams
