@@ -12,11 +12,13 @@ namespace EdgeRnn.Runtime;
 /// A loaded ONNX recurrent model: immutable weights and plans, safe to share across threads. Run whole sequences
 /// with <see cref="Run(IReadOnlyDictionary{string, Tensor})"/>, or stream one time step at a time with
 /// <see cref="CreateState"/> and <see cref="Step(RnnState, ReadOnlySpan{float}, Span{float})"/>, which allocates
-/// nothing and gives the same numbers as the whole-sequence run.
+/// nothing and gives the same numbers as the whole-sequence run. Many independent streams of the model step together
+/// with <see cref="CreateStreams(int)"/> and <see cref="Step(RnnStreams, ReadOnlySpan{float}, Span{float})"/>, which
+/// shares each weight load between the streams and gives each stream the numbers of its own step.
 /// </summary>
 /// <remarks>
 /// The model owns no unmanaged resources; it lives as long as it is referenced. Each <see cref="RnnState"/> belongs
-/// to one stream and must not be stepped from two threads at once.
+/// to one stream and must not be stepped from two threads at once; the same holds for an <see cref="RnnStreams"/>.
 /// </remarks>
 public sealed class RnnModel
 {
