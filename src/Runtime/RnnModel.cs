@@ -12,11 +12,13 @@ namespace EdgeRnn.Runtime;
 /// A loaded ONNX recurrent model: immutable weights and plans, safe to share across threads. Run whole sequences
 /// with <see cref="Run(IReadOnlyDictionary{string, Tensor})"/>, or stream one time step at a time with
 /// <see cref="CreateState"/> and <see cref="Step(RnnState, ReadOnlySpan{float}, Span{float})"/>, which allocates
-/// nothing and gives the same numbers as the whole-sequence run.
+/// nothing and gives the same numbers as the whole-sequence run. Many independent streams of the model step together
+/// with <see cref="CreateStreams(int)"/> and <see cref="Step(RnnStreams, ReadOnlySpan{float}, Span{float})"/>, which
+/// shares each weight load between the streams and gives each stream the numbers of its own step.
 /// </summary>
 /// <remarks>
 /// The model owns no unmanaged resources; it lives as long as it is referenced. Each <see cref="RnnState"/> belongs
-/// to one stream and must not be stepped from two threads at once.
+/// to one stream and must not be stepped from two threads at once; the same holds for an <see cref="RnnStreams"/>.
 /// </remarks>
 public sealed class RnnModel
 {
@@ -323,6 +325,75 @@ public sealed class RnnModel
     /// </summary>
     public void Step(RnnState state) => StepCore(state, CheckState(state));
 
+    /// <summary>
+    /// Creates <paramref name="count"/> independent streams, each reset to the model's initial state, to advance together
+    /// with <see cref="Step(RnnStreams, ReadOnlySpan{float}, Span{float})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not positive, or so large that one step's scratch would not fit an array.</exception>
+    /// <exception cref="NotSupportedException">The model cannot stream (bidirectional or reverse layers, fixed time axis...).</exception>
+    public RnnStreams CreateStreams(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        StreamingPlan plan = Streaming;
+        if (plan.Plan.StreamWorkspaceLength(count) > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Too many streams: one step's scratch would not fit an array.");
+        }
+
+        return new RnnStreams(this, plan, count);
+    }
+
+    /// <summary>
+    /// Advances every stream of <paramref name="streams"/> by one time step in one call. <paramref name="inputs"/> holds
+    /// one step input per stream, row-major [Count, input length] (stream s at s * input length), and
+    /// <paramref name="outputs"/> receives the first data output of each stream, [Count, output length]. Each stream
+    /// ends exactly as one <see cref="Step(RnnState, ReadOnlySpan{float}, Span{float})"/> of its state would leave it,
+    /// with bit-identical outputs; the recurrent layers' products run once for all streams. Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The streams are another model's, or a span has the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">The model does not take exactly one float data input.</exception>
+    public void Step(RnnStreams streams, ReadOnlySpan<float> inputs, Span<float> outputs)
+    {
+        StreamingPlan plan = CheckStreams(streams);
+        PlanValue inValue = plan.DataInputs.Length == 1 && plan.DataInputs[0].IsFloat ? plan.DataInputs[0] : ThrowNotSingleInput();
+        int n = streams.Count;
+        int inLength = inValue.Length;
+        if (inputs.Length != (long)n * inLength)
+        {
+            ThrowHelpers.ThrowLengthMismatch($"The inputs of {n} streams (step input '{inValue.Name}', [{n}, {inLength}])", n * inLength, inputs.Length);
+        }
+
+        PlanValue? outValue = plan.DataOutputs.Length > 0 ? plan.DataOutputs[0] : null;
+        int outLength = outValue?.Length ?? 0;
+        if (outValue is not null && outputs.Length != (long)n * outLength)
+        {
+            ThrowHelpers.ThrowLengthMismatch($"The outputs of {n} streams (step output '{outValue.Name}', [{n}, {outLength}])", n * outLength, outputs.Length);
+        }
+
+        Frame[] frames = streams.Frames;
+        for (int s = 0; s < frames.Length; s++)
+        {
+            inputs.Slice(s * inLength, inLength).CopyTo(frames[s].Floats(inValue.Slot));
+        }
+
+        StepStreamsCore(streams, plan);
+        if (outValue is not null)
+        {
+            for (int s = 0; s < frames.Length; s++)
+            {
+                outValue.Floats(frames[s]).AsSpan(0, outLength).CopyTo(outputs.Slice(s * outLength, outLength));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Advances every stream by one step using the inputs already written through each stream's
+    /// <see cref="RnnState.GetInput(string)"/>; read results through <see cref="RnnState.GetOutput(string)"/>. For
+    /// models with several data inputs or outputs, or integer inputs. Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The streams are another model's.</exception>
+    public void Step(RnnStreams streams) => StepStreamsCore(streams, CheckStreams(streams));
+
     /// <summary>Creates a state from bytes written by <see cref="RnnState.WriteTo(Stream)"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are truncated, corrupt, or belong to another model.</exception>
     public RnnState ReadState(Stream stream)
@@ -346,6 +417,36 @@ public sealed class RnnModel
 
         state.StepCount++;
     }
+
+    private static void StepStreamsCore(RnnStreams streams, StreamingPlan plan)
+    {
+        Frame[] frames = streams.Frames;
+        plan.Plan.ExecuteStreams(frames, streams.Workspace);
+        for (int s = 0; s < frames.Length; s++)
+        {
+            Frame frame = frames[s];
+            foreach ((PlanValue input, PlanValue output) in plan.Pairs)
+            {
+                output.Floats(frame).AsSpan(0, output.Length).CopyTo(frame.Floats(input.Slot));
+            }
+
+            streams.State(s).StepCount++;
+        }
+    }
+
+    private StreamingPlan CheckStreams(RnnStreams streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        if (!ReferenceEquals(streams.Model, this))
+        {
+            ThrowForeignStreams();
+        }
+
+        return streams.Plan;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowForeignStreams() => throw new ArgumentException("The streams were created by another model.", "streams");
 
     private StreamingPlan CheckState(RnnState state)
     {

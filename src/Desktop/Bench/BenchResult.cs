@@ -45,6 +45,32 @@ internal sealed record BenchResult(string Model, string Mode, string? Note, IRea
 /// <param name="PercentOfPeak">Gflops / PeakGflops * 100.</param>
 internal sealed record ThroughputInfo(long MultiplyAddsPerStep, double Gflops, double PeakGflops, double PercentOfPeak);
 
+/// <summary>The result of <c>edgernn bench --streams N</c>: N streams per call against N separate steps, measured interleaved.</summary>
+/// <param name="Model">What was measured.</param>
+/// <param name="Streams">N, the streams stepped per call.</param>
+/// <param name="Rounds">Interleaved rounds (each: a block of each path and an FMA-peak measurement).</param>
+/// <param name="CallsPerBlock">Calls timed together in each block.</param>
+/// <param name="UsPerCall">RnnModel.Step(streams, ...): microseconds per call (N stream-steps), the median over rounds.</param>
+/// <param name="UsPerStreamStep"><paramref name="UsPerCall"/> / N.</param>
+/// <param name="SeparateUsPerCall">N separate RnnModel.Step(state, ...) calls: microseconds for all N, the median over rounds.</param>
+/// <param name="SeparateUsPerStreamStep"><paramref name="SeparateUsPerCall"/> / N.</param>
+/// <param name="Speedup">Throughput of the multi-stream call over N separate steps: the median of the per-round ratios.</param>
+/// <param name="SpeedupMin">The smallest per-round ratio.</param>
+/// <param name="SpeedupMax">The largest per-round ratio.</param>
+/// <param name="MultiplyAddsPerStreamStep">Multiply-adds of one stream's step.</param>
+/// <param name="Gflops">Multi-stream: 2 x multiply-adds x N / time per call.</param>
+/// <param name="SeparateGflops">The same for N separate steps.</param>
+/// <param name="PeakGflops">This core's fp32 FMA peak: the median of the measurements taken in every round.</param>
+/// <param name="PercentOfPeak"><paramref name="Gflops"/> / <paramref name="PeakGflops"/> x 100.</param>
+/// <param name="SeparatePercentOfPeak"><paramref name="SeparateGflops"/> / <paramref name="PeakGflops"/> x 100.</param>
+/// <param name="AllocatedBytesPerCall">Managed bytes allocated per timed call (both paths) on the benchmark thread.</param>
+/// <param name="MaxAbsDifference">The largest difference between the two paths' outputs over up to 100 steps from reset (0: bit-identical).</param>
+/// <param name="Machine">Processor, OS and library versions.</param>
+internal sealed record StreamsBenchResult(string Model, int Streams, int Rounds, int CallsPerBlock, double UsPerCall, double UsPerStreamStep,
+    double SeparateUsPerCall, double SeparateUsPerStreamStep, double Speedup, double SpeedupMin, double SpeedupMax, long MultiplyAddsPerStreamStep,
+    double Gflops, double SeparateGflops, double PeakGflops, double PercentOfPeak, double SeparatePercentOfPeak, double AllocatedBytesPerCall,
+    double MaxAbsDifference, MachineInfo Machine);
+
 /// <summary>A state input and the output that feeds it on the next step.</summary>
 internal sealed record StatePairInfo(string Input, string Output);
 
@@ -54,6 +80,7 @@ internal sealed record MachineInfo(string Os, string Architecture, int Processor
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(BenchResult))]
+[JsonSerializable(typeof(StreamsBenchResult))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext
 {
 }

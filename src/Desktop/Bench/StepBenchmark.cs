@@ -188,7 +188,7 @@ internal sealed class StepBenchmark : IDisposable
         return Tensor.FromFloat(data, shape);
     }
 
-    private static MachineInfo Machine() => new(
+    internal static MachineInfo Machine() => new(
         RuntimeInformation.OSDescription,
         RuntimeInformation.ProcessArchitecture.ToString(),
         Environment.ProcessorCount,

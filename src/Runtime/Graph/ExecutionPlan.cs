@@ -43,6 +43,33 @@ internal sealed class ExecutionPlan
         }
     }
 
+    /// <summary>
+    /// Executes the plan once in each of <paramref name="frames"/> (independent streams), kernel by kernel across all the
+    /// frames, so a kernel can share its weights between the streams (<see cref="Kernel.ExecuteStreams"/>). Each frame
+    /// ends as <see cref="Execute"/> would leave it.
+    /// </summary>
+    /// <param name="frames">One frame per stream, each from <see cref="CreateFrame"/>.</param>
+    /// <param name="workspace">At least <see cref="StreamWorkspaceLength"/>(frames.Length) floats.</param>
+    public void ExecuteStreams(ReadOnlySpan<Frame> frames, Span<float> workspace)
+    {
+        foreach (Kernel k in _kernels)
+        {
+            k.ExecuteStreams(frames, workspace);
+        }
+    }
+
+    /// <summary>The workspace floats <see cref="ExecuteStreams"/> needs for <paramref name="streams"/> streams: the most any kernel needs.</summary>
+    public long StreamWorkspaceLength(int streams)
+    {
+        long length = 0;
+        foreach (Kernel k in _kernels)
+        {
+            length = Math.Max(length, k.StreamWorkspaceLength(streams));
+        }
+
+        return length;
+    }
+
     /// <summary>Puts every carried state slot back to its initial value.</summary>
     public void ResetState(Frame frame)
     {

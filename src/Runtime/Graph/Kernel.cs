@@ -13,4 +13,23 @@ internal abstract class Kernel
 
     /// <summary>Runs the kernel. Must not allocate on the managed heap.</summary>
     public abstract void Execute(Frame frame);
+
+    /// <summary>
+    /// Runs the kernel once in each frame of <paramref name="frames"/>: independent streams of the same plan (see
+    /// <see cref="ExecutionPlan.ExecuteStreams"/>). By default one <see cref="Execute"/> per frame; a kernel whose work
+    /// can share its weights across the streams (a recurrent step) overrides it, with the same result in every frame.
+    /// Must not allocate on the managed heap.
+    /// </summary>
+    /// <param name="frames">One frame per stream.</param>
+    /// <param name="workspace">At least <see cref="StreamWorkspaceLength"/>(frames.Length) floats, shared by every kernel of the plan.</param>
+    public virtual void ExecuteStreams(ReadOnlySpan<Frame> frames, Span<float> workspace)
+    {
+        foreach (Frame frame in frames)
+        {
+            Execute(frame);
+        }
+    }
+
+    /// <summary>The workspace floats <see cref="ExecuteStreams"/> needs for <paramref name="streams"/> streams.</summary>
+    public virtual long StreamWorkspaceLength(int streams) => 0;
 }

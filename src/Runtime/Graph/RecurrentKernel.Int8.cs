@@ -61,3 +61,73 @@ internal static class Int8StepScratch
         return scratch[..(8 * hidden)];
     }
 }
+
+/// <summary>
+/// The workspace of an int8 multi-stream step (<see cref="IRecurrentStep.StepStreamsInt8"/>), carved from the plan's
+/// float workspace: per stream <c>floatsPerStream</c> floats (gate pre-activations and the like), one activation scale,
+/// a row of int32 sums and a row of quantized activation bytes.
+/// </summary>
+internal readonly ref struct Int8StreamScratch
+{
+    public Int8StreamScratch(Span<float> workspace, int streams, int floatsPerStream, int rows, int columns)
+    {
+        Count = streams;
+        RowStride = PaddedRows(rows);
+        ColumnStride = PaddedColumns(columns);
+        Floats = workspace[..(streams * floatsPerStream)];
+        Scales = workspace.Slice(streams * floatsPerStream, streams);
+        int at = streams * (floatsPerStream + 1);
+        Sums = MemoryMarshal.Cast<float, int>(workspace.Slice(at, streams * RowStride));
+        Quantized = MemoryMarshal.Cast<float, sbyte>(workspace[(at + (streams * RowStride))..])[..(streams * ColumnStride)];
+    }
+
+    public int Count { get; }
+
+    /// <summary>Int32 sums per stream: at least the padded rows of every matrix of the step.</summary>
+    public int RowStride { get; }
+
+    /// <summary>Quantized bytes per stream: at least the padded columns of every matrix of the step.</summary>
+    public int ColumnStride { get; }
+
+    public Span<float> Floats { get; }
+
+    public Span<float> Scales { get; }
+
+    public Span<int> Sums { get; }
+
+    public Span<sbyte> Quantized { get; }
+
+    /// <summary>The workspace floats for <paramref name="streams"/> streams of a step whose matrices have at most these rows and columns.</summary>
+    public static long Length(int streams, int floatsPerStream, int rows, int columns) =>
+        (long)streams * (floatsPerStream + 1 + PaddedRows(rows) + (PaddedColumns(columns) / 4));
+
+    /// <summary>
+    /// Quantizes stream <paramref name="stream"/>'s activation <paramref name="x"/> for <paramref name="w"/> as
+    /// <see cref="RecurrentKernel.MultiplyQuantized"/> does (with <paramref name="staticScale"/>, or from its own range
+    /// when 0) and keeps its scale.
+    /// </summary>
+    public void Quantize(int stream, Int8Matrix w, ReadOnlySpan<float> x, float staticScale = 0)
+    {
+        Span<sbyte> xq = Quantized.Slice(stream * ColumnStride, w.PaddedColumns);
+        Scales[stream] = staticScale > 0 ? Int8Quantize.QuantizeWithScale(x, staticScale, xq) : Int8Quantize.QuantizeSymmetric(x, xq);
+    }
+
+    /// <summary>
+    /// For every stream s, with the activations quantized by <see cref="Quantize"/>: destination_s = W x_s
+    /// (+ destination_s when <paramref name="accumulate"/>) + bias, destination_s at s * <paramref name="destinationStride"/>:
+    /// the integer products in one <see cref="BatchedInt8MatVec"/>, each stream's float finish as <see cref="Int8MatVec"/>'s.
+    /// </summary>
+    public void Multiply(Int8Matrix w, ReadOnlySpan<float> bias, bool accumulate, Span<float> destination, int destinationStride)
+    {
+        BatchedInt8MatVec.MultiplyInt32(w, Quantized, ColumnStride, Count, Sums, RowStride);
+        for (int s = 0; s < Count; s++)
+        {
+            Int8MatVec.Finish(w, Sums.Slice(s * RowStride, w.PaddedRows), Scales[s], bias, accumulate, destination.Slice(s * destinationStride, w.Rows));
+        }
+    }
+
+    private static int PaddedRows(int rows) => (rows + Int8Matrix.BlockRows - 1) / Int8Matrix.BlockRows * Int8Matrix.BlockRows;
+
+    // A multiple of 16 bytes, so every stream's bytes start on a float boundary of the workspace.
+    private static int PaddedColumns(int columns) => (columns + 15) / 16 * 16;
+}

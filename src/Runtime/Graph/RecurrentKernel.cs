@@ -207,6 +207,61 @@ internal sealed class RecurrentKernel<TStep> : RecurrentKernel
     public RecurrentKernel(RecurrentNodePlan plan, TStep step)
         : base(plan) => _step = step;
 
+    /// <summary>
+    /// True when <see cref="ExecuteStreams"/> can step the streams together: one step of one batch row and one
+    /// direction (a streaming plan's recurrent node) without sequence_lens, with float weights, or int8 weights where
+    /// <see cref="BatchedInt8MatVec.IsBatched"/> (elsewhere the batched integer product would only loop over the streams,
+    /// so each stream's frame runs <see cref="Execute"/>, as it does for every other node).
+    /// </summary>
+    private bool CanStepStreams =>
+        _weights.Length == 1 && _batch == 1 && _seq == 1 && _sequenceLens is null && (_int8Weights is null || BatchedInt8MatVec.IsBatched);
+
+    public override long StreamWorkspaceLength(int streams) =>
+        !CanStepStreams ? 0 : _int8Weights is null ? _step.StreamWorkspaceLength(streams) : _step.StreamWorkspaceLengthInt8(streams);
+
+    public override void ExecuteStreams(ReadOnlySpan<Frame> frames, Span<float> workspace)
+    {
+        if (!CanStepStreams || frames.Length < 2)
+        {
+            base.ExecuteStreams(frames, workspace);
+            return;
+        }
+
+        // As Execute does for one step of one row: initial states, the step, then Y, Y_h and Y_c (all [1, 1, 1, H]).
+        var slots = new RecurrentStreamSlots(_x, _inputSize, _hSlot, _cSlot, _hidden);
+        foreach (Frame frame in frames)
+        {
+            LoadInitialStates(frame, slots.H(frame), slots.C(frame));
+        }
+
+        if (_int8Weights is not null)
+        {
+            _step.StepStreamsInt8(_int8Weights[0], frames, slots, workspace);
+        }
+        else
+        {
+            _step.StepStreams(_weights[0], frames, slots, workspace);
+        }
+        foreach (Frame frame in frames)
+        {
+            Span<float> h = slots.H(frame);
+            if (_y is not null)
+            {
+                h.CopyTo(frame.Floats(_y.Slot));
+            }
+
+            if (_yh is not null)
+            {
+                h.CopyTo(frame.Floats(_yh.Slot));
+            }
+
+            if (_yc is not null)
+            {
+                slots.C(frame).CopyTo(frame.Floats(_yc.Slot));
+            }
+        }
+    }
+
     public override void Execute(Frame frame)
     {
         int dirs = _weights.Length;

@@ -126,7 +126,7 @@ internal static class Int8MatVec
     }
 
     /// <summary>The float finish shared by all paths (multiply, then add: no fused multiply-add, so it is one rounding each).</summary>
-    private static void Finish(Int8Matrix w, ReadOnlySpan<int> acc, float xScale, ReadOnlySpan<float> bias, bool accumulate, Span<float> destination)
+    internal static void Finish(Int8Matrix w, ReadOnlySpan<int> acc, float xScale, ReadOnlySpan<float> bias, bool accumulate, Span<float> destination)
     {
         int rows = w.Rows;
         ReadOnlySpan<float> scales = w.Scales;

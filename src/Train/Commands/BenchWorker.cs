@@ -12,7 +12,9 @@ namespace EdgeRnn.Train.Commands;
 /// <summary>The <c>bench</c> command: resolves the model, runs <see cref="StepBenchmark"/>, prints the table or JSON.</summary>
 internal static class BenchWorker
 {
-    public static int Run(string? model, string? builtin, int hidden, int input, int layers, int steps, int warmup, bool json,
+    private static readonly string[] s_streamsHeader = ["path", "us/call (median of rounds)", "us/stream-step", "GFLOP/s", "% of FMA peak", "api"];
+
+    public static int Run(string? model, string? builtin, int hidden, int input, int layers, int steps, int warmup, int streams, int rounds, bool json,
         TextWriter stdout, TextWriter stderr)
     {
         if ((model is null) == (builtin is null))
@@ -46,6 +48,11 @@ internal static class BenchWorker
             name = path;
         }
 
+        if (streams > 0)
+        {
+            return RunStreams(bytes, name, streams, Math.Min(rounds, steps), steps, warmup, json, stdout, stderr);
+        }
+
         BenchResult result;
         try
         {
@@ -74,6 +81,47 @@ internal static class BenchWorker
 
         return ToolExitCodes.Success;
     }
+
+    /// <summary><c>--streams N</c>: N streams per call against N separate steps (<see cref="StreamsBenchmark"/>).</summary>
+    private static int RunStreams(byte[] bytes, string name, int streams, int rounds, int steps, int warmup, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        StreamsBenchResult r;
+        try
+        {
+            r = new StreamsBenchmark(bytes, name, streams).Run(rounds, Math.Max(1, steps / rounds), warmup, stderr);
+        }
+        catch (Exception e) when (e is ModelFormatException or NotSupportedException or ArgumentException or IOException)
+        {
+            stderr.WriteLine($"error: {name}: {e.Message}");
+            return ToolExitCodes.BadInput;
+        }
+
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(r, BenchJsonContext.Default.StreamsBenchResult));
+            return ToolExitCodes.Success;
+        }
+
+        stdout.WriteLine($"model   {r.Model}");
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mode    {r.Streams} streams per call, against {r.Streams} separate steps; {r.Rounds} interleaved rounds of {r.CallsPerBlock} calls each"));
+        stdout.WriteLine($"machine {r.Machine.Os}, {r.Machine.Architecture}, {r.Machine.ProcessorCount} cores, {r.Machine.DotNet}, {r.Machine.Simd}");
+        stdout.WriteLine();
+        var rows = new List<string[]>
+        {
+            s_streamsHeader,
+            new[] { "streams", Us(r.UsPerCall), Us(r.UsPerStreamStep), Gf(r.Gflops), Gf(r.PercentOfPeak) + "%", "RnnModel.Step(streams, inputs, outputs)" },
+            new[] { "separate", Us(r.SeparateUsPerCall), Us(r.SeparateUsPerStreamStep), Gf(r.SeparateGflops), Gf(r.SeparatePercentOfPeak) + "%", $"{r.Streams} x RnnModel.Step(state, input, output)" },
+        };
+        VerifyReport.WriteAligned(stdout, rows);
+        stdout.WriteLine();
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"streams / separate throughput = {r.Speedup:0.00}x (median of per-round ratios; range {r.SpeedupMin:0.00}-{r.SpeedupMax:0.00}x); FMA peak {r.PeakGflops:0.0} GFLOP/s (median of rounds); {r.MultiplyAddsPerStreamStep} multiply-adds per stream-step."));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"outputs of the two paths differ by at most {r.MaxAbsDifference:0.###e+0}; {r.AllocatedBytesPerCall:0.#} B allocated per call."));
+        return ToolExitCodes.Success;
+    }
+
+    private static string Gf(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
 
     private static void WriteTable(TextWriter w, BenchResult r)
     {

@@ -115,6 +115,8 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("bench", "--builtin", "lstm", "--timed-steps", "0")]
     [InlineData("bench", "--builtin", "lstm", "--warmup", "-1")]
+    [InlineData("bench", "--builtin", "lstm", "--streams", "-1")]
+    [InlineData("bench", "--builtin", "lstm", "--streams", "2", "--rounds", "0")]
     [InlineData("testdata", "--builtin", "gru", "--out", "t", "--seq-len", "0")]
     [InlineData("testdata", "--builtin", "gru", "--out", "t", "--sets", "0")]
     [InlineData("synth", "--out", "s.csv", "--anomalies", "-1")]
@@ -128,6 +130,23 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains($"error: {option} must be", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_Streams_JsonComparesBothPathsInTheSameRun()
+    {
+        (int code, string stdout, string stderr) = Edgernn("bench", "--builtin", "gru", "--hidden", "16", "--streams", "3", "--timed-steps", "40",
+            "--rounds", "4", "--warmup", "0", "--json");
+
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("streams").GetInt32());
+        Assert.Equal(4, root.GetProperty("rounds").GetInt32());
+        Assert.Equal(10, root.GetProperty("callsPerBlock").GetInt32());
+        Assert.Equal(0, root.GetProperty("maxAbsDifference").GetDouble()); // the multi-stream step is bit-identical
+        Assert.True(root.GetProperty("speedup").GetDouble() > 0);
+        Assert.True(root.GetProperty("peakGflops").GetDouble() > 0);
     }
 
     [Fact]

@@ -81,9 +81,9 @@ internal sealed class GruCell : RecurrentCell
     }
 
     internal override RecurrentKernel CreateKernel(RecurrentNodePlan plan) =>
-        new RecurrentKernel<GruStep>(plan, new GruStep(plan.Hidden, plan.Clip, plan.Attributes.LinearBeforeReset, plan.InputStaticScale));
+        new RecurrentKernel<GruStep>(plan, new GruStep(plan.Hidden, plan.InputSize, plan.Clip, plan.Attributes.LinearBeforeReset, plan.InputStaticScale));
 
-    private readonly struct GruStep(int hidden, float clip, bool linearBeforeReset, float inputStaticScale) : IRecurrentStep
+    private readonly struct GruStep(int hidden, int inputSize, float clip, bool linearBeforeReset, float inputStaticScale) : IRecurrentStep
     {
         [MethodImpl(MethodImplOptions.NoInlining)] // keeps RecurrentKernel<T>.Execute's frame small: the step's call costs less than its inlined locals
         public void Step(RecurrentWeights w, ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> scratch)
@@ -133,6 +133,104 @@ internal sealed class GruCell : RecurrentCell
                 RecurrentCells.GruResetGates(gx, ghZr, clip, h, z, resetHidden);
                 RecurrentKernel.MultiplyQuantized(w.RecurrentHidden!, resetHidden, w.RecurrentBias.AsSpan(2 * hs, hs), false, sums, q, ghH);
                 RecurrentCells.GruFinish(gx.Slice(2 * hs, hs), ghH, z, clip, h);
+            }
+        }
+
+        public long StreamWorkspaceLength(int streams) => (long)streams * (inputSize + (8 * hidden));
+
+        /// <summary>
+        /// x_s and h_s of every stream as the rows of two operands: W x and R h (R_zr h) for all streams, the updates, and
+        /// without linear_before_reset a third product R_h (r ⊙ h) between the two halves of the update.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreams(RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length, hs = hidden, rows = 3 * hs;
+            Span<float> xs = workspace[..(n * inputSize)];
+            Span<float> hIn = workspace.Slice(n * inputSize, n * hs);
+            Span<float> gx = workspace.Slice(n * (inputSize + hs), n * rows);
+            Span<float> gh = workspace.Slice(n * (inputSize + hs + rows), n * rows);
+            for (int s = 0; s < n; s++)
+            {
+                slots.X(frames[s]).CopyTo(xs.Slice(s * inputSize, inputSize));
+                slots.H(frames[s]).CopyTo(hIn.Slice(s * hs, hs));
+            }
+
+            BatchedMatVec.Multiply(w.Input, xs, inputSize, n, w.InputBias, gx, rows);
+            if (linearBeforeReset)
+            {
+                BatchedMatVec.Multiply(w.Recurrent!, hIn, hs, n, w.RecurrentBias, gh, rows);
+                for (int s = 0; s < n; s++)
+                {
+                    RecurrentCells.GruUpdateLinearBeforeReset(gx.Slice(s * rows, rows), gh.Slice(s * rows, rows), clip, slots.H(frames[s]));
+                }
+
+                return;
+            }
+
+            // h_{t-1} is read again by GruFinish, so r ⊙ h goes to its own rows (reusing the gathered h's) and z beside it.
+            Span<float> z = workspace.Slice(n * (inputSize + hs + (2 * rows)), n * hs);
+            BatchedMatVec.Multiply(w.Recurrent!, hIn, hs, n, w.RecurrentBias.AsSpan(0, 2 * hs), gh, rows);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.GruResetGates(gx.Slice(s * rows, rows), gh.Slice(s * rows, 2 * hs), clip, slots.H(frames[s]), z.Slice(s * hs, hs), hIn.Slice(s * hs, hs));
+            }
+
+            BatchedMatVec.Multiply(w.RecurrentHidden!, hIn, hs, n, w.RecurrentBias.AsSpan(2 * hs, hs), gh[(2 * hs)..], rows);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.GruFinish(gx.Slice((s * rows) + (2 * hs), hs), gh.Slice((s * rows) + (2 * hs), hs), z.Slice(s * hs, hs), clip, slots.H(frames[s]));
+            }
+        }
+
+        public long StreamWorkspaceLengthInt8(int streams) => Int8StreamScratch.Length(streams, 8 * hidden, 3 * hidden, Math.Max(inputSize, hidden));
+
+        /// <summary>
+        /// As <see cref="StepInt8"/> for all streams: W q(x_s) and R q(h_s) (R_zr) as one integer product each, and
+        /// without linear_before_reset R_h q(r ⊙ h_s) between the two halves of the update; per stream [gx | gh | z | r ⊙ h].
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreamsInt8(Int8RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length, hs = hidden, rows = 3 * hs, per = 8 * hs;
+            var scratch = new Int8StreamScratch(workspace, n, per, rows, Math.Max(inputSize, hs));
+            Span<float> floats = scratch.Floats;
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
+            }
+
+            scratch.Multiply(w.Input, w.InputBias, false, floats, per);
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
+            }
+
+            if (linearBeforeReset)
+            {
+                scratch.Multiply(w.Recurrent, w.RecurrentBias, false, floats[rows..], per);
+                for (int s = 0; s < n; s++)
+                {
+                    Span<float> f = floats.Slice(s * per, per);
+                    RecurrentCells.GruUpdateLinearBeforeReset(f[..rows], f.Slice(rows, rows), clip, slots.H(frames[s]));
+                }
+
+                return;
+            }
+
+            scratch.Multiply(w.Recurrent, w.RecurrentBias.AsSpan(0, 2 * hs), false, floats[rows..], per);
+            for (int s = 0; s < n; s++)
+            {
+                Span<float> f = floats.Slice(s * per, per);
+                RecurrentCells.GruResetGates(f[..rows], f.Slice(rows, 2 * hs), clip, slots.H(frames[s]), f.Slice(6 * hs, hs), f.Slice(7 * hs, hs));
+                scratch.Quantize(s, w.RecurrentHidden!, f.Slice(7 * hs, hs));
+            }
+
+            scratch.Multiply(w.RecurrentHidden!, w.RecurrentBias.AsSpan(2 * hs, hs), false, floats[(rows + (2 * hs))..], per);
+            for (int s = 0; s < n; s++)
+            {
+                Span<float> f = floats.Slice(s * per, per);
+                RecurrentCells.GruFinish(f.Slice(2 * hs, hs), f.Slice(rows + (2 * hs), hs), f.Slice(6 * hs, hs), clip, slots.H(frames[s]));
             }
         }
     }

@@ -68,5 +68,53 @@ internal sealed class LstmCell : RecurrentCell
             RecurrentKernel.MultiplyQuantized(w.Recurrent, h, default, true, sums, q, gates);
             RecurrentCells.LstmUpdate(gates, w.Peepholes, clip, c, h);
         }
+
+        public long StreamWorkspaceLength(int streams) => (long)streams * (inputSize + (5 * hidden));
+
+        /// <summary>[x_s; h_s] for every stream s as the rows of one operand, one product for all the gates, then each stream's cell update.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreams(RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length, columns = inputSize + hidden, rows = 4 * hidden;
+            Span<float> xh = workspace[..(n * columns)];
+            Span<float> gates = workspace.Slice(n * columns, n * rows);
+            for (int s = 0; s < n; s++)
+            {
+                slots.X(frames[s]).CopyTo(xh.Slice(s * columns, inputSize));
+                slots.H(frames[s]).CopyTo(xh.Slice((s * columns) + inputSize, hidden));
+            }
+
+            BatchedMatVec.Multiply(w.Input, xh, columns, n, w.InputBias, gates, rows);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.LstmUpdate(gates.Slice(s * rows, rows), w.Peepholes, clip, slots.C(frames[s]), slots.H(frames[s]));
+            }
+        }
+
+        public long StreamWorkspaceLengthInt8(int streams) => Int8StreamScratch.Length(streams, 4 * hidden, 4 * hidden, Math.Max(inputSize, hidden));
+
+        /// <summary>W q(x_s) then + R q(h_s) for all streams (each quantized with its own scale), then each stream's cell update.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreamsInt8(Int8RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length, rows = 4 * hidden;
+            var scratch = new Int8StreamScratch(workspace, n, rows, rows, Math.Max(inputSize, hidden));
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
+            }
+
+            scratch.Multiply(w.Input, w.InputBias, false, scratch.Floats, rows);
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
+            }
+
+            scratch.Multiply(w.Recurrent, default, true, scratch.Floats, rows);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.LstmUpdate(scratch.Floats.Slice(s * rows, rows), w.Peepholes, clip, slots.C(frames[s]), slots.H(frames[s]));
+            }
+        }
     }
 }

@@ -55,5 +55,53 @@ internal sealed class RnnCell : RecurrentCell
             RecurrentKernel.MultiplyQuantized(w.Recurrent, h, default, true, sums, q, gates);
             RecurrentCells.RnnUpdate(gates, clip, h);
         }
+
+        public long StreamWorkspaceLength(int streams) => (long)streams * (inputSize + (2 * hidden));
+
+        /// <summary>[x_s; h_s] for every stream s as the rows of one operand, one product, then each stream's update.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreams(RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length, columns = inputSize + hidden;
+            Span<float> xh = workspace[..(n * columns)];
+            Span<float> gates = workspace.Slice(n * columns, n * hidden);
+            for (int s = 0; s < n; s++)
+            {
+                slots.X(frames[s]).CopyTo(xh.Slice(s * columns, inputSize));
+                slots.H(frames[s]).CopyTo(xh.Slice((s * columns) + inputSize, hidden));
+            }
+
+            BatchedMatVec.Multiply(w.Input, xh, columns, n, w.InputBias, gates, hidden);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.RnnUpdate(gates.Slice(s * hidden, hidden), clip, slots.H(frames[s]));
+            }
+        }
+
+        public long StreamWorkspaceLengthInt8(int streams) => Int8StreamScratch.Length(streams, hidden, hidden, Math.Max(inputSize, hidden));
+
+        /// <summary>W q(x_s) then + R q(h_s) for all streams (each quantized with its own scale), then each stream's update.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StepStreamsInt8(Int8RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, Span<float> workspace)
+        {
+            int n = frames.Length;
+            var scratch = new Int8StreamScratch(workspace, n, hidden, hidden, Math.Max(inputSize, hidden));
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
+            }
+
+            scratch.Multiply(w.Input, w.InputBias, false, scratch.Floats, hidden);
+            for (int s = 0; s < n; s++)
+            {
+                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
+            }
+
+            scratch.Multiply(w.Recurrent, default, true, scratch.Floats, hidden);
+            for (int s = 0; s < n; s++)
+            {
+                RecurrentCells.RnnUpdate(scratch.Floats.Slice(s * hidden, hidden), clip, slots.H(frames[s]));
+            }
+        }
     }
 }
