@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks the ARM64 int8 kernels (AdvSimd and Dp/SDOT paths) bit for bit against the scalar reference, on an x64 machine:
+# Checks the ARM64 int8 kernels (AdvSimd and Dp/SDOT paths) bit for bit against the scalar reference, and the multi-stream
+# float kernel against one MatVec per vector, on an x64 machine:
 # publishes eng/int8-arm64-check NativeAOT for linux-arm64 and runs it under qemu user mode (qemu's default CPU has
 # the dot-product extension, so both paths run). Exit code 0 only when every check matches and both paths ran.
 source "$(dirname "$0")/common.sh"

@@ -113,7 +113,8 @@ public sealed class NativeAotTests
     /// <summary>
     /// The int8 kernels in a NativeAOT arm64 build, bit for bit against the scalar reference on every row count 0..257
     /// (eng/int8-arm64-check): on a Pi 3/4 CPU the AdvSimd path runs and SDOT must not be picked; on a Pi 5 CPU both
-    /// run. The AOT binary detects the dot-product extension at run time, so one binary serves all three.
+    /// run. The AOT binary detects the dot-product extension at run time, so one binary serves all three. The same program
+    /// checks the multi-stream float kernel (AdvSimd) against one mat-vec per vector, bit for bit.
     /// </summary>
     [Fact]
     public void Int8Kernels_Arm64UnderQemu_OnPi3Pi4AndPi5Cpus_MatchTheScalarReference()
@@ -127,6 +128,7 @@ public sealed class NativeAotTests
             Assert.True(code == 0, $"{cpu}: {output}");
             Assert.Contains($"AdvSimd.Arm64=True Dp={dp}", output, StringComparison.Ordinal);
             Assert.Matches($@"\d+ checks over {(dp ? 3 : 2)} path\(s\), 0 mismatches", output);
+            Assert.Matches(@"[1-9]\d* multi-stream float checks \(BatchedMatVec against MatVec per vector\), 0 mismatches", output);
         }
     }
 }
