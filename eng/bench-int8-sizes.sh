@@ -36,10 +36,7 @@ done
 set -euo pipefail
 ensure_dotnet
 apt_install jq
-dotnet build src/Train -c Release -nologo -v q >&2
-dotnet build src/Quantize -c Release -nologo -v q >&2
-edgernn() { dotnet "$REPO_ROOT/src/Train/bin/Release/net10.0/edgernn.dll" "$@"; }
-quantize() { dotnet "$REPO_ROOT/src/Quantize/bin/Release/net10.0/edgernn-quantize.dll" "$@"; }
+use_built_tools
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

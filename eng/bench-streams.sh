@@ -14,13 +14,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --timed-steps) steps="$2"; shift 2 ;;
     --int8) int8=1; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-dotnet build src/Train -c Release -nologo -v q >&2
-dotnet build src/Quantize -c Release -nologo -v q >&2
-edgernn() { dotnet "$REPO_ROOT/src/Train/bin/Release/net10.0/edgernn.dll" "$@"; }
-quantize() { dotnet "$REPO_ROOT/src/Quantize/bin/Release/net10.0/edgernn-quantize.dll" "$@"; }
+use_built_tools
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -70,3 +70,11 @@ ensure_mosquitto() {
     $sudo systemctl disable --now mosquitto >/dev/null 2>&1 || true
   fi
 }
+
+# Builds edgernn and edgernn-quantize (Release) and defines the shell functions edgernn and quantize that run them.
+use_built_tools() {
+  dotnet build "$REPO_ROOT/src/Train" -c Release -nologo -v q >&2
+  dotnet build "$REPO_ROOT/src/Quantize" -c Release -nologo -v q >&2
+  edgernn() { dotnet "$REPO_ROOT/src/Train/bin/Release/net10.0/edgernn.dll" "$@"; }
+  quantize() { dotnet "$REPO_ROOT/src/Quantize/bin/Release/net10.0/edgernn-quantize.dll" "$@"; }
+}

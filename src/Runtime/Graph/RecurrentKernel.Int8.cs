@@ -126,6 +126,26 @@ internal readonly ref struct Int8StreamScratch
         }
     }
 
+    /// <summary>
+    /// For every stream: quantizes its x (with <paramref name="staticScale"/>, or from its own range when 0) and writes
+    /// W x_s + the input bias to destination_s; then quantizes its h for <see cref="Int8RecurrentWeights.Recurrent"/>, so
+    /// a <see cref="Multiply"/> with that matrix comes next (the part every cell's step shares).
+    /// </summary>
+    public void MultiplyInputThenQuantizeHidden(Int8RecurrentWeights w, ReadOnlySpan<Frame> frames, in RecurrentStreamSlots slots, float staticScale,
+        Span<float> destination, int destinationStride)
+    {
+        for (int s = 0; s < Count; s++)
+        {
+            Quantize(s, w.Input, slots.X(frames[s]), staticScale);
+        }
+
+        Multiply(w.Input, w.InputBias, false, destination, destinationStride);
+        for (int s = 0; s < Count; s++)
+        {
+            Quantize(s, w.Recurrent, slots.H(frames[s]));
+        }
+    }
+
     private static int PaddedRows(int rows) => (rows + Int8Matrix.BlockRows - 1) / Int8Matrix.BlockRows * Int8Matrix.BlockRows;
 
     // A multiple of 16 bytes, so every stream's bytes start on a float boundary of the workspace.

@@ -195,17 +195,7 @@ internal sealed class GruCell : RecurrentCell
             int n = frames.Length, hs = hidden, rows = 3 * hs, per = 8 * hs;
             var scratch = new Int8StreamScratch(workspace, n, per, rows, Math.Max(inputSize, hs));
             Span<float> floats = scratch.Floats;
-            for (int s = 0; s < n; s++)
-            {
-                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
-            }
-
-            scratch.Multiply(w.Input, w.InputBias, false, floats, per);
-            for (int s = 0; s < n; s++)
-            {
-                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
-            }
-
+            scratch.MultiplyInputThenQuantizeHidden(w, frames, slots, inputStaticScale, floats, per);
             if (linearBeforeReset)
             {
                 scratch.Multiply(w.Recurrent, w.RecurrentBias, false, floats[rows..], per);

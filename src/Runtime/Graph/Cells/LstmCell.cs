@@ -99,17 +99,7 @@ internal sealed class LstmCell : RecurrentCell
         {
             int n = frames.Length, rows = 4 * hidden;
             var scratch = new Int8StreamScratch(workspace, n, rows, rows, Math.Max(inputSize, hidden));
-            for (int s = 0; s < n; s++)
-            {
-                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
-            }
-
-            scratch.Multiply(w.Input, w.InputBias, false, scratch.Floats, rows);
-            for (int s = 0; s < n; s++)
-            {
-                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
-            }
-
+            scratch.MultiplyInputThenQuantizeHidden(w, frames, slots, inputStaticScale, scratch.Floats, rows);
             scratch.Multiply(w.Recurrent, default, true, scratch.Floats, rows);
             for (int s = 0; s < n; s++)
             {

@@ -86,17 +86,7 @@ internal sealed class RnnCell : RecurrentCell
         {
             int n = frames.Length;
             var scratch = new Int8StreamScratch(workspace, n, hidden, hidden, Math.Max(inputSize, hidden));
-            for (int s = 0; s < n; s++)
-            {
-                scratch.Quantize(s, w.Input, slots.X(frames[s]), inputStaticScale);
-            }
-
-            scratch.Multiply(w.Input, w.InputBias, false, scratch.Floats, hidden);
-            for (int s = 0; s < n; s++)
-            {
-                scratch.Quantize(s, w.Recurrent, slots.H(frames[s]));
-            }
-
+            scratch.MultiplyInputThenQuantizeHidden(w, frames, slots, inputStaticScale, scratch.Floats, hidden);
             scratch.Multiply(w.Recurrent, default, true, scratch.Floats, hidden);
             for (int s = 0; s < n; s++)
             {
