@@ -27,8 +27,10 @@ internal sealed record QueuedMessage(long Seq, long TimeMs, TelemetryKind Kind, 
 /// and at the end). After kill -9 the messages acknowledged since its last write are sent again: duplicates, as QoS 1
 /// (at least once) allows; never a loss.</para>
 /// <para>Opening checks every record: a torn record at the end of the last segment (a crash in the middle of a write)
-/// is cut off; a record whose checksum or sequence number is wrong is counted as corrupt and skipped, and a length
-/// that cannot be right ends the segment there (counted). A bad <c>ack</c> file is reported and the queue is sent from
+/// is cut off; a record whose checksum or sequence number is wrong is counted as corrupt and skipped, and its segment
+/// rewritten without it (so the next open does not count it again); a length that cannot be right ends the segment
+/// there (counted, cut off). A record damaged while the queue is open is counted when the sender reaches it, and once
+/// more at the next open if it is still on disk then. A bad <c>ack</c> file is reported and the queue is sent from
 /// its start (duplicates, not losses). Reading never needs more memory than one record (at most
 /// <see cref="MaxBodyBytes"/>).</para>
 /// <para>When the segments pass <c>maxBytes</c>, the oldest segment is deleted, its unsent messages counted as
@@ -235,7 +237,8 @@ internal sealed class TelemetryQueue : IDisposable
         var seg = new Segment(path, first) { Length = SegmentHeaderBytes };
         byte[] body = new byte[4096];
         long offset = SegmentHeaderBytes;
-        long corrupt = 0;
+        long corrupt = 0, skipped = 0;
+        var kept = new List<(long Offset, int Length)>();
         while (offset < length)
         {
             if (length - offset < RecordHeaderBytes)
@@ -272,12 +275,14 @@ internal sealed class TelemetryQueue : IDisposable
             if (crc != BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(4)) || seq <= lastSeq)
             {
                 corrupt++;
+                skipped++;
                 seg.Length = offset;
                 continue;
             }
 
             lastSeq = seq;
             seg.Add(seq);
+            kept.Add((offset - RecordHeaderBytes - bodyLength, RecordHeaderBytes + bodyLength));
             seg.Length = offset;
         }
 
@@ -286,9 +291,39 @@ internal sealed class TelemetryQueue : IDisposable
             Corrupt += corrupt;
             _ackDirty = true;
             _problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name}: {corrupt} corrupt record(s) (bad checksum or order) skipped"));
+            if (!_readOnly && skipped > 0)
+            {
+                RewriteWithout(file, seg, kept);
+            }
         }
 
         return seg;
+    }
+
+    /// <summary>
+    /// Replaces a segment with its good records only, so the corrupt ones found at this open are not found, and counted,
+    /// again at the next (temporary file, fsync, rename). The count is saved first: a kill between the two counts them
+    /// twice, never loses one. Memory: one segment (at most the configured segment size).
+    /// </summary>
+    private void RewriteWithout(FileStream file, Segment seg, List<(long Offset, int Length)> kept)
+    {
+        SaveAcknowledged(force: true, Environment.TickCount64);
+        long length = SegmentHeaderBytes + kept.Sum(k => (long)k.Length);
+        var bytes = new byte[length];
+        file.Position = 0;
+        file.ReadExactly(bytes.AsSpan(0, SegmentHeaderBytes));
+        int at = SegmentHeaderBytes;
+        foreach ((long offset, int size) in kept)
+        {
+            file.Position = offset;
+            file.ReadExactly(bytes.AsSpan(at, size));
+            at += size;
+        }
+
+        file.Dispose();
+        Deployment.IO.AtomicFile.WriteAllBytes(seg.Path, bytes);
+        seg.Length = length;
+        _problems.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(seg.Path)}: rewritten without them ({length} bytes)"));
     }
 
     private void Cut(FileStream file, Segment seg, long offset, long length, bool isLast, string what)

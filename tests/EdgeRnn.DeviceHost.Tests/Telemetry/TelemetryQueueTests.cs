@@ -155,6 +155,50 @@ public sealed class TelemetryQueueTests : IDisposable
     }
 
     [Fact]
+    public void Open_FlippedByteThenReopenedTwice_CountedOnceAndTheRestKept()
+    {
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            for (int i = 1; i <= 5; i++)
+            {
+                q.Append(0, TelemetryKind.Event, Body(i));
+            }
+        }
+
+        string seg = Directory.GetFiles(Folder, "*.seg").Single();
+        byte[] bytes = File.ReadAllBytes(seg);
+        int record = TelemetryQueue.RecordHeaderBytes + Body(1).Length;
+        bytes[8 + record + TelemetryQueue.RecordHeaderBytes + 1] ^= 0x01; // the second record's body
+        bytes[8 + (3 * record) + 5] ^= 0x10;                               // the fourth record's checksum
+        File.WriteAllBytes(seg, bytes);
+
+        for (int open = 0; open < 3; open++)
+        {
+            using TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024);
+            Assert.Equal(2, q.Corrupt);
+            Assert.Equal(3, q.Depth);
+            Assert.Equal(1, q.Peek()!.Seq);
+            Assert.Equal(open == 0, q.Problems.Any(p => p.Contains("2 corrupt record", StringComparison.Ordinal)));
+        }
+
+        using (TelemetryQueue q = TelemetryQueue.Open(Folder, 1 << 20, 64 * 1024))
+        {
+            var seen = new List<long>();
+            while (q.Peek() is { } m && seen.Count < 10)
+            {
+                seen.Add(m.Seq);
+                Assert.Equal(Body((int)m.Seq), m.Body);
+                q.Acknowledge(m);
+            }
+
+            Assert.Equal([1L, 3L, 5L], seen);
+            Assert.Equal(2, q.Corrupt); // the reader does not count what the open already did
+        }
+
+        Assert.False(File.Exists(seg) && new FileInfo(seg).Length > 8 + (3 * (long)record), "the segment still holds the corrupt records");
+    }
+
+    [Fact]
     public void Append_PastMaxBytes_DropsOldestSegmentsAndCountsThem()
     {
         using TelemetryQueue q = TelemetryQueue.Open(Folder, 16 * 1024, 4096);
