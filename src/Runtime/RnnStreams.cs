@@ -5,8 +5,9 @@ namespace EdgeRnn.Runtime;
 /// <summary>
 /// <see cref="Count"/> independent streams through one <see cref="RnnModel"/> (a gateway watching many machines with
 /// one model), advanced together by <see cref="RnnModel.Step(RnnStreams, ReadOnlySpan{float}, Span{float})"/>: one
-/// call steps every stream, and each recurrent layer's weights are read once for all of them (a matrix times
-/// <see cref="Count"/> vectors instead of <see cref="Count"/> matrix-vector products). Created by
+/// call steps every stream, and each float recurrent layer multiplies its weights by several streams' vectors at once
+/// (tiles of up to 6 streams; 2 on x64 without AVX-512), so the weights are read once per tile instead of once per
+/// stream. int8 layers are batched the same way on AVX2 and stepped per stream inside the call elsewhere. Created by
 /// <see cref="RnnModel.CreateStreams(int)"/>; not thread-safe.
 /// </summary>
 /// <remarks>

@@ -10,7 +10,7 @@ internal static class ThrowHelpers
         throw new ArgumentOutOfRangeException(nameof(index), index, $"Node '{node}' looked up index {index} on an axis of size {dim}.");
 
     [DoesNotReturn]
-    public static void ThrowLengthMismatch(string what, int expected, int actual) =>
+    public static void ThrowLengthMismatch(string what, long expected, int actual) =>
         throw new ArgumentException($"{what} must have {expected} elements but has {actual}.");
 
     [DoesNotReturn]

@@ -88,7 +88,9 @@ public class MultiStreamTests
         Tensor y = OrtReference.Run(bytes, inputs)["Y"]; // [T, 1, N, H]
         RnnModel model = RnnModel.Load(bytes);
         RnnStreams streams = model.CreateStreams(N);
+        RnnState[] states = [.. Enumerable.Range(0, N).Select(_ => model.CreateState())];
         var outputs = new float[N * Hidden];
+        var single = new float[Hidden];
         float[] x = inputs["X"].FloatData!; // [T, N, I]
         for (int t = 0; t < T; t++)
         {
@@ -96,6 +98,13 @@ public class MultiStreamTests
             for (int i = 0; i < N * Hidden; i++)
             {
                 Assert.Equal(y.FloatData![(t * N * Hidden) + i], outputs[i], 1e-5f);
+            }
+
+            // And exactly what separate steps give (peepholes, clip and the carried state included).
+            for (int s = 0; s < N; s++)
+            {
+                model.Step(states[s], x.AsSpan(((t * N) + s) * Input, Input), single);
+                AssertBitIdentical(single, outputs.AsSpan(s * Hidden, Hidden), $"{cell} t={t} stream {s}");
             }
         }
     }
@@ -155,10 +164,14 @@ public class MultiStreamTests
         Assert.Throws<ArgumentNullException>(() => model.Step((RnnStreams)null!, new float[8], new float[8]));
     }
 
-    [Fact]
-    public void StepStreams_SixteenStreams_AllocatesNothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StepStreams_SixteenStreams_AllocatesNothing(bool quantized)
     {
-        RnnModel model = RnnModel.Load(BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 64, layers: 2));
+        RnnModel model = RnnModel.Load(quantized
+            ? StreamingModel(RecurrentCellKind.Lstm, 4, 64, layers: 2, quantized: true, linearBeforeReset: 0, seed: 4)
+            : BuiltinModels.CreateStreaming(RecurrentCellKind.Lstm, 4, 64, layers: 2));
         RnnStreams streams = model.CreateStreams(16);
         var inputs = new float[16 * 4];
         var outputs = new float[16 * 4];
