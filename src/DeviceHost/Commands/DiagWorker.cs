@@ -23,7 +23,7 @@ namespace EdgeRnn.DeviceHost.Commands;
 /// </summary>
 internal static class DiagWorker
 {
-    public static int Run(string? profilePath, string? modelPath, bool bench, int benchSteps, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment)
+    public static int Run(string? profilePath, string? modelPath, bool bench, int benchSteps, TextWriter stdout, TextWriter stderr, DeviceEnvironment environment, int benchStreams = 1)
     {
         int problems = 0;
         stdout.WriteLine($"machine  {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, "
@@ -98,6 +98,10 @@ internal static class DiagWorker
         if (bench && model is not null && model.CanStream)
         {
             Bench(model, benchSteps, stdout);
+            if (benchStreams > 1)
+            {
+                BenchStreams(model, benchStreams, benchSteps, stdout);
+            }
         }
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory   RSS {ResidentMegabytes():0.0} MB"));
@@ -346,6 +350,83 @@ internal static class DiagWorker
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"bench    {blocks * Block} steps: median {perStep[blocks / 2]:0.000} us/step (min {perStep[0]:0.000}, max {perStep[^1]:0.000} per 1000-step block), "
             + $"{(double)allocated / (blocks * Block):0.##} bytes allocated per step, {gcs} gen0 GCs"));
+    }
+
+    /// <summary>
+    /// Times <paramref name="count"/> streams per call against as many separate steps, in alternating rounds so the ratio
+    /// comes from the same moments of the machine; the headline is the median over rounds.
+    /// </summary>
+    private static void BenchStreams(RnnModel model, int count, int steps, TextWriter stdout)
+    {
+        RnnStreams streams = model.CreateStreams(count);
+        RnnState[] states = new RnnState[count];
+        for (int s = 0; s < count; s++)
+        {
+            states[s] = model.CreateState();
+        }
+
+        int inLength = model.StepInputs[0].Length, outLength = model.StepOutputs[0].Length;
+        var inputs = new float[count * inLength];
+        var outputs = new float[count * outLength];
+        var random = new Random(1);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = random.NextSingle() - 0.5f;
+        }
+
+        int callsPerRound = Math.Max(1, 1000 / count);
+        int rounds = Math.Max(3, steps / (callsPerRound * count));
+        var perCall = new double[rounds];
+        var ratio = new double[rounds];
+        RunRound(callsPerRound); // warm-up
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (int r = 0; r < rounds; r++)
+        {
+            (double batched, double separate) = RunRound(callsPerRound, separateFirst: r % 2 == 1);
+            perCall[r] = batched;
+            ratio[r] = separate / batched;
+        }
+
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Array.Sort(perCall);
+        Array.Sort(ratio);
+        double median = perCall[rounds / 2];
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"streams  {count} per call, {rounds} rounds: median {median:0.000} us per call, {median / count:0.000} us per stream-step, "
+            + $"{ratio[rounds / 2]:0.00}x the throughput of {count} separate steps (range {ratio[0]:0.00}-{ratio[^1]:0.00}), "
+            + $"{(double)allocated / (2.0 * rounds * callsPerRound):0.##} bytes allocated per call"));
+
+        (double Batched, double Separate) RunRound(int calls, bool separateFirst = false)
+        {
+            double batched = 0, separate = 0;
+            for (int pass = 0; pass < 2; pass++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                if ((pass == 0) != separateFirst)
+                {
+                    for (int c = 0; c < calls; c++)
+                    {
+                        model.Step(streams, inputs, outputs);
+                    }
+
+                    batched = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / calls;
+                }
+                else
+                {
+                    for (int c = 0; c < calls; c++)
+                    {
+                        for (int s = 0; s < count; s++)
+                        {
+                            model.Step(states[s], inputs.AsSpan(s * inLength, inLength), outputs.AsSpan(s * outLength, outLength));
+                        }
+                    }
+
+                    separate = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / calls;
+                }
+            }
+
+            return (batched, separate);
+        }
     }
 
     internal static double ResidentMegabytes()

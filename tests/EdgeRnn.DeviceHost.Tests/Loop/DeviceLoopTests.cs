@@ -208,11 +208,12 @@ public sealed class DeviceLoopTests : IDisposable
     {
         var environment = new DeviceEnvironment { OpenI2c = (_, a) => new SimulatedBme280(a) };
 
-        (int code, string stdout, _) = Device(environment, "diag", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--bench", "--timed-steps", "2000");
+        (int code, string stdout, _) = Device(environment, "diag", "--profile", Path.Combine(RepoPaths.Devices, "pi-bme280.json"), "--bench", "--timed-steps", "2000", "--streams", "8");
 
         Assert.Contains("sensor   env (bme280 on /dev/i2c-1 at 0x76): temperature 25.08", stdout, StringComparison.Ordinal);
         Assert.Contains("golden   max abs error", stdout, StringComparison.Ordinal);
         Assert.Contains("bench    2000 steps", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"streams  8 per call, \d+ rounds: median [0-9.]+ us per call, [0-9.]+ us per stream-step, [0-9.]+x the throughput of 8 separate steps \(range [0-9.]+-[0-9.]+\), [0-9.]+ bytes allocated per call", stdout);
         Assert.Contains("units    25 degC", stdout, StringComparison.Ordinal);
         Assert.Contains("30 sensor unit conversions ok", stdout, StringComparison.Ordinal);
         Assert.True(code is 0 or 1, stdout); // the state file under /var/lib is absent: fine
