@@ -51,4 +51,15 @@ internal readonly struct RecurrentStreamSlots(PlanValue x, int inputSize, int hS
 
     /// <summary>c (hidden floats), or empty for a cell without a cell state.</summary>
     public Span<float> C(Frame frame) => cSlot >= 0 ? frame.Floats(cSlot).AsSpan(0, hidden) : default;
+
+    /// <summary>Writes [x_s; h_s] of every stream s as row s of <paramref name="xh"/> (rows of input size + hidden floats).</summary>
+    public void GatherInputAndHidden(ReadOnlySpan<Frame> frames, Span<float> xh)
+    {
+        int columns = inputSize + hidden;
+        for (int s = 0; s < frames.Length; s++)
+        {
+            X(frames[s]).CopyTo(xh.Slice(s * columns, inputSize));
+            H(frames[s]).CopyTo(xh.Slice((s * columns) + inputSize, hidden));
+        }
+    }
 }

@@ -78,11 +78,7 @@ internal sealed class LstmCell : RecurrentCell
             int n = frames.Length, columns = inputSize + hidden, rows = 4 * hidden;
             Span<float> xh = workspace[..(n * columns)];
             Span<float> gates = workspace.Slice(n * columns, n * rows);
-            for (int s = 0; s < n; s++)
-            {
-                slots.X(frames[s]).CopyTo(xh.Slice(s * columns, inputSize));
-                slots.H(frames[s]).CopyTo(xh.Slice((s * columns) + inputSize, hidden));
-            }
+            slots.GatherInputAndHidden(frames, xh);
 
             BatchedMatVec.Multiply(w.Input, xh, columns, n, w.InputBias, gates, rows);
             for (int s = 0; s < n; s++)
