@@ -40,6 +40,8 @@ use_built_tools
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Command: \`./eng/bench-int8-sizes.sh --rounds $rounds --timed-steps $steps\` at commit $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; load average $load_start at the start"
@@ -61,7 +63,6 @@ for cell in $cells; do
       done
       fp32+=("$f32"); int8+=("$i8"); ratios+=("$(jq -n "$i8 / $f32")")
     done
-    median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
     range=$(printf '%s\n' "${ratios[@]}" | sort -g | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%.2f-%.2f", lo, hi}')
     jq -r --arg cell "$cell" --arg hidden "$hidden" --arg f "$(median "${fp32[@]}")" --arg i "$(median "${int8[@]}")" \
       --arg ratio "$(median "${ratios[@]}")" --arg range "$range" \

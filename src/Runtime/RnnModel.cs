@@ -465,9 +465,13 @@ public sealed class RnnModel
     private static void ThrowForeignState() => throw new ArgumentException("The state was created by another model.", "state");
 
     [DoesNotReturn]
-    private PlanValue ThrowNotSingleInput(bool forStreams = false) => throw new InvalidOperationException(forStreams
-        ? $"Step(streams, inputs, outputs) needs exactly one float data input; this model takes [{string.Join(", ", Streaming.DataInputs.Select(v => v.Describe()))}]. Use streams[i].GetInput(name) for each stream and Step(streams)."
-        : $"Step(state, input, output) needs exactly one float data input; this model takes [{string.Join(", ", Streaming.DataInputs.Select(v => v.Describe()))}]. Use state.GetInput(name) and Step(state).");
+    private PlanValue ThrowNotSingleInput(bool forStreams = false)
+    {
+        string takes = string.Join(", ", Streaming.DataInputs.Select(v => v.Describe()));
+        throw new InvalidOperationException(forStreams
+            ? $"Step(streams, inputs, outputs) needs exactly one float data input; this model takes [{takes}]. Use streams[i].GetInput(name) for each stream and Step(streams)."
+            : $"Step(state, input, output) needs exactly one float data input; this model takes [{takes}]. Use state.GetInput(name) and Step(state).");
+    }
 
     private bool TryGetStreaming(out StreamingPlan? plan, out string? error)
     {

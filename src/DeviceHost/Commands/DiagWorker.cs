@@ -314,14 +314,8 @@ internal static class DiagWorker
     private static void Bench(RnnModel model, int steps, TextWriter stdout)
     {
         RnnState state = model.CreateState();
-        int inLength = model.StepInputs[0].Length, outLength = model.StepOutputs[0].Length;
-        var input = new float[inLength];
-        var output = new float[outLength];
-        var random = new Random(1);
-        for (int i = 0; i < input.Length; i++)
-        {
-            input[i] = random.NextSingle() - 0.5f;
-        }
+        float[] input = BenchInputs(model.StepInputs[0].Length);
+        var output = new float[model.StepOutputs[0].Length];
 
         for (int i = 0; i < 200; i++)
         {
@@ -366,13 +360,8 @@ internal static class DiagWorker
         }
 
         int inLength = model.StepInputs[0].Length, outLength = model.StepOutputs[0].Length;
-        var inputs = new float[count * inLength];
+        float[] inputs = BenchInputs(count * inLength);
         var outputs = new float[count * outLength];
-        var random = new Random(1);
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            inputs[i] = random.NextSingle() - 0.5f;
-        }
 
         int callsPerRound = Math.Max(1, 1000 / count);
         int rounds = Math.Max(3, steps / (callsPerRound * count));
@@ -427,6 +416,19 @@ internal static class DiagWorker
 
             return (batched, separate);
         }
+    }
+
+    /// <summary>The benchmarks' fixed inputs: uniform in ±0.5, seed 1.</summary>
+    private static float[] BenchInputs(int length)
+    {
+        var random = new Random(1);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = random.NextSingle() - 0.5f;
+        }
+
+        return values;
     }
 
     internal static double ResidentMegabytes()

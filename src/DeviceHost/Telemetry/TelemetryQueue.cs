@@ -307,7 +307,7 @@ internal sealed class TelemetryQueue : IDisposable
     /// </summary>
     private void RewriteWithout(FileStream file, Segment seg, List<(long Offset, int Length)> kept)
     {
-        SaveAcknowledged(force: true, Environment.TickCount64);
+        WriteAck();
         long length = SegmentHeaderBytes + kept.Sum(k => (long)k.Length);
         var bytes = new byte[length];
         file.Position = 0;
@@ -531,6 +531,13 @@ internal sealed class TelemetryQueue : IDisposable
             return;
         }
 
+        WriteAck();
+        _lastAckSave = nowMs;
+    }
+
+    /// <summary>Replaces the ack file with the cursor and the counters (temporary file, fsync, rename).</summary>
+    private void WriteAck()
+    {
         Span<byte> b = stackalloc byte[AckBytes];
         AckMagic.CopyTo(b);
         BinaryPrimitives.WriteUInt16LittleEndian(b[4..], FormatVersion);
@@ -541,7 +548,6 @@ internal sealed class TelemetryQueue : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(b[(AckBytes - 4)..], Crc32.Append(0, b[..(AckBytes - 4)]));
         Deployment.IO.AtomicFile.WriteAllBytes(AckPath, b);
         _ackDirty = false;
-        _lastAckSave = nowMs;
     }
 
     /// <summary>Deletes the segments before the cursor's (all acknowledged); the last segment stays (it is appended to).</summary>

@@ -28,7 +28,6 @@ internal sealed class AdamWOptimizer : IDisposable
     private readonly Tensor[] _square;
     private readonly double _beta1;
     private readonly double _beta2;
-    private readonly double _eps;
     private readonly double _weightDecay;
     private readonly Scalar _beta1Scalar;
     private readonly Scalar _beta2Scalar;
@@ -44,7 +43,6 @@ internal sealed class AdamWOptimizer : IDisposable
         _weightDecay = weightDecay;
         _beta1 = beta1;
         _beta2 = beta2;
-        _eps = eps;
         _mean = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
         _square = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
         _beta1Scalar = beta1.ToScalar();
